@@ -1,0 +1,45 @@
+import { z } from "zod";
+
+const positiveNumber = (fallback: number) =>
+  z.coerce.number({ error: "must be a number" }).positive("must be greater than 0").default(fallback);
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(1, "must be between 1 and 65535")
+    .max(65535, "must be between 1 and 65535")
+    .default(3000),
+  DATABASE_PATH: z.string().trim().min(1, "must not be empty").default("data/delphi.sqlite"),
+  /** A session ends after this many hours without a request. */
+  SESSION_IDLE_HOURS: positiveNumber(72),
+  /** A session ends this many days after login, however active. */
+  SESSION_MAX_DAYS: positiveNumber(14),
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL" }).optional(),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export class EnvError extends Error {}
+
+/** Parses the environment once; a bad value names the variable and why. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = EnvSchema.safeParse(present);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new EnvError(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  if (result.data.SESSION_IDLE_HOURS > result.data.SESSION_MAX_DAYS * 24) {
+    throw new EnvError("Invalid environment:\n  SESSION_IDLE_HOURS: must not exceed SESSION_MAX_DAYS × 24");
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

@@ -1,0 +1,324 @@
+import { sql } from "drizzle-orm";
+import {
+  check,
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
+import { createdAt, id, timestamp } from "./columns";
+
+export const ROLES = ["secretary", "panelist", "observer"] as const;
+export type Role = (typeof ROLES)[number];
+export const CHOICES = ["agree", "disagree", "abstain"] as const;
+export type Choice = (typeof CHOICES)[number];
+export const ANONYMITY = ["anonymous", "named"] as const;
+export const ROUND_STATUSES = ["draft", "open", "closed"] as const;
+export const STATEMENT_STATUSES = ["draft", "in_round", "adopted", "not_adopted", "retired"] as const;
+
+const inList = (column: string, values: readonly string[]) =>
+  sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(", ")})`);
+
+export const users = sqliteTable("users", {
+  id: id(),
+  email: text("email").notNull().unique(),
+  name: text("name").notNull(),
+  passwordHash: text("password_hash").notNull(),
+  isAdmin: integer("is_admin", { mode: "boolean" }).notNull().default(false),
+  createdAt: createdAt(),
+});
+
+/** Lucia's session design: the id is the SHA-256 of the cookie token, never the token. */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    expiresAt: timestamp("expires_at").notNull(),
+    absoluteExpiresAt: timestamp("absolute_expires_at").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
+export const guidelines = sqliteTable(
+  "guidelines",
+  {
+    id: id(),
+    slug: text("slug").notNull().unique(),
+    title: text("title").notNull(),
+    description: text("description").notNull().default(""),
+    language: text("language").notNull().default("en"),
+    registration: text("registration"),
+    source: text("source"),
+    /** The adoption rule (DESIGN §3) as JSON; locked once round 1 opens. */
+    rule: text("rule", { mode: "json" }).notNull(),
+    /** The rule in the committee's own words, shown beside it. */
+    ruleText: text("rule_text"),
+    anonymity: text("anonymity", { enum: ANONYMITY }).notNull().default("anonymous"),
+    createdBy: text("created_by").references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check("guidelines_slug_format", sql`${t.slug} glob '[a-z0-9]*' and ${t.slug} not glob '*[^a-z0-9-]*'`),
+    check("guidelines_anonymity", inList("anonymity", ANONYMITY)),
+  ],
+);
+
+export const memberships = sqliteTable(
+  "memberships",
+  {
+    id: id(),
+    guidelineId: text("guideline_id")
+      .notNull()
+      .references(() => guidelines.id),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    role: text("role", { enum: ROLES }).notNull(),
+    discipline: text("discipline"),
+    affiliation: text("affiliation"),
+    coiText: text("coi_text"),
+    coiDeclaredAt: timestamp("coi_declared_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("memberships_guideline_user_unique").on(t.guidelineId, t.userId),
+    index("memberships_user_idx").on(t.userId),
+    check("memberships_role", inList("role", ROLES)),
+  ],
+);
+
+export const statements = sqliteTable(
+  "statements",
+  {
+    id: id(),
+    guidelineId: text("guideline_id")
+      .notNull()
+      .references(() => guidelines.id),
+    /** Order of the guideline's statements; published numbers follow it. */
+    position: integer("position").notNull(),
+    section: text("section").notNull().default(""),
+    status: text("status", { enum: STATEMENT_STATUSES }).notNull().default("draft"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("statements_guideline_idx").on(t.guidelineId, t.position),
+    check("statements_status", inList("status", STATEMENT_STATUSES)),
+  ],
+);
+
+export const statementRevisions = sqliteTable(
+  "statement_revisions",
+  {
+    id: id(),
+    statementId: text("statement_id")
+      .notNull()
+      .references(() => statements.id),
+    revision: integer("revision").notNull(),
+    text: text("text").notNull(),
+    rationale: text("rationale").notNull().default(""),
+    references: text("references").notNull().default(""),
+    authorId: text("author_id").references(() => users.id),
+    changeNote: text("change_note"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("statement_revisions_unique").on(t.statementId, t.revision),
+    check("statement_revisions_number", sql`${t.revision} >= 1`),
+  ],
+);
+
+export const recusals = sqliteTable(
+  "recusals",
+  {
+    membershipId: text("membership_id")
+      .notNull()
+      .references(() => memberships.id),
+    statementId: text("statement_id")
+      .notNull()
+      .references(() => statements.id),
+    reason: text("reason").notNull().default(""),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.membershipId, t.statementId] })],
+);
+
+/** Who may vote in a round, fixed when it opens. */
+export type PanelSnapshot = {
+  members: { membershipId: string; discipline: string | null }[];
+};
+
+export const rounds = sqliteTable(
+  "rounds",
+  {
+    id: id(),
+    guidelineId: text("guideline_id")
+      .notNull()
+      .references(() => guidelines.id),
+    number: integer("number").notNull(),
+    status: text("status", { enum: ROUND_STATUSES }).notNull().default("draft"),
+    /** `online` rounds are voted here; `import` rounds carry totals from a consensus record. */
+    origin: text("origin", { enum: ["online", "import"] }).notNull().default("online"),
+    closesAt: timestamp("closes_at"),
+    openedAt: timestamp("opened_at"),
+    closedAt: timestamp("closed_at"),
+    panelSize: integer("panel_size"),
+    panelSnapshot: text("panel_snapshot", { mode: "json" }).$type<PanelSnapshot>(),
+    ruleSnapshot: text("rule_snapshot", { mode: "json" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("rounds_guideline_number_unique").on(t.guidelineId, t.number),
+    check("rounds_status", inList("status", ROUND_STATUSES)),
+    check("rounds_origin", sql`${t.origin} in ('online', 'import')`),
+    check("rounds_number", sql`${t.number} >= 1`),
+  ],
+);
+
+export const roundItems = sqliteTable(
+  "round_items",
+  {
+    id: id(),
+    roundId: text("round_id")
+      .notNull()
+      .references(() => rounds.id),
+    revisionId: text("revision_id")
+      .notNull()
+      .references(() => statementRevisions.id),
+    position: integer("position").notNull(),
+    /** Eligible voters for this item when it differs from the round's panel (recusals, imports). */
+    eligible: integer("eligible"),
+  },
+  (t) => [
+    uniqueIndex("round_items_revision_unique").on(t.roundId, t.revisionId),
+    uniqueIndex("round_items_position_unique").on(t.roundId, t.position),
+  ],
+);
+
+export const ballots = sqliteTable(
+  "ballots",
+  {
+    id: id(),
+    roundItemId: text("round_item_id")
+      .notNull()
+      .references(() => roundItems.id),
+    membershipId: text("membership_id")
+      .notNull()
+      .references(() => memberships.id),
+    choice: text("choice", { enum: CHOICES }).notNull(),
+    comment: text("comment"),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at")
+      .notNull()
+      .$defaultFn(() => new Date()),
+  },
+  (t) => [
+    uniqueIndex("ballots_item_member_unique").on(t.roundItemId, t.membershipId),
+    index("ballots_member_idx").on(t.membershipId),
+    check("ballots_choice", inList("choice", CHOICES)),
+  ],
+);
+
+/** A round item's tally and verdict, frozen when the round closes. */
+export const roundResults = sqliteTable(
+  "round_results",
+  {
+    roundItemId: text("round_item_id")
+      .primaryKey()
+      .references(() => roundItems.id),
+    agree: integer("agree").notNull(),
+    disagree: integer("disagree").notNull(),
+    abstain: integer("abstain").notNull(),
+    eligible: integer("eligible").notNull(),
+    adopted: integer("adopted", { mode: "boolean" }).notNull(),
+    reasons: text("reasons", { mode: "json" }).$type<string[]>().notNull(),
+    agreePercent: real("agree_percent"),
+    disagreePercent: real("disagree_percent"),
+  },
+  (t) => [
+    check(
+      "round_results_counts",
+      sql`${t.agree} >= 0 and ${t.disagree} >= 0 and ${t.abstain} >= 0 and ${t.agree} + ${t.disagree} + ${t.abstain} <= ${t.eligible}`,
+    ),
+  ],
+);
+
+export const recommendationSets = sqliteTable(
+  "recommendation_sets",
+  {
+    id: id(),
+    guidelineId: text("guideline_id")
+      .notNull()
+      .references(() => guidelines.id),
+    version: integer("version").notNull(),
+    publishedAt: timestamp("published_at").notNull(),
+    publishedBy: text("published_by").references(() => users.id),
+    /** The published JSON exactly as served (DESIGN §5). */
+    body: text("body").notNull(),
+    contentHash: text("content_hash").notNull(),
+  },
+  (t) => [
+    uniqueIndex("recommendation_sets_version_unique").on(t.guidelineId, t.version),
+    check("recommendation_sets_version", sql`${t.version} >= 1`),
+  ],
+);
+
+export const auditEvents = sqliteTable(
+  "audit_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    guidelineId: text("guideline_id").references(() => guidelines.id),
+    actorId: text("actor_id").references(() => users.id),
+    action: text("action").notNull(),
+    details: text("details", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("audit_events_guideline_idx").on(t.guidelineId, t.id)],
+);
+
+export const invitations = sqliteTable(
+  "invitations",
+  {
+    id: id(),
+    guidelineId: text("guideline_id")
+      .notNull()
+      .references(() => guidelines.id),
+    email: text("email").notNull(),
+    role: text("role", { enum: ROLES }).notNull(),
+    discipline: text("discipline"),
+    affiliation: text("affiliation"),
+    /** SHA-256 of the single-use link token. */
+    tokenHash: text("token_hash").notNull().unique(),
+    expiresAt: timestamp("expires_at").notNull(),
+    usedAt: timestamp("used_at"),
+    revokedAt: timestamp("revoked_at"),
+    invitedBy: text("invited_by").references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("invitations_guideline_idx").on(t.guidelineId),
+    check("invitations_role", inList("role", ROLES)),
+  ],
+);
+
+/** Mails waiting for SMTP, or kept for the secretary to copy when SMTP is not configured. */
+export const outboxMails = sqliteTable(
+  "outbox_mails",
+  {
+    id: id(),
+    guidelineId: text("guideline_id").references(() => guidelines.id),
+    kind: text("kind").notNull(),
+    to: text("to").notNull(),
+    subject: text("subject").notNull(),
+    body: text("body").notNull(),
+    createdAt: createdAt(),
+    sentAt: timestamp("sent_at"),
+  },
+  (t) => [index("outbox_mails_guideline_idx").on(t.guidelineId)],
+);

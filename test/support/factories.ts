@@ -1,0 +1,184 @@
+/**
+ * Builders for test data, shared with the demo seed so both make the same, valid shapes.
+ * Each takes the database explicitly and returns the inserted row.
+ */
+import type { Queryable } from "@db/client.server";
+import {
+  ballots,
+  guidelines,
+  memberships,
+  roundItems,
+  rounds,
+  statementRevisions,
+  statements,
+  users,
+  type Choice,
+  type PanelSnapshot,
+  type Role,
+} from "@db/schema";
+import { hashPassword } from "~/server/auth.server";
+
+const passwordHashes = new Map<string, Promise<string>>();
+
+/** argon2 is slow on purpose; a password used for many accounts is hashed once. */
+function hashOnce(password: string): Promise<string> {
+  let hashed = passwordHashes.get(password);
+  if (!hashed) {
+    hashed = hashPassword(password);
+    passwordHashes.set(password, hashed);
+  }
+  return hashed;
+}
+
+export async function createUser(
+  db: Queryable,
+  input: { email: string; name: string; password?: string; isAdmin?: boolean },
+) {
+  return db
+    .insert(users)
+    .values({
+      email: input.email.toLowerCase(),
+      name: input.name,
+      passwordHash: await hashOnce(input.password ?? "correct horse battery staple"),
+      isAdmin: input.isAdmin ?? false,
+    })
+    .returning()
+    .get();
+}
+
+export function createGuideline(
+  db: Queryable,
+  input: Partial<typeof guidelines.$inferInsert> & { slug: string; title: string },
+) {
+  return db
+    .insert(guidelines)
+    .values({ rule: { agreeAtLeast: 50, disagreeBelow: 20, denominator: "participants" }, ...input })
+    .returning()
+    .get();
+}
+
+export function addMember(
+  db: Queryable,
+  input: {
+    guidelineId: string;
+    userId: string;
+    role: Role;
+    discipline?: string | null;
+    affiliation?: string | null;
+    coiText?: string | null;
+    coiDeclaredAt?: Date | null;
+  },
+) {
+  return db.insert(memberships).values(input).returning().get();
+}
+
+export function createStatement(
+  db: Queryable,
+  input: {
+    guidelineId: string;
+    position: number;
+    section?: string;
+    text: string;
+    rationale?: string;
+    authorId?: string | null;
+    status?: (typeof statements.$inferInsert)["status"];
+    createdAt?: Date;
+  },
+) {
+  const statement = db
+    .insert(statements)
+    .values({
+      guidelineId: input.guidelineId,
+      position: input.position,
+      section: input.section ?? "",
+      status: input.status ?? "draft",
+      createdAt: input.createdAt,
+    })
+    .returning()
+    .get();
+  const revision = addRevision(db, {
+    statementId: statement.id,
+    revision: 1,
+    text: input.text,
+    rationale: input.rationale,
+    authorId: input.authorId,
+    createdAt: input.createdAt,
+  });
+  return { statement, revision };
+}
+
+export function addRevision(
+  db: Queryable,
+  input: {
+    statementId: string;
+    revision: number;
+    text: string;
+    rationale?: string;
+    authorId?: string | null;
+    changeNote?: string | null;
+    createdAt?: Date;
+  },
+) {
+  return db.insert(statementRevisions).values(input).returning().get();
+}
+
+/** A round over the given revisions; an open or closed round snapshots the given panel. */
+export function createRound(
+  db: Queryable,
+  input: {
+    guidelineId: string;
+    number: number;
+    revisionIds: string[];
+    status?: "draft" | "open" | "closed";
+    panel?: { membershipId: string; discipline: string | null }[];
+    rule?: unknown;
+    openedAt?: Date | null;
+    closesAt?: Date | null;
+    closedAt?: Date | null;
+  },
+) {
+  const status = input.status ?? "draft";
+  const snapshot: PanelSnapshot | null = status === "draft" ? null : { members: input.panel ?? [] };
+  const round = db
+    .insert(rounds)
+    .values({
+      guidelineId: input.guidelineId,
+      number: input.number,
+      status,
+      openedAt: input.openedAt ?? (status === "draft" ? null : new Date()),
+      closesAt: input.closesAt ?? null,
+      closedAt: input.closedAt ?? (status === "closed" ? new Date() : null),
+      panelSize: snapshot ? snapshot.members.length : null,
+      panelSnapshot: snapshot,
+      ruleSnapshot: status === "draft" ? null : input.rule,
+    })
+    .returning()
+    .get();
+  const items = input.revisionIds.map((revisionId, index) =>
+    db
+      .insert(roundItems)
+      .values({ roundId: round.id, revisionId, position: index + 1 })
+      .returning()
+      .get(),
+  );
+  return { round, items };
+}
+
+export function castBallot(
+  db: Queryable,
+  input: { roundItemId: string; membershipId: string; choice: Choice; comment?: string | null; at?: Date },
+) {
+  const at = input.at ?? new Date();
+  return db
+    .insert(ballots)
+    .values({
+      roundItemId: input.roundItemId,
+      membershipId: input.membershipId,
+      choice: input.choice,
+      comment: input.comment ?? null,
+      createdAt: at,
+      updatedAt: at,
+    })
+    .returning()
+    .get();
+}

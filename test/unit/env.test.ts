@@ -1,0 +1,35 @@
+import { describe, expect, test } from "vitest";
+import { EnvError, parseEnv } from "~/server/env.server";
+
+describe("environment", () => {
+  test("defaults", () => {
+    expect(parseEnv({})).toEqual({
+      NODE_ENV: "development",
+      PORT: 3000,
+      DATABASE_PATH: "data/delphi.sqlite",
+      SESSION_IDLE_HOURS: 72,
+      SESSION_MAX_DAYS: 14,
+    });
+  });
+
+  test("a bad value names every bad variable and why", () => {
+    expect(() => parseEnv({ PORT: "http", SESSION_IDLE_HOURS: "-1", SMTP_URL: "mail.example" })).toThrow(EnvError);
+    try {
+      parseEnv({ PORT: "70000", SESSION_IDLE_HOURS: "-1", SMTP_URL: "mail.example", NODE_ENV: "prod" });
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message).toContain("PORT: must be between 1 and 65535");
+      expect(message).toContain("SESSION_IDLE_HOURS: must be greater than 0");
+      expect(message).toContain("SMTP_URL:");
+      expect(message).toContain("NODE_ENV:");
+    }
+  });
+
+  test("an idle timeout longer than the absolute one is refused", () => {
+    expect(() => parseEnv({ SESSION_IDLE_HOURS: "400", SESSION_MAX_DAYS: "14" })).toThrow(/SESSION_IDLE_HOURS/);
+  });
+
+  test("an empty variable counts as unset", () => {
+    expect(parseEnv({ PORT: "" }).PORT).toBe(3000);
+  });
+});
