@@ -1,0 +1,72 @@
+import { getFormProps, getInputProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, useActionData, useSearchParams } from "@remix-run/react";
+import { z } from "zod";
+import { Field, FormErrors } from "~/components/form";
+import { getUser, login, safeRedirect, verifyLogin } from "~/server/auth.server";
+
+export const meta: MetaFunction = () => [{ title: "Log in · Delphi consensus" }];
+
+const LoginSchema = z.object({
+  email: z.string({ error: "Enter your email address" }).trim().pipe(z.email("Enter a valid email address")),
+  password: z
+    .string({ error: "Enter your password" })
+    .min(1, "Enter your password")
+    .max(128, "A password has at most 128 characters"),
+  redirectTo: z.string().optional(),
+});
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  if (await getUser(request)) {
+    throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo")));
+  }
+  return null;
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const submission = parseWithZod(await request.formData(), { schema: LoginSchema });
+  if (submission.status !== "success") {
+    return Response.json(submission.reply({ hideFields: ["password"] }), { status: 400 });
+  }
+  const { email, password, redirectTo } = submission.value;
+  const user = await verifyLogin(email, password);
+  if (!user) {
+    return Response.json(
+      submission.reply({ formErrors: ["Email or password is incorrect."], hideFields: ["password"] }),
+      { status: 401 },
+    );
+  }
+  return login(request, user.id, safeRedirect(redirectTo));
+}
+
+export default function Login() {
+  const lastResult = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
+  const [form, fields] = useForm({
+    id: "login",
+    lastResult,
+    constraint: getZodConstraint(LoginSchema),
+    shouldValidate: "onBlur",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: LoginSchema }),
+  });
+  return (
+    <section className="panel narrow">
+      <h1>Log in</h1>
+      <Form method="post" {...getFormProps(form)}>
+        <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
+        <FormErrors id={form.errorId} errors={form.errors} />
+        <Field id={fields.email.id} label="Email" errorId={fields.email.errorId} errors={fields.email.errors}>
+          <input {...getInputProps(fields.email, { type: "email" })} autoComplete="email" autoFocus />
+        </Field>
+        <Field id={fields.password.id} label="Password" errorId={fields.password.errorId} errors={fields.password.errors}>
+          <input {...getInputProps(fields.password, { type: "password" })} autoComplete="current-password" />
+        </Field>
+        <button type="submit" className="button">
+          Log in
+        </button>
+      </Form>
+    </section>
+  );
+}

@@ -1,0 +1,153 @@
+import { hash, verify } from "@node-rs/argon2";
+import { createCookie, redirect } from "@remix-run/node";
+import { eq } from "drizzle-orm";
+import { getDb } from "@db/client.server";
+import { sessions, users } from "@db/schema";
+import { env } from "./env.server";
+import {
+  checkSession,
+  generateSessionToken,
+  hashToken,
+  newSessionTimes,
+  type SessionPolicy,
+} from "./session-token";
+
+/** OWASP's argon2id parameters (Password Storage Cheat Sheet): 19 MiB, 2 passes, 1 lane. */
+const ARGON2ID = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, ARGON2ID);
+}
+
+export function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  return verify(passwordHash, password).catch(() => false);
+}
+
+let dummyHash: Promise<string> | undefined;
+
+export type User = { id: string; email: string; name: string; isAdmin: boolean };
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/**
+ * Checks credentials. An unknown email costs the same argon2 verification as a wrong password,
+ * so neither the answer nor its timing tells whether an account exists.
+ */
+export async function verifyLogin(email: string, password: string): Promise<User | null> {
+  const row = getDb().select().from(users).where(eq(users.email, normalizeEmail(email))).get();
+  if (!row) {
+    dummyHash ??= hashPassword("not a real password, only spends the same time");
+    await verifyPassword(await dummyHash, password);
+    return null;
+  }
+  if (!(await verifyPassword(row.passwordHash, password))) return null;
+  return { id: row.id, email: row.email, name: row.name, isAdmin: row.isAdmin };
+}
+
+export function sessionPolicy(): SessionPolicy {
+  const { SESSION_IDLE_HOURS, SESSION_MAX_DAYS } = env();
+  return { idleMs: SESSION_IDLE_HOURS * 3_600_000, absoluteMs: SESSION_MAX_DAYS * 86_400_000 };
+}
+
+let cookie: ReturnType<typeof createCookie> | undefined;
+
+/**
+ * The cookie lives until the session's absolute expiry; the idle expiry slides in the database,
+ * so renewing a session never needs a new Set-Cookie.
+ */
+export function sessionCookie() {
+  const production = env().NODE_ENV === "production";
+  cookie ??= createCookie(production ? "__Host-session" : "session", {
+    httpOnly: true,
+    sameSite: "lax",
+    secure: production,
+    path: "/",
+    maxAge: Math.floor(sessionPolicy().absoluteMs / 1000),
+  });
+  return cookie;
+}
+
+export function createSession(userId: string, now = new Date()): { token: string; expiresAt: Date } {
+  const token = generateSessionToken();
+  const times = newSessionTimes(now, sessionPolicy());
+  getDb()
+    .insert(sessions)
+    .values({ id: hashToken(token), userId, createdAt: now, ...times })
+    .run();
+  return { token, expiresAt: times.expiresAt };
+}
+
+/** The user behind a token, renewing the session's idle expiry; null when absent or expired. */
+export function validateSessionToken(token: string, now = new Date()): User | null {
+  const db = getDb();
+  const id = hashToken(token);
+  const row = db
+    .select({
+      session: sessions,
+      user: { id: users.id, email: users.email, name: users.name, isAdmin: users.isAdmin },
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.id, id))
+    .get();
+  if (!row) return null;
+  const check = checkSession(row.session, now, sessionPolicy());
+  if (check.state === "expired") {
+    db.delete(sessions).where(eq(sessions.id, id)).run();
+    return null;
+  }
+  if (check.renewedExpiresAt) {
+    db.update(sessions).set({ expiresAt: check.renewedExpiresAt }).where(eq(sessions.id, id)).run();
+  }
+  return row.user;
+}
+
+export function invalidateSession(token: string): void {
+  getDb().delete(sessions).where(eq(sessions.id, hashToken(token))).run();
+}
+
+async function tokenFrom(request: Request): Promise<string | null> {
+  const value: unknown = await sessionCookie().parse(request.headers.get("Cookie"));
+  return typeof value === "string" && value.length > 0 ? value : null;
+}
+
+export async function getUser(request: Request): Promise<User | null> {
+  const token = await tokenFrom(request);
+  return token ? validateSessionToken(token) : null;
+}
+
+/** Only same-site paths: never `//host`, `/\host` or an absolute URL. */
+export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
+  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) {
+    return fallback;
+  }
+  return to;
+}
+
+export async function requireUser(request: Request): Promise<User> {
+  const user = await getUser(request);
+  if (user) return user;
+  const url = new URL(request.url);
+  const here = url.pathname + url.search;
+  throw redirect(here === "/" ? "/login" : `/login?${new URLSearchParams({ redirectTo: here })}`);
+}
+
+/** Starts a session for a user who just proved who they are, replacing any session this browser had. */
+export async function login(request: Request, userId: string, redirectTo: string): Promise<Response> {
+  const previous = await tokenFrom(request);
+  if (previous) invalidateSession(previous);
+  const { token } = createSession(userId);
+  return redirect(safeRedirect(redirectTo), {
+    headers: { "Set-Cookie": await sessionCookie().serialize(token) },
+  });
+}
+
+export async function logout(request: Request): Promise<Response> {
+  const token = await tokenFrom(request);
+  if (token) invalidateSession(token);
+  return redirect("/", {
+    headers: { "Set-Cookie": await sessionCookie().serialize("", { maxAge: 0 }) },
+  });
+}

@@ -1,0 +1,34 @@
+import { and, eq } from "drizzle-orm";
+import { getDb } from "@db/client.server";
+import { guidelines, memberships, type Role } from "@db/schema";
+import type { User } from "./auth.server";
+
+export type GuidelineAccess = {
+  guideline: typeof guidelines.$inferSelect;
+  membership: typeof memberships.$inferSelect;
+};
+
+function deny(status: 403 | 404, message: string): Response {
+  return Response.json({ error: message }, { status });
+}
+
+/**
+ * The user's membership in a guideline, if it has one of the given roles. An unknown guideline
+ * is a 404; a guideline the user has no such role in is a 403. Being an instance admin grants no
+ * role in a guideline: admins are made secretaries explicitly.
+ */
+export function requireRole(user: User, slug: string, roles: Role | readonly Role[]): GuidelineAccess {
+  const allowed: readonly Role[] = typeof roles === "string" ? [roles] : roles;
+  const db = getDb();
+  const guideline = db.select().from(guidelines).where(eq(guidelines.slug, slug)).get();
+  if (!guideline) throw deny(404, `No guideline "${slug}".`);
+  const membership = db
+    .select()
+    .from(memberships)
+    .where(and(eq(memberships.guidelineId, guideline.id), eq(memberships.userId, user.id)))
+    .get();
+  if (!membership || !allowed.includes(membership.role)) {
+    throw deny(403, `This needs the ${allowed.join(" or ")} role in "${slug}".`);
+  }
+  return { guideline, membership };
+}
