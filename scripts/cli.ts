@@ -1,0 +1,111 @@
+/**
+ * The operators' command-line tool: `npm run -s cli -- COMMAND [options]`, on the database named
+ * by DATABASE_PATH (created and migrated on first use). Errors go to stderr with a non-zero exit.
+ */
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { getDb } from "@db/client.server";
+import { users } from "@db/schema";
+import { hashPassword, normalizeEmail } from "~/server/auth.server";
+import { EnvError } from "~/server/env.server";
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from "./seed-demo";
+
+class UsageError extends Error {}
+
+type Command = { usage: string; summary: string; run: (args: string[]) => Promise<void> };
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) {
+    process.stderr.write("Password (input is not hidden; pipe it in to avoid that): ");
+    for await (const line of process.stdin) return String(line).split("\n")[0] ?? "";
+    return "";
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+}
+
+const AdminInput = z.object({
+  email: z.email("--email: not a valid email address"),
+  name: z.string().trim().min(1, "--name: must not be empty").max(200, "--name: at most 200 characters"),
+  password: z
+    .string()
+    .min(12, "password: at least 12 characters for an administrator")
+    .max(128, "password: at most 128 characters"),
+});
+
+function fail(issues: z.core.$ZodIssue[]): never {
+  throw new UsageError(issues.map((issue) => issue.message).join("\n"));
+}
+
+const commands: Record<string, Command> = {
+  "admin:create": {
+    usage: "admin:create --email E --name N   (password from stdin)",
+    summary: "create an instance administrator",
+    async run(args) {
+      const { values } = parseArgs({ args, options: { email: { type: "string" }, name: { type: "string" } } });
+      const parsed = AdminInput.safeParse({ ...values, password: await readStdin() });
+      if (!parsed.success) fail(parsed.error.issues);
+      const email = normalizeEmail(parsed.data.email);
+      const db = getDb();
+      const passwordHash = await hashPassword(parsed.data.password);
+      const created = db
+        .insert(users)
+        .values({ email, name: parsed.data.name, passwordHash, isAdmin: true })
+        .onConflictDoNothing()
+        .returning()
+        .get();
+      if (!created) throw new UsageError(`--email: an account for ${email} already exists`);
+      console.log(`Administrator ${email} created.`);
+    },
+  },
+  "demo:seed": {
+    usage: "demo:seed",
+    summary: "seed the IMT demo into an empty database (refused in production)",
+    async run() {
+      const { seeded } = await seedDemo(getDb());
+      console.log(seeded ? "Seeded the IMT demo." : "The database is not empty: demo seed skipped.");
+      console.log(`Demo logins (password "${DEMO_PASSWORD}"):`);
+      console.log(`  secretary  ${DEMO_ACCOUNTS.secretary}`);
+      console.log(`  panelists  ${DEMO_ACCOUNTS.panelist(1)} … ${DEMO_ACCOUNTS.panelist(31)}`);
+      console.log(`  observer   ${DEMO_ACCOUNTS.observer}`);
+      console.log(`  admin      ${DEMO_ACCOUNTS.admin}`);
+    },
+  },
+};
+
+function help(): string {
+  const width = Math.max(...Object.values(commands).map((c) => c.usage.length));
+  return [
+    "Usage: npm run -s cli -- COMMAND [options]",
+    "Works on the database named by DATABASE_PATH (default data/delphi.sqlite).",
+    "",
+    "Commands:",
+    ...Object.values(commands).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+  ].join("\n");
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    console.log(help());
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`Unknown command "${name}".\n\n${help()}`);
+    return 2;
+  }
+  try {
+    await command.run(args);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof EnvError || (error instanceof TypeError && "code" in error)) {
+      console.error(error.message);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,201 @@
+/**
+ * The IMT demo: the real Table 1 consensus voted by 31 pseudonymous panelists (per-panelist
+ * ballots that add up exactly to the published totals), and the start of a second edition with
+ * an open round. Seeds only an empty database, and never in production.
+ */
+import { count, eq } from "drizzle-orm";
+import type { DB } from "@db/client.server";
+import { roundResults, statements, users, type Choice } from "@db/schema";
+import { evaluate, RuleSchema } from "~/consensus/rule";
+import record from "../fixtures/imt-2025-table1.json";
+import {
+  addMember,
+  addRevision,
+  castBallot,
+  createGuideline,
+  createRound,
+  createStatement,
+  createUser,
+} from "../test/support/factories";
+
+export const DEMO_PASSWORD = "delphi-demo";
+export const DEMO_SLUG = record.guideline.slug;
+
+export const DEMO_ACCOUNTS = {
+  admin: "admin@imt.example",
+  secretary: "secretary@imt.example",
+  observer: "observer@imt.example",
+  panelist: (n: number) => `expert${String(n).padStart(2, "0")}@imt.example`,
+};
+
+const DAY = 86_400_000;
+
+/** Who votes what on an item: the panel rotated per statement, so abstainers differ between items. */
+export function demoChoices(votes: { agree: number; disagree: number; abstain: number }, offset: number, size: number) {
+  const choices: Choice[] = [
+    ...Array<Choice>(votes.agree).fill("agree"),
+    ...Array<Choice>(votes.disagree).fill("disagree"),
+    ...Array<Choice>(votes.abstain).fill("abstain"),
+  ];
+  return Array.from({ length: size }, (_, member) => choices[(member + offset) % size] ?? null);
+}
+
+export function isEmpty(db: DB): boolean {
+  return db.select({ n: count() }).from(users).get()?.n === 0;
+}
+
+export async function seedDemo(db: DB, now = new Date()): Promise<{ seeded: boolean }> {
+  if (process.env.NODE_ENV === "production") {
+    throw new Error("The demo seed refuses to run with NODE_ENV=production.");
+  }
+  if (!isEmpty(db)) return { seeded: false };
+
+  const rule = RuleSchema.parse(record.rule);
+  const [round1] = record.rounds;
+  if (!round1) throw new Error("The fixture has no round.");
+
+  await createUser(db, { email: DEMO_ACCOUNTS.admin, name: "Instance Admin", password: DEMO_PASSWORD, isAdmin: true });
+  const secretary = await createUser(db, { email: DEMO_ACCOUNTS.secretary, name: "Demo Secretary", password: DEMO_PASSWORD });
+  const observer = await createUser(db, { email: DEMO_ACCOUNTS.observer, name: "Demo Observer", password: DEMO_PASSWORD });
+
+  const guideline = createGuideline(db, {
+    slug: record.guideline.slug,
+    title: record.guideline.title,
+    language: record.guideline.language,
+    registration: record.guideline.registration,
+    source: record.guideline.source,
+    description:
+      "Diagnosis and treatment of inflammatory myofibroblastic tumour: nine key points voted by a 31-member " +
+      "multidisciplinary panel (Thoracic Cancer, 2025). Demo data: the panelists are pseudonymous.",
+    rule,
+    ruleText: record.ruleText,
+    createdBy: secretary.id,
+  });
+  addMember(db, { guidelineId: guideline.id, userId: secretary.id, role: "secretary" });
+  addMember(db, { guidelineId: guideline.id, userId: observer.id, role: "observer" });
+
+  const disciplines = Object.entries(record.panel.disciplines).flatMap(([name, n]) => Array<string>(n).fill(name));
+  const declaredAt = new Date("2025-01-20T09:00:00Z");
+  const panel: { membershipId: string; discipline: string }[] = [];
+  for (const [index, discipline] of disciplines.entries()) {
+    const n = index + 1;
+    const user = await createUser(db, {
+      email: DEMO_ACCOUNTS.panelist(n),
+      name: `Expert ${String(n).padStart(2, "0")}`,
+      password: DEMO_PASSWORD,
+    });
+    const member = addMember(db, {
+      guidelineId: guideline.id,
+      userId: user.id,
+      role: "panelist",
+      discipline,
+      coiText: "No relevant financial or non-financial conflicts of interest.",
+      coiDeclaredAt: declaredAt,
+    });
+    panel.push({ membershipId: member.id, discipline });
+  }
+
+  db.transaction((tx) => {
+    const opened = new Date("2025-02-06T09:00:00Z");
+    const closed = new Date(`${round1.closedAt}T18:00:00Z`);
+    const drafted = round1.items.map((item) =>
+      createStatement(tx, {
+        guidelineId: guideline.id,
+        position: item.number,
+        section: item.section,
+        text: item.text,
+        authorId: secretary.id,
+        createdAt: new Date("2025-01-27T09:00:00Z"),
+      }),
+    );
+    const { items } = createRound(tx, {
+      guidelineId: guideline.id,
+      number: 1,
+      status: "closed",
+      revisionIds: drafted.map((d) => d.revision.id),
+      panel,
+      rule,
+      openedAt: opened,
+      closedAt: closed,
+    });
+    round1.items.forEach((fixtureItem, i) => {
+      const item = items[i]!;
+      demoChoices(fixtureItem.votes, i * 7, panel.length).forEach((choice, m) => {
+        if (!choice) return;
+        const at = new Date(opened.getTime() + ((m * 37 + i * 11) % 200) * 3_600_000);
+        castBallot(tx, { roundItemId: item.id, membershipId: panel[m]!.membershipId, choice, at });
+      });
+      const verdict = evaluate(rule, { ...fixtureItem.votes, eligible: panel.length });
+      tx.insert(roundResults)
+        .values({
+          roundItemId: item.id,
+          ...fixtureItem.votes,
+          eligible: panel.length,
+          adopted: verdict.adopted,
+          reasons: verdict.reasons,
+          agreePercent: verdict.agreePercent,
+          disagreePercent: verdict.disagreePercent,
+        })
+        .run();
+      tx.update(statements)
+        .set({ status: verdict.adopted ? "adopted" : "not_adopted" })
+        .where(eq(statements.id, drafted[i]!.statement.id))
+        .run();
+    });
+
+    // The next edition: statement 8 re-worded after 14 abstentions, and a new statement.
+    const chemotherapy = drafted[7]!;
+    const reworded = addRevision(tx, {
+      statementId: chemotherapy.statement.id,
+      revision: 2,
+      text:
+        "For patients with unresectable IMT who have no targeted option or progress on targeted therapy, " +
+        "chemotherapy based on anthracyclines, methotrexate with vinca alkaloids, or platinum doublets with " +
+        "pemetrexed or paclitaxel may be considered",
+      changeNote: "Restricted to patients without a targeted option, after 14 abstentions in round 1.",
+      authorId: secretary.id,
+      createdAt: new Date(now.getTime() - 3 * DAY),
+    });
+    tx.update(statements).set({ status: "in_round" }).where(eq(statements.id, chemotherapy.statement.id)).run();
+    const immunotherapy = createStatement(tx, {
+      guidelineId: guideline.id,
+      position: 10,
+      section: "Immunotherapy",
+      text:
+        "Immune checkpoint inhibitors are not recommended for IMT outside clinical trials, as evidence of " +
+        "benefit is limited to case reports",
+      authorId: secretary.id,
+      status: "in_round",
+      createdAt: new Date(now.getTime() - 3 * DAY),
+    });
+    const round2 = createRound(tx, {
+      guidelineId: guideline.id,
+      number: 2,
+      status: "open",
+      revisionIds: [reworded.id, immunotherapy.revision.id],
+      panel,
+      rule,
+      openedAt: new Date(now.getTime() - DAY),
+      closesAt: new Date(now.getTime() + 14 * DAY),
+    });
+    // Twelve experts have already answered; expert 01 has not.
+    const early: Choice[][] = [
+      ["agree", "agree"],
+      ["agree", "abstain"],
+      ["agree", "agree"],
+      ["abstain", "agree"],
+    ];
+    panel.slice(19).forEach((member, m) => {
+      round2.items.forEach((item, i) => {
+        const choice = early[m % early.length]![i]!;
+        castBallot(tx, {
+          roundItemId: item.id,
+          membershipId: member.membershipId,
+          choice,
+          at: new Date(now.getTime() - DAY + (m + 1) * 3_600_000),
+        });
+      });
+    });
+  });
+  return { seeded: true };
+}

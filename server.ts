@@ -1,0 +1,51 @@
+import { createRequestHandler } from "@remix-run/express";
+import * as build from "@remix-run/dev/server-build";
+import express from "express";
+import { fileURLToPath } from "node:url";
+import { getDb } from "./db/client.server";
+import { isCrossSiteWrite } from "./app/server/cross-site";
+import { EnvError, env } from "./app/server/env.server";
+
+function start() {
+  const config = env();
+  getDb();
+
+  const app = express();
+  app.disable("x-powered-by");
+  // build/index.js sits beside public/, wherever the server is started from.
+  const publicDir = fileURLToPath(new URL("../public", import.meta.url));
+  app.use("/build", express.static(`${publicDir}/build`, { immutable: true, maxAge: "1y" }));
+  app.use(express.static(publicDir, { maxAge: "1h" }));
+
+  app.use((req, res, next) => {
+    const headers = new Headers();
+    for (const name of ["origin", "sec-fetch-site"]) {
+      const value = req.get(name);
+      if (value) headers.set(name, value);
+    }
+    if (isCrossSiteWrite(req.method, headers, req.get("host") ?? null)) {
+      res.status(403).type("text/plain").send("Cross-site request refused.\n");
+      return;
+    }
+    next();
+  });
+
+  app.all("*", createRequestHandler({ build, mode: config.NODE_ENV }));
+
+  const server = app.listen(config.PORT, () => {
+    console.log(`Delphi consensus listening on http://localhost:${config.PORT} (database ${config.DATABASE_PATH})`);
+  });
+  const stop = () => server.close(() => process.exit(0));
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}
+
+try {
+  start();
+} catch (error) {
+  if (error instanceof EnvError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}

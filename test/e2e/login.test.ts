@@ -1,0 +1,65 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from "../../scripts/seed-demo";
+import { launchBrowser, logInAs } from "../support/browser";
+import { startServer, type RunningServer } from "../support/server";
+
+let server: RunningServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe("logging in to the demo in a real browser", () => {
+  test("expert 01 sees the IMT guideline with its open round waiting for a vote", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await logInAs(page, server.url, DEMO_ACCOUNTS.panelist(1), DEMO_PASSWORD);
+
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Your guidelines");
+    const card = page.getByRole("listitem").filter({ hasText: "Inflammatory Myofibroblastic Tumor" });
+    await expect.poll(() => card.count()).toBe(1);
+    const text = await card.textContent();
+    expect(text).toContain("Panelist");
+    expect(text).toContain("Pulmonary and critical care medicine");
+    expect(text).toContain("Round 2 is open");
+    expect(text).toContain("2 statements");
+    expect(text).toContain("2 left to answer");
+    expect(await page.getByRole("navigation", { name: "Account" }).textContent()).toContain("Expert 01");
+    await context.close();
+  });
+
+  test("the secretary logs in, lands on the page asked for, and logs out", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/login?redirectTo=${encodeURIComponent("/?from=test")}`);
+    await page.getByLabel("Email").fill(DEMO_ACCOUNTS.secretary);
+    await page.getByLabel("Password").fill(DEMO_PASSWORD);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.waitForURL(`${server.url}/?from=test`);
+    expect(await page.getByRole("listitem").first().textContent()).toContain("Secretary");
+
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByRole("link", { name: "Log in" }).first().waitFor();
+    const cookies = await context.cookies();
+    expect(cookies.filter((c) => c.name === "session")).toEqual([]);
+    await context.close();
+  });
+
+  test("a wrong password shows one generic message and keeps the visitor out", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/login`);
+    await page.getByLabel("Email").fill(DEMO_ACCOUNTS.panelist(2));
+    await page.getByLabel("Password").fill("wrong password");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toBe("Email or password is incorrect.");
+    expect(new URL(page.url()).pathname).toBe("/login");
+    await page.close();
+  });
+});

@@ -1,0 +1,111 @@
+import { and, asc, count, eq, sql } from "drizzle-orm";
+import { beforeAll, describe, expect, test } from "vitest";
+import { getDb } from "@db/client.server";
+import { ballots, guidelines, memberships, roundItems, roundResults, rounds, statementRevisions, statements, users } from "@db/schema";
+import { verifyLogin } from "~/server/auth.server";
+import record from "../../fixtures/imt-2025-table1.json";
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_SLUG, seedDemo } from "../../scripts/seed-demo";
+
+beforeAll(async () => {
+  expect(await seedDemo(getDb())).toEqual({ seeded: true });
+});
+
+function roundTallies(number: number) {
+  return getDb()
+    .select({
+      position: roundItems.position,
+      text: statementRevisions.text,
+      section: statements.section,
+      agree: sql<number>`sum(${ballots.choice} = 'agree')`,
+      disagree: sql<number>`sum(${ballots.choice} = 'disagree')`,
+      abstain: sql<number>`sum(${ballots.choice} = 'abstain')`,
+    })
+    .from(rounds)
+    .innerJoin(guidelines, eq(guidelines.id, rounds.guidelineId))
+    .innerJoin(roundItems, eq(roundItems.roundId, rounds.id))
+    .innerJoin(statementRevisions, eq(statementRevisions.id, roundItems.revisionId))
+    .innerJoin(statements, eq(statements.id, statementRevisions.statementId))
+    .leftJoin(ballots, eq(ballots.roundItemId, roundItems.id))
+    .where(and(eq(guidelines.slug, DEMO_SLUG), eq(rounds.number, number)))
+    .groupBy(roundItems.id)
+    .orderBy(asc(roundItems.position))
+    .all();
+}
+
+describe("the IMT demo", () => {
+  test("round 1's per-panelist ballots add up exactly to Table 1, statement by statement", () => {
+    const expected = record.rounds[0]!.items.map((item) => ({
+      position: item.number,
+      text: item.text,
+      section: item.section,
+      ...item.votes,
+    }));
+    expect(roundTallies(1)).toEqual(expected);
+  });
+
+  test("round 1 is closed, with every statement adopted under the committee's rule", () => {
+    const db = getDb();
+    const round = db.select().from(rounds).where(eq(rounds.number, 1)).get()!;
+    expect(round.status).toBe("closed");
+    expect(round.ruleSnapshot).toEqual(record.rule);
+    expect(round.panelSnapshot?.members).toHaveLength(31);
+    const results = db
+      .select({ adopted: roundResults.adopted, agree: roundResults.agree, agreePercent: roundResults.agreePercent })
+      .from(roundResults)
+      .innerJoin(roundItems, eq(roundItems.id, roundResults.roundItemId))
+      .where(eq(roundItems.roundId, round.id))
+      .orderBy(asc(roundItems.position))
+      .all();
+    expect(results.map((r) => r.adopted)).toEqual(Array(9).fill(true));
+    expect(results[7]).toEqual({ adopted: true, agree: 17, agreePercent: 54.8 });
+  });
+
+  test("has 31 pseudonymous panelists in the fixture's disciplines", () => {
+    const rows = getDb()
+      .select({ discipline: memberships.discipline, n: count() })
+      .from(memberships)
+      .where(eq(memberships.role, "panelist"))
+      .groupBy(memberships.discipline)
+      .all();
+    expect(Object.fromEntries(rows.map((r) => [r.discipline, r.n]))).toEqual(record.panel.disciplines);
+    const names = getDb().select({ name: users.name }).from(users).where(sql`${users.email} like 'expert%'`).all();
+    expect(names.map((n) => n.name)).toContain("Expert 07");
+  });
+
+  test("opens round 2 with statement 8 re-worded and a new immunotherapy statement, expert 01 yet to vote", () => {
+    const db = getDb();
+    const round = db.select().from(rounds).where(eq(rounds.number, 2)).get()!;
+    expect(round.status).toBe("open");
+    expect(round.closesAt!.getTime()).toBeGreaterThan(Date.now());
+    const items = roundTallies(2);
+    expect(items.map((i) => i.section)).toEqual(["Chemotherapy", "Immunotherapy"]);
+    expect(items[0]!.text).not.toBe(record.rounds[0]!.items[7]!.text);
+    const expert01 = db
+      .select({ n: count(ballots.id) })
+      .from(ballots)
+      .innerJoin(memberships, eq(memberships.id, ballots.membershipId))
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .innerJoin(roundItems, eq(roundItems.id, ballots.roundItemId))
+      .where(and(eq(users.email, DEMO_ACCOUNTS.panelist(1)), eq(roundItems.roundId, round.id)))
+      .get()!;
+    expect(expert01.n).toBe(0);
+  });
+
+  test("demo accounts log in with the demo password", async () => {
+    expect((await verifyLogin(DEMO_ACCOUNTS.secretary, DEMO_PASSWORD))?.name).toBe("Demo Secretary");
+    expect((await verifyLogin(DEMO_ACCOUNTS.panelist(31), DEMO_PASSWORD))?.name).toBe("Expert 31");
+  });
+
+  test("seeds only an empty database, and never in production", async () => {
+    const before = getDb().select({ n: count() }).from(ballots).get()!.n;
+    expect(await seedDemo(getDb())).toEqual({ seeded: false });
+    expect(getDb().select({ n: count() }).from(ballots).get()!.n).toBe(before);
+    const previous = process.env.NODE_ENV;
+    process.env.NODE_ENV = "production";
+    try {
+      await expect(seedDemo(getDb())).rejects.toThrow(/refuses to run with NODE_ENV=production/);
+    } finally {
+      process.env.NODE_ENV = previous;
+    }
+  });
+});
