@@ -149,9 +149,13 @@ export const recusals = sqliteTable(
   (t) => [primaryKey({ columns: [t.membershipId, t.statementId] })],
 );
 
-/** Who may vote in a round, fixed when it opens. */
+/**
+ * Who may vote in a round, fixed when it opens: the members (none for an imported round, whose
+ * record gives only totals) and the panel's disciplines with their counts.
+ */
 export type PanelSnapshot = {
   members: { membershipId: string; discipline: string | null }[];
+  disciplines: Record<string, number>;
 };
 
 export const rounds = sqliteTable(

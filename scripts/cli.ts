@@ -2,12 +2,17 @@
  * The operators' command-line tool: `npm run -s cli -- COMMAND [options]`, on the database named
  * by DATABASE_PATH (created and migrated on first use). Errors go to stderr with a non-zero exit.
  */
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { getDb } from "@db/client.server";
 import { users } from "@db/schema";
+import { renderSet, SET_FORMATS, type SetFormat } from "~/consensus/recommendation-set";
 import { hashPassword, normalizeEmail } from "~/server/auth.server";
 import { EnvError } from "~/server/env.server";
+import { Refusal } from "~/server/errors";
+import { ImportRefused, importRecord } from "~/server/imports.server";
+import { findPublished, publish } from "~/server/publications.server";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from "./seed-demo";
 
 class UsageError extends Error {}
@@ -59,6 +64,71 @@ const commands: Record<string, Command> = {
       console.log(`Administrator ${email} created.`);
     },
   },
+  import: {
+    usage: "import FILE",
+    summary: "import a consensus record (DESIGN §6); prints the guideline's slug",
+    async run(args) {
+      const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+      const [file, ...extra] = positionals;
+      if (!file || extra.length > 0) throw new UsageError("usage: import FILE");
+      let text: string;
+      try {
+        text = readFileSync(file, "utf8");
+      } catch (error) {
+        const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
+        throw new UsageError(`Cannot read ${file}: ${missing ? "no such file" : (error as Error).message}`);
+      }
+      try {
+        const { slug, warnings } = importRecord(getDb(), { text, actorId: null });
+        for (const warning of warnings) console.error(`warning: ${warning}`);
+        console.log(slug);
+      } catch (error) {
+        if (!(error instanceof ImportRefused)) throw error;
+        for (const warning of error.warnings) console.error(`warning: ${warning}`);
+        const count = `${error.problems.length} ${error.problems.length === 1 ? "problem" : "problems"}`;
+        throw new UsageError([`Refused: ${count} in ${file}`, ...error.problems.map((p) => `  ${p.path}: ${p.message}`)].join("\n"));
+      }
+    },
+  },
+  publish: {
+    usage: "publish SLUG",
+    summary: "publish the next version from the closed rounds; prints its number",
+    async run(args) {
+      const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+      const [slug, ...extra] = positionals;
+      if (!slug || extra.length > 0) throw new UsageError("usage: publish SLUG");
+      const { version, contentHash } = publish(getDb(), { slug, actorId: null });
+      console.log(version);
+      console.error(`Published ${slug} version ${version} (${contentHash}).`);
+    },
+  },
+  export: {
+    usage: "export SLUG [--version N|latest] [--format json|csv|md]",
+    summary: "write a published version to stdout, byte-identical to the API for json and csv",
+    async run(args) {
+      const { positionals, values } = parseArgs({
+        args,
+        allowPositionals: true,
+        options: { version: { type: "string", default: "latest" }, format: { type: "string", default: "json" } },
+      });
+      const [slug, ...extra] = positionals;
+      if (!slug || extra.length > 0) throw new UsageError("usage: export SLUG [--version N|latest] [--format json|csv|md]");
+      const version = values.version === "latest" ? "latest" : Number(values.version);
+      if (version !== "latest" && !(Number.isInteger(version) && version >= 1)) {
+        throw new UsageError(`--version: must be a version number (1, 2, …) or "latest", got "${values.version}"`);
+      }
+      if (!(SET_FORMATS as readonly string[]).includes(values.format)) {
+        throw new UsageError(`--format: must be one of ${SET_FORMATS.join(", ")}, got "${values.format}"`);
+      }
+      const published = findPublished(getDb(), { slug, version });
+      if (!published) {
+        throw new UsageError(
+          version === "latest" ? `"${slug}" has no published version.` : `"${slug}" has no version ${version}.`,
+        );
+      }
+      process.stdout.write(renderSet(published.body, values.format as SetFormat));
+    },
+  },
   "demo:seed": {
     usage: "demo:seed",
     summary: "seed the IMT demo into an empty database (refused in production)",
@@ -100,7 +170,12 @@ async function main(argv: string[]): Promise<number> {
     await command.run(args);
     return 0;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof EnvError || (error instanceof TypeError && "code" in error)) {
+    if (
+      error instanceof UsageError ||
+      error instanceof Refusal ||
+      error instanceof EnvError ||
+      (error instanceof TypeError && "code" in error)
+    ) {
       console.error(error.message);
       return 1;
     }

@@ -1,12 +1,14 @@
 /**
  * The IMT demo: the real Table 1 consensus voted by 31 pseudonymous panelists (per-panelist
- * ballots that add up exactly to the published totals), and the start of a second edition with
- * an open round. Seeds only an empty database, and never in production.
+ * ballots that add up exactly to the published totals), round 1 closed and published as version 1,
+ * and the start of a second edition with an open round. Seeds only an empty database, and never in production.
  */
-import { count, eq } from "drizzle-orm";
+import { count } from "drizzle-orm";
 import type { DB } from "@db/client.server";
-import { roundResults, statements, users, type Choice } from "@db/schema";
-import { evaluate, RuleSchema } from "~/consensus/rule";
+import { users, type Choice } from "@db/schema";
+import { RuleSchema } from "~/consensus/rule";
+import { publish } from "~/server/publications.server";
+import { closeRound } from "~/server/rounds.server";
 import record from "../fixtures/imt-2025-table1.json";
 import {
   addMember,
@@ -97,7 +99,6 @@ export async function seedDemo(db: DB, now = new Date()): Promise<{ seeded: bool
 
   db.transaction((tx) => {
     const opened = new Date("2025-02-06T09:00:00Z");
-    const closed = new Date(`${round1.closedAt}T18:00:00Z`);
     const drafted = round1.items.map((item) =>
       createStatement(tx, {
         guidelineId: guideline.id,
@@ -108,40 +109,22 @@ export async function seedDemo(db: DB, now = new Date()): Promise<{ seeded: bool
         createdAt: new Date("2025-01-27T09:00:00Z"),
       }),
     );
-    const { items } = createRound(tx, {
+    const first = createRound(tx, {
       guidelineId: guideline.id,
       number: 1,
-      status: "closed",
+      status: "open",
       revisionIds: drafted.map((d) => d.revision.id),
-      panel,
-      rule,
       openedAt: opened,
-      closedAt: closed,
     });
     round1.items.forEach((fixtureItem, i) => {
-      const item = items[i]!;
       demoChoices(fixtureItem.votes, i * 7, panel.length).forEach((choice, m) => {
         if (!choice) return;
         const at = new Date(opened.getTime() + ((m * 37 + i * 11) % 200) * 3_600_000);
-        castBallot(tx, { roundItemId: item.id, membershipId: panel[m]!.membershipId, choice, at });
+        castBallot(tx, { roundItemId: first.items[i]!.id, membershipId: panel[m]!.membershipId, choice, at });
       });
-      const verdict = evaluate(rule, { ...fixtureItem.votes, eligible: panel.length });
-      tx.insert(roundResults)
-        .values({
-          roundItemId: item.id,
-          ...fixtureItem.votes,
-          eligible: panel.length,
-          adopted: verdict.adopted,
-          reasons: verdict.reasons,
-          agreePercent: verdict.agreePercent,
-          disagreePercent: verdict.disagreePercent,
-        })
-        .run();
-      tx.update(statements)
-        .set({ status: verdict.adopted ? "adopted" : "not_adopted" })
-        .where(eq(statements.id, drafted[i]!.statement.id))
-        .run();
     });
+    closeRound(tx, { roundId: first.round.id, actorId: secretary.id, now: new Date(`${round1.closedAt}T18:00:00Z`) });
+    publish(tx, { slug: guideline.slug, actorId: secretary.id, now: new Date(now.getTime() - 4 * DAY) });
 
     // The next edition: statement 8 re-worded after 14 abstentions, and a new statement.
     const chemotherapy = drafted[7]!;
@@ -156,7 +139,6 @@ export async function seedDemo(db: DB, now = new Date()): Promise<{ seeded: bool
       authorId: secretary.id,
       createdAt: new Date(now.getTime() - 3 * DAY),
     });
-    tx.update(statements).set({ status: "in_round" }).where(eq(statements.id, chemotherapy.statement.id)).run();
     const immunotherapy = createStatement(tx, {
       guidelineId: guideline.id,
       position: 10,
@@ -165,16 +147,13 @@ export async function seedDemo(db: DB, now = new Date()): Promise<{ seeded: bool
         "Immune checkpoint inhibitors are not recommended for IMT outside clinical trials, as evidence of " +
         "benefit is limited to case reports",
       authorId: secretary.id,
-      status: "in_round",
       createdAt: new Date(now.getTime() - 3 * DAY),
     });
-    const round2 = createRound(tx, {
+    const second = createRound(tx, {
       guidelineId: guideline.id,
       number: 2,
       status: "open",
       revisionIds: [reworded.id, immunotherapy.revision.id],
-      panel,
-      rule,
       openedAt: new Date(now.getTime() - DAY),
       closesAt: new Date(now.getTime() + 14 * DAY),
     });
@@ -186,12 +165,11 @@ export async function seedDemo(db: DB, now = new Date()): Promise<{ seeded: bool
       ["abstain", "agree"],
     ];
     panel.slice(19).forEach((member, m) => {
-      round2.items.forEach((item, i) => {
-        const choice = early[m % early.length]![i]!;
+      second.items.forEach((item, i) => {
         castBallot(tx, {
           roundItemId: item.id,
           membershipId: member.membershipId,
-          choice,
+          choice: early[m % early.length]![i]!,
           at: new Date(now.getTime() - DAY + (m + 1) * 3_600_000),
         });
       });

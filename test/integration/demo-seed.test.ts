@@ -2,7 +2,9 @@ import { and, asc, count, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, test } from "vitest";
 import { getDb } from "@db/client.server";
 import { ballots, guidelines, memberships, roundItems, roundResults, rounds, statementRevisions, statements, users } from "@db/schema";
+import { verifyContentHash, type RecommendationSet } from "~/consensus/recommendation-set";
 import { verifyLogin } from "~/server/auth.server";
+import { findPublished } from "~/server/publications.server";
 import record from "../../fixtures/imt-2025-table1.json";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_SLUG, seedDemo } from "../../scripts/seed-demo";
 
@@ -58,6 +60,21 @@ describe("the IMT demo", () => {
       .all();
     expect(results.map((r) => r.adopted)).toEqual(Array(9).fill(true));
     expect(results[7]).toEqual({ adopted: true, agree: 17, agreePercent: 54.8 });
+  });
+
+  test("publishes version 1 from the real ballots, reproducing Table 1 exactly", () => {
+    const published = findPublished(getDb(), { slug: DEMO_SLUG, version: "latest" })!;
+    expect(published.version).toBe(1);
+    const set = JSON.parse(published.body) as RecommendationSet;
+    expect(verifyContentHash(set)).toBe(true);
+    expect(set.recommendations.map((r) => ({ number: r.number, section: r.section, text: r.text, votes: r.votes }))).toEqual(
+      record.rounds[0]!.items.map((item) => ({ number: item.number, section: item.section, text: item.text, votes: item.votes })),
+    );
+    expect(set.recommendations.every((r) => r.adopted && r.participants === 31)).toBe(true);
+    expect(set.notAdopted).toEqual([]);
+    expect(set.rule).toEqual(record.rule);
+    expect(set.panel).toEqual({ size: 31, disciplines: record.panel.disciplines });
+    expect(set.rounds).toEqual([{ number: 1, eligible: 31, responded: 31, closedAt: "2025-02-16T18:00:00.000Z" }]);
   });
 
   test("has 31 pseudonymous panelists in the fixture's disciplines", () => {

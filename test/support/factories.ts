@@ -13,10 +13,10 @@ import {
   statements,
   users,
   type Choice,
-  type PanelSnapshot,
   type Role,
 } from "@db/schema";
 import { hashPassword } from "~/server/auth.server";
+import { openRound } from "~/server/rounds.server";
 
 const passwordHashes = new Map<string, Promise<string>>();
 
@@ -122,36 +122,21 @@ export function addRevision(
   return db.insert(statementRevisions).values(input).returning().get();
 }
 
-/** A round over the given revisions; an open or closed round snapshots the given panel. */
+/** A draft round over the given revisions, opened (panel and rule snapshotted) when asked. */
 export function createRound(
   db: Queryable,
   input: {
     guidelineId: string;
     number: number;
     revisionIds: string[];
-    status?: "draft" | "open" | "closed";
-    panel?: { membershipId: string; discipline: string | null }[];
-    rule?: unknown;
-    openedAt?: Date | null;
+    status?: "draft" | "open";
+    openedAt?: Date;
     closesAt?: Date | null;
-    closedAt?: Date | null;
   },
 ) {
-  const status = input.status ?? "draft";
-  const snapshot: PanelSnapshot | null = status === "draft" ? null : { members: input.panel ?? [] };
   const round = db
     .insert(rounds)
-    .values({
-      guidelineId: input.guidelineId,
-      number: input.number,
-      status,
-      openedAt: input.openedAt ?? (status === "draft" ? null : new Date()),
-      closesAt: input.closesAt ?? null,
-      closedAt: input.closedAt ?? (status === "closed" ? new Date() : null),
-      panelSize: snapshot ? snapshot.members.length : null,
-      panelSnapshot: snapshot,
-      ruleSnapshot: status === "draft" ? null : input.rule,
-    })
+    .values({ guidelineId: input.guidelineId, number: input.number })
     .returning()
     .get();
   const items = input.revisionIds.map((revisionId, index) =>
@@ -161,6 +146,9 @@ export function createRound(
       .returning()
       .get(),
   );
+  if (input.status === "open") {
+    return { round: openRound(db, { roundId: round.id, actorId: null, closesAt: input.closesAt, now: input.openedAt }), items };
+  }
   return { round, items };
 }
 

@@ -1,0 +1,356 @@
+/**
+ * The consensus record (DESIGN §6): the import format for a consensus voted elsewhere. Checks a
+ * file's text and lists every problem at once, by path and reason; compares the verdicts the file
+ * claims with those the rule gives; and plans how its items become statements and revisions.
+ * Pure: no Remix, database or file system.
+ */
+import { z } from "zod";
+import { evaluate, RuleSchema } from "./rule";
+
+export const RECORD_FORMAT = "consensus-record/1";
+export const MAX_RECORD_BYTES = 5 * 1024 * 1024;
+export const MAX_TEXT_LENGTH = 4000;
+export const MAX_SECTION_LENGTH = 200;
+export const MAX_TITLE_LENGTH = 500;
+export const MAX_SLUG_LENGTH = 100;
+export const MAX_STATEMENT_KEY_LENGTH = 100;
+export const MAX_PANEL_SIZE = 100_000;
+export const VERDICTS = ["adopted", "not adopted"] as const;
+
+export type Problem = { path: string; message: string };
+
+const ROOT = "(root)";
+
+function shown(input: unknown): string {
+  if (Array.isArray(input)) return "a list";
+  if (input !== null && typeof input === "object") return "an object";
+  const text = JSON.stringify(input);
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+
+type RawIssue = { input?: unknown };
+
+function expected(what: string) {
+  return (iss: RawIssue) => (iss.input === undefined ? `is required (${what})` : `must be ${what}, got ${shown(iss.input)}`);
+}
+
+function text(what: string, max: number) {
+  return z
+    .string({ error: expected(what) })
+    .trim()
+    .min(1, { error: "must not be empty" })
+    .max(max, { error: (iss) => `is too long: ${String(iss.input).length} characters, at most ${max}` });
+}
+
+function wholeNumber(min: number, max?: number) {
+  const error = expected(max === undefined ? `a whole number, ${min} or more` : `a whole number from ${min} to ${max}`);
+  const number = z.number({ error }).int({ error }).min(min, { error });
+  return max === undefined ? number : number.max(max, { error });
+}
+
+const Slug = z
+  .string({ error: expected("a slug") })
+  .min(1, { error: "must not be empty", abort: true })
+  .max(MAX_SLUG_LENGTH, { error: `is too long: at most ${MAX_SLUG_LENGTH} characters` })
+  .regex(/^[a-z0-9][a-z0-9-]*$/, {
+    error: (iss) =>
+      `must be lowercase letters, digits and hyphens, starting with a letter or digit (like "imt-consensus"), got ${shown(iss.input)}`,
+  });
+
+const Language = z
+  .string({ error: expected('a language tag such as "en" or "zh-CN"') })
+  .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, {
+    error: (iss) => `must be a language tag such as "en" or "zh-CN", got ${shown(iss.input)}`,
+  });
+
+const isoDate = z.iso.date();
+const isoDateTime = z.iso.datetime({ offset: true });
+
+const closedAtExpected = expected("an ISO date (2025-02-16) or date-time with a time zone (2025-02-16T09:30:00Z)");
+
+const ClosedAt = z
+  .string({ error: closedAtExpected })
+  .refine((value) => isoDate.safeParse(value).success || isoDateTime.safeParse(value).success, { error: closedAtExpected });
+
+const StatementKey = z.union([text("a statement key", MAX_STATEMENT_KEY_LENGTH), z.number()], {
+  error: (iss) => `must be a key linking the statement's rounds, a text or a number, got ${shown(iss.input)}`,
+});
+
+const Votes = z.object(
+  {
+    agree: wholeNumber(0),
+    disagree: wholeNumber(0),
+    abstain: wholeNumber(0),
+  },
+  { error: expected("the item's totals: agree, disagree and abstain") },
+);
+
+const Item = z.object(
+  {
+    number: wholeNumber(1),
+    statement: StatementKey.optional(),
+    section: text("a section name", MAX_SECTION_LENGTH).optional(),
+    text: text("the statement's text", MAX_TEXT_LENGTH),
+    votes: Votes,
+    eligible: wholeNumber(0).optional(),
+    publishedVerdict: z
+      .enum(VERDICTS, { error: (iss) => `must be "adopted" or "not adopted", got ${shown(iss.input)}` })
+      .optional(),
+  },
+  { error: expected("an item: number, text and votes") },
+);
+
+const Round = z.object(
+  {
+    number: wholeNumber(1),
+    closedAt: ClosedAt.optional(),
+    panelSize: wholeNumber(1, MAX_PANEL_SIZE),
+    items: z
+      .array(Item, { error: expected("a list of items") })
+      .min(1, { error: "must list at least one item" }),
+  },
+  { error: expected("a round: number, panelSize and items") },
+);
+
+const Guideline = z.object(
+  {
+    slug: Slug,
+    title: text("the guideline's title", MAX_TITLE_LENGTH),
+    language: Language.default("en"),
+    registration: text("a registration such as a registry number", MAX_TITLE_LENGTH).optional(),
+    source: text("where the consensus was published", MAX_TEXT_LENGTH).optional(),
+  },
+  { error: expected("an object with slug and title") },
+);
+
+const Panel = z.object(
+  {
+    size: wholeNumber(1, MAX_PANEL_SIZE).optional(),
+    disciplines: z
+      .record(text("a discipline", MAX_SECTION_LENGTH), wholeNumber(0), {
+        error: expected("an object of discipline names and member counts"),
+      })
+      .optional(),
+    note: text("a note", MAX_TEXT_LENGTH).optional(),
+  },
+  { error: expected("an object with size and disciplines") },
+);
+
+export const ConsensusRecordSchema = z.object(
+  {
+    format: z.literal(RECORD_FORMAT, { error: expected(`"${RECORD_FORMAT}"`) }),
+    guideline: Guideline,
+    rule: RuleSchema,
+    ruleText: text("the rule in the committee's own words", MAX_TEXT_LENGTH).optional(),
+    panel: Panel.optional(),
+    rounds: z
+      .array(Round, { error: expected("a list of rounds") })
+      .min(1, { error: "must list at least one round" }),
+  },
+  { error: () => "must be a JSON object: a consensus record" },
+);
+
+export type ConsensusRecord = z.output<typeof ConsensusRecordSchema>;
+export type RecordRound = ConsensusRecord["rounds"][number];
+
+type Path = readonly PropertyKey[];
+
+function pathText(path: Path): string {
+  if (path.length === 0) return ROOT;
+  return path
+    .map((key, i) => {
+      if (typeof key === "number") return `[${key}]`;
+      const name = String(key);
+      if (!/^[A-Za-z_$][\w$]*$/.test(name)) return `[${JSON.stringify(name)}]`;
+      return i === 0 ? name : `.${name}`;
+    })
+    .join("");
+}
+
+function fieldOf(value: unknown, key: string): unknown {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+function listOf(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** The value when it passes its own field's schema, so cross-field checks skip what is already reported. */
+function wellFormed<T>(schema: z.ZodType<T>, value: unknown): T | undefined {
+  const parsed = schema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** Item numbers and statement keys compare as text: 2 and "2" name the same statement. */
+export function statementKey(item: { number: number; statement?: string | number }): string {
+  return String(item.statement ?? item.number);
+}
+
+function roundProblems(round: unknown, r: number): Problem[] {
+  const problems: Problem[] = [];
+  const at = (...path: PropertyKey[]) => pathText(["rounds", r, ...path]);
+  const number = wellFormed(Round.shape.number, fieldOf(round, "number"));
+  if (number !== undefined && number !== r + 1) {
+    problems.push({ path: at("number"), message: `rounds must be numbered 1, 2, … in order: expected ${r + 1}, got ${number}` });
+  }
+  const label = `round ${number ?? r + 1}`;
+  const panelSize = wellFormed(Round.shape.panelSize, fieldOf(round, "panelSize"));
+  const numbers = new Map<number, number>();
+  const keys = new Map<string, number>();
+  listOf(fieldOf(round, "items")).forEach((item, i) => {
+    const eligible = wellFormed(Item.shape.eligible, fieldOf(item, "eligible"));
+    if (eligible !== undefined && panelSize !== undefined && eligible > panelSize) {
+      problems.push({ path: at("items", i, "eligible"), message: `is ${eligible}, above the round's panelSize of ${panelSize}` });
+    }
+    const votes = wellFormed(Votes, fieldOf(item, "votes"));
+    const limit = eligible ?? panelSize;
+    if (votes && limit !== undefined && votes.agree + votes.disagree + votes.abstain > limit) {
+      const whose = eligible === undefined ? "the round's panelSize" : "the item's eligible";
+      const sum = votes.agree + votes.disagree + votes.abstain;
+      problems.push({ path: at("items", i, "votes"), message: `agree + disagree + abstain is ${sum}, above ${whose} of ${limit}` });
+    }
+    const itemNumber = wellFormed(Item.shape.number, fieldOf(item, "number"));
+    if (itemNumber === undefined) return;
+    const sameNumber = numbers.get(itemNumber);
+    if (sameNumber !== undefined) {
+      problems.push({ path: at("items", i, "number"), message: `item ${itemNumber} appears twice in ${label} (also items[${sameNumber}])` });
+      return;
+    }
+    numbers.set(itemNumber, i);
+    const statement = wellFormed(StatementKey, fieldOf(item, "statement"));
+    const key = statementKey({ number: itemNumber, statement });
+    const sameKey = keys.get(key);
+    if (sameKey !== undefined) {
+      problems.push({
+        path: at("items", i, statement === undefined ? "number" : "statement"),
+        message: `statement ${JSON.stringify(key)} appears twice in ${label} (also items[${sameKey}]): a statement is voted on once per round`,
+      });
+    }
+    keys.set(key, i);
+  });
+  return problems;
+}
+
+const KNOWN_FIELDS = {
+  record: Object.keys(ConsensusRecordSchema.shape),
+  guideline: Object.keys(Guideline.shape),
+  panel: Object.keys(Panel.shape),
+  round: Object.keys(Round.shape),
+  item: Object.keys(Item.shape),
+  votes: Object.keys(Votes.shape),
+};
+
+/** Fields the format does not know: ignored, but named, since a misspelt optional field would vanish. */
+function unknownFields(input: unknown): string[] {
+  const found: string[] = [];
+  const check = (value: unknown, known: string[], path: Path) => {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return;
+    for (const key of Object.keys(value)) {
+      if (!known.includes(key)) found.push(`Ignored unknown field "${pathText([...path, key])}"`);
+    }
+  };
+  check(input, KNOWN_FIELDS.record, []);
+  check(fieldOf(input, "guideline"), KNOWN_FIELDS.guideline, ["guideline"]);
+  check(fieldOf(input, "panel"), KNOWN_FIELDS.panel, ["panel"]);
+  listOf(fieldOf(input, "rounds")).forEach((round, r) => {
+    check(round, KNOWN_FIELDS.round, ["rounds", r]);
+    listOf(fieldOf(round, "items")).forEach((item, i) => {
+      check(item, KNOWN_FIELDS.item, ["rounds", r, "items", i]);
+      check(fieldOf(item, "votes"), KNOWN_FIELDS.votes, ["rounds", r, "items", i, "votes"]);
+    });
+  });
+  return found;
+}
+
+/**
+ * Recomputes every item's verdict with the rule (eligible defaults to the round's panel size) and
+ * warns for each publishedVerdict it contradicts: the file's verdict is never trusted.
+ */
+export function verdictMismatches(record: ConsensusRecord): string[] {
+  return record.rounds.flatMap((round, r) =>
+    round.items.flatMap((item, i) => {
+      const verdict = evaluate(record.rule, { ...item.votes, eligible: item.eligible ?? round.panelSize });
+      const computed = verdict.adopted ? "adopted" : "not adopted";
+      if (item.publishedVerdict === undefined || item.publishedVerdict === computed) return [];
+      const path = pathText(["rounds", r, "items", i]);
+      return [`${path}: the file says "${item.publishedVerdict}", the rule gives "${computed}" (${verdict.explanation})`];
+    }),
+  );
+}
+
+function utf8Bytes(value: string): number {
+  return new TextEncoder().encode(value).length;
+}
+
+function size(bytes: number): string {
+  const mebibytes = bytes / (1024 * 1024);
+  return mebibytes >= 1 ? `${Number(mebibytes.toFixed(1))} MiB` : `${bytes} bytes`;
+}
+
+export type Validation =
+  | { ok: true; record: ConsensusRecord; warnings: string[] }
+  | { ok: false; problems: Problem[]; warnings: string[] };
+
+/**
+ * Checks a consensus record from its file text: size, JSON, then every schema and consistency
+ * problem at once. Warnings name ignored fields and published verdicts the rule contradicts.
+ */
+export function validateRecord(fileText: string, options: { maxBytes?: number } = {}): Validation {
+  const maxBytes = options.maxBytes ?? MAX_RECORD_BYTES;
+  const bytes = utf8Bytes(fileText);
+  if (bytes > maxBytes) {
+    const message = `the file is ${bytes} bytes, more than the ${size(maxBytes)} a consensus record may have`;
+    return { ok: false, problems: [{ path: ROOT, message }], warnings: [] };
+  }
+  let input: unknown;
+  try {
+    // Editors on Windows often save UTF-8 with a byte order mark, which JSON.parse refuses.
+    input = JSON.parse(fileText.replace(/^\uFEFF/, ""));
+  } catch (error) {
+    return { ok: false, problems: [{ path: ROOT, message: `not JSON: ${(error as Error).message}` }], warnings: [] };
+  }
+  const warnings = unknownFields(input);
+  const parsed = ConsensusRecordSchema.safeParse(input);
+  const problems = [
+    ...(parsed.error?.issues ?? []).map((issue) => ({ path: pathText(issue.path), message: issue.message })),
+    ...listOf(fieldOf(input, "rounds")).flatMap(roundProblems),
+  ];
+  if (!parsed.success || problems.length > 0) return { ok: false, problems, warnings };
+  return { ok: true, record: parsed.data, warnings: [...warnings, ...verdictMismatches(parsed.data)] };
+}
+
+/** When a round closed: a date alone means its first instant in UTC; null when the record does not say. */
+export function closedAtOf(round: RecordRound): Date | null {
+  if (round.closedAt === undefined) return null;
+  return new Date(isoDate.safeParse(round.closedAt).success ? `${round.closedAt}T00:00:00Z` : round.closedAt);
+}
+
+export type StatementHistory = {
+  key: string;
+  /** The latest section the record gives the statement, or "" when it gives none. */
+  section: string;
+  /** Revision n is texts[n - 1]: a new one each time a round words the statement differently. */
+  texts: string[];
+};
+
+/**
+ * The statements a record holds, in order of first appearance, and for each round's items the
+ * revision voted on (revisionOf[round][item], 1-based).
+ */
+export function statementHistories(record: ConsensusRecord): { statements: StatementHistory[]; revisionOf: number[][] } {
+  const byKey = new Map<string, StatementHistory>();
+  const revisionOf = record.rounds.map((round) =>
+    round.items.map((item) => {
+      const key = statementKey(item);
+      let statement = byKey.get(key);
+      if (!statement) {
+        statement = { key, section: "", texts: [] };
+        byKey.set(key, statement);
+      }
+      if (item.section) statement.section = item.section;
+      if (statement.texts.at(-1) !== item.text) statement.texts.push(item.text);
+      return statement.texts.length;
+    }),
+  );
+  return { statements: [...byKey.values()], revisionOf };
+}

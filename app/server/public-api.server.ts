@@ -1,0 +1,128 @@
+/**
+ * The public API (DESIGN §5): anonymous, read-only, cacheable responses over the published
+ * recommendation sets. Only published versions are reachable from here: drafts, open rounds and
+ * ballots never are.
+ */
+import { createHash } from "node:crypto";
+import type { Queryable } from "@db/client.server";
+import { renderSet } from "~/consensus/recommendation-set";
+import { findPublished, listPublishedGuidelines, listVersions } from "./publications.server";
+
+const CACHE_IMMUTABLE = "public, max-age=31536000, immutable";
+const CACHE_SHORT = "public, max-age=60";
+
+const CORS = { "Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ETag" };
+const JSON_TYPE = "application/json; charset=utf-8";
+const CSV_TYPE = "text/csv; charset=utf-8";
+
+type Wanted = { version: number | "latest"; format: "json" | "csv" };
+
+/** `N`, `latest`, `N.csv` or `latest.csv`; null for anything else. */
+export function parseVersionParam(param: string | undefined): Wanted | null {
+  const match = /^(latest|[1-9][0-9]*)(\.csv)?$/.exec(param ?? "");
+  if (!match) return null;
+  const version = match[1] === "latest" ? "latest" : Number(match[1]);
+  if (version !== "latest" && !Number.isSafeInteger(version)) return null;
+  return { version, format: match[2] ? "csv" : "json" };
+}
+
+export function versionPath(slug: string, version: number | "latest", format: Wanted["format"] = "json"): string {
+  return `/api/guidelines/${encodeURIComponent(slug)}/versions/${version}${format === "csv" ? ".csv" : ""}`;
+}
+
+/** If-None-Match uses the weak comparison (RFC 9110 §13.1.2): W/"x" matches "x". */
+function matches(ifNoneMatch: string | null, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  return ifNoneMatch.split(",").some((tag) => {
+    const candidate = tag.trim();
+    return candidate === "*" || candidate.replace(/^W\//, "") === etag;
+  });
+}
+
+type Representation = { body: string; etag: string; cacheControl: string; headers: Record<string, string> };
+
+/** The representation, or 304 with the same validators and caching when the client has it. */
+function serve(request: Request, { body, etag, cacheControl, headers }: Representation): Response {
+  const validators = { ...CORS, ETag: etag, "Cache-Control": cacheControl };
+  if (matches(request.headers.get("If-None-Match"), etag)) return new Response(null, { status: 304, headers: validators });
+  return new Response(body, { status: 200, headers: { ...validators, ...headers } });
+}
+
+function serveJson(request: Request, body: string, cacheControl: string, contentType = JSON_TYPE): Response {
+  const etag = `"${createHash("sha256").update(body).digest("hex")}"`;
+  return serve(request, { body, etag, cacheControl, headers: { "Content-Type": contentType } });
+}
+
+const STATUS_TEXT = { 400: "Bad Request", 404: "Not Found" } as const;
+
+export function jsonError(status: keyof typeof STATUS_TEXT, message: string): Response {
+  return new Response(JSON.stringify({ error: message }), {
+    status,
+    statusText: STATUS_TEXT[status],
+    // A missing version may be published a minute later: never cache the refusal.
+    headers: { ...CORS, "Content-Type": JSON_TYPE, "Cache-Control": "no-store" },
+  });
+}
+
+export function malformedVersionMessage(param: string | undefined): string {
+  return `"${param ?? ""}" is not a version: use a version number (1, 2, …) or "latest", optionally followed by ".csv".`;
+}
+
+/**
+ * Why a published version is missing. An unpublished guideline and an unknown slug read the
+ * same, so the API does not reveal which guidelines exist as drafts.
+ */
+export function missingVersionMessage(db: Queryable, slug: string, version: number | "latest"): string {
+  const latest = listVersions(db, { slug }).at(-1);
+  if (!latest) return `Nothing is published for the guideline "${slug}".`;
+  return `Version ${version} of "${slug}" is not published; the latest is version ${latest.version}.`;
+}
+
+export function guidelinesResponse(db: Queryable, request: Request): Response {
+  const guidelines = listPublishedGuidelines(db).map((g) => ({
+    slug: g.slug,
+    title: g.title,
+    language: g.language,
+    latestVersion: g.latestVersion,
+    latestPublishedAt: g.latestPublishedAt.toISOString(),
+    versions: `/api/guidelines/${encodeURIComponent(g.slug)}/versions`,
+    latest: versionPath(g.slug, "latest"),
+  }));
+  return serveJson(request, JSON.stringify({ guidelines }), CACHE_SHORT);
+}
+
+export function versionsResponse(db: Queryable, request: Request, slug: string): Response {
+  const versions = listVersions(db, { slug }).map((v) => ({
+    version: v.version,
+    publishedAt: v.publishedAt.toISOString(),
+    contentHash: v.contentHash,
+    url: versionPath(slug, v.version),
+  }));
+  if (versions.length === 0) return jsonError(404, missingVersionMessage(db, slug, "latest"));
+  return serveJson(request, JSON.stringify({ slug, versions }), CACHE_SHORT);
+}
+
+/**
+ * A published set as stored, or as CSV. The ETag derives from the content hash, so it is the
+ * same for a numbered version and for `latest` while that version is the latest.
+ */
+export function setResponse(db: Queryable, request: Request, slug: string, wanted: Wanted): Response {
+  const found = findPublished(db, { slug, version: wanted.version });
+  if (!found) return jsonError(404, missingVersionMessage(db, slug, wanted.version));
+  const hex = found.contentHash.replace(/^sha256:/, "");
+  const headers: Record<string, string> =
+    wanted.format === "csv"
+      ? { "Content-Type": CSV_TYPE, "Content-Disposition": `inline; filename="${slug}-v${found.version}.csv"` }
+      : { "Content-Type": JSON_TYPE };
+  return serve(request, {
+    body: renderSet(found.body, wanted.format),
+    etag: wanted.format === "csv" ? `"${hex}.csv"` : `"${hex}"`,
+    cacheControl: wanted.version === "latest" ? CACHE_SHORT : CACHE_IMMUTABLE,
+    headers,
+  });
+}
+
+/** The JSON Schema of a set, indented for people reading it. */
+export function schemaResponse(request: Request, schema: object): Response {
+  return serveJson(request, JSON.stringify(schema, null, 2) + "\n", "public, max-age=3600", "application/schema+json; charset=utf-8");
+}

@@ -1,0 +1,249 @@
+import { and, asc, desc, eq, max, sql } from "drizzle-orm";
+import type { Queryable } from "@db/client.server";
+import {
+  guidelines,
+  recommendationSets,
+  roundItems,
+  roundResults,
+  rounds,
+  statementRevisions,
+  statements,
+} from "@db/schema";
+import {
+  assembleSet,
+  sameContent,
+  serializeSet,
+  type Entry,
+  type RecommendationSet,
+} from "~/consensus/recommendation-set";
+import { evaluate, RuleSchema } from "~/consensus/rule";
+import { recordAudit } from "./audit.server";
+import { Refusal } from "./errors";
+
+type Guideline = typeof guidelines.$inferSelect;
+
+function findGuideline(db: Queryable, slug: string): Guideline {
+  const guideline = db.select().from(guidelines).where(eq(guidelines.slug, slug)).get();
+  if (!guideline) throw new Refusal(`No guideline "${slug}".`, 404);
+  return guideline;
+}
+
+/** Drops keys whose value is undefined, so the published JSON says only what is set. */
+function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function latestSet(db: Queryable, guidelineId: string): RecommendationSet | null {
+  const row = db
+    .select({ body: recommendationSets.body })
+    .from(recommendationSets)
+    .where(eq(recommendationSets.guidelineId, guidelineId))
+    .orderBy(desc(recommendationSets.version))
+    .limit(1)
+    .get();
+  return row ? (JSON.parse(row.body) as RecommendationSet) : null;
+}
+
+/**
+ * The next version of a guideline's recommendation set, from its closed rounds: for each
+ * statement that is not retired, the latest closed round that voted on it gives its text,
+ * tallies and verdict. Nothing is written.
+ */
+export function buildNextSet(db: Queryable, input: { slug: string; now?: Date }): RecommendationSet {
+  const now = input.now ?? new Date();
+  const guideline = findGuideline(db, input.slug);
+  const closed = db
+    .select()
+    .from(rounds)
+    .where(and(eq(rounds.guidelineId, guideline.id), eq(rounds.status, "closed")))
+    .orderBy(asc(rounds.number))
+    .all();
+  const last = closed.at(-1);
+  if (!last) throw new Refusal(`"${input.slug}" has no closed round yet: there is nothing to publish.`, 422);
+
+  const decisions = db
+    .select({
+      statementId: statements.id,
+      status: statements.status,
+      section: statements.section,
+      revision: statementRevisions.revision,
+      text: statementRevisions.text,
+      round: rounds.number,
+      ruleSnapshot: rounds.ruleSnapshot,
+      agree: roundResults.agree,
+      disagree: roundResults.disagree,
+      abstain: roundResults.abstain,
+      eligible: roundResults.eligible,
+    })
+    .from(statements)
+    .innerJoin(statementRevisions, eq(statementRevisions.statementId, statements.id))
+    .innerJoin(roundItems, eq(roundItems.revisionId, statementRevisions.id))
+    .innerJoin(rounds, and(eq(rounds.id, roundItems.roundId), eq(rounds.status, "closed")))
+    .innerJoin(roundResults, eq(roundResults.roundItemId, roundItems.id))
+    .where(eq(statements.guidelineId, guideline.id))
+    .orderBy(asc(statements.position), asc(statements.createdAt), desc(rounds.number))
+    .all();
+
+  const decided: Entry[] = [];
+  const retired: string[] = [];
+  const seen = new Set<string>();
+  for (const d of decisions) {
+    if (seen.has(d.statementId)) continue;
+    seen.add(d.statementId);
+    if (d.status === "retired") {
+      retired.push(d.statementId);
+      continue;
+    }
+    const votes = { agree: d.agree, disagree: d.disagree, abstain: d.abstain };
+    const verdict = evaluate(RuleSchema.parse(d.ruleSnapshot), { ...votes, eligible: d.eligible });
+    decided.push({
+      statementId: d.statementId,
+      revision: d.revision,
+      section: d.section,
+      text: d.text,
+      round: d.round,
+      votes,
+      participants: verdict.participants,
+      eligible: d.eligible,
+      agreePercent: verdict.agreePercent,
+      disagreePercent: verdict.disagreePercent,
+      adopted: verdict.adopted,
+      reasons: verdict.reasons,
+      explanation: verdict.explanation,
+    });
+  }
+
+  const previous = latestSet(db, guideline.id);
+  return assembleSet({
+    guideline: defined({
+      slug: guideline.slug,
+      title: guideline.title,
+      language: guideline.language,
+      registration: guideline.registration ?? undefined,
+      source: guideline.source ?? undefined,
+    }),
+    version: (previous?.version ?? 0) + 1,
+    publishedAt: now.toISOString(),
+    rule: defined(RuleSchema.parse(last.ruleSnapshot)),
+    ...(guideline.ruleText ? { ruleText: guideline.ruleText } : {}),
+    panel: { size: last.panelSize ?? 0, disciplines: last.panelSnapshot?.disciplines ?? {} },
+    rounds: closed.map((round) => ({
+      number: round.number,
+      eligible: round.panelSize ?? 0,
+      responded: respondedIn(db, round),
+      closedAt: round.closedAt!.toISOString(),
+    })),
+    decided,
+    retired,
+    previous,
+  });
+}
+
+/** Members who cast at least one ballot; for an imported round, its largest item turnout. */
+function respondedIn(db: Queryable, round: typeof rounds.$inferSelect): number {
+  if (round.origin === "import") {
+    const row = db
+      .select({ n: sql<number | null>`max(${roundResults.agree} + ${roundResults.disagree} + ${roundResults.abstain})` })
+      .from(roundResults)
+      .innerJoin(roundItems, eq(roundItems.id, roundResults.roundItemId))
+      .where(eq(roundItems.roundId, round.id))
+      .get();
+    return row?.n ?? 0;
+  }
+  const row = db.get<{ n: number }>(sql`
+    select count(distinct b.membership_id) as n
+    from ballots b join round_items i on i.id = b.round_item_id
+    where i.round_id = ${round.id}`);
+  return row?.n ?? 0;
+}
+
+/**
+ * Publishes the next version. Versions are numbered 1, 2, 3 … and never reused; a set with
+ * nothing new since the previous version is refused.
+ */
+export function publish(
+  db: Queryable,
+  input: { slug: string; actorId: string | null; now?: Date },
+): { version: number; contentHash: string; set: RecommendationSet } {
+  const now = input.now ?? new Date();
+  return db.transaction(
+    (tx) => {
+      const set = buildNextSet(tx, { slug: input.slug, now });
+      const guideline = findGuideline(tx, input.slug);
+      const previous = latestSet(tx, guideline.id);
+      if (previous && sameContent(previous, set)) {
+        throw new Refusal(`Nothing has changed since version ${previous.version}: no new version was published.`);
+      }
+      tx.insert(recommendationSets)
+        .values({
+          guidelineId: guideline.id,
+          version: set.version,
+          publishedAt: now,
+          publishedBy: input.actorId,
+          body: serializeSet(set),
+          contentHash: set.contentHash,
+        })
+        .run();
+      recordAudit(tx, {
+        guidelineId: guideline.id,
+        actorId: input.actorId,
+        action: "version.published",
+        details: { version: set.version, contentHash: set.contentHash },
+        at: now,
+      });
+      return { version: set.version, contentHash: set.contentHash, set };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+export type PublishedVersion = { version: number; publishedAt: Date; contentHash: string; body: string };
+
+/** A published version exactly as stored (the canonical JSON served and exported), or null. */
+export function findPublished(db: Queryable, input: { slug: string; version: number | "latest" }): PublishedVersion | null {
+  const query = db
+    .select({
+      version: recommendationSets.version,
+      publishedAt: recommendationSets.publishedAt,
+      contentHash: recommendationSets.contentHash,
+      body: recommendationSets.body,
+    })
+    .from(recommendationSets)
+    .innerJoin(guidelines, eq(guidelines.id, recommendationSets.guidelineId));
+  return (
+    (input.version === "latest"
+      ? query.where(eq(guidelines.slug, input.slug)).orderBy(desc(recommendationSets.version)).limit(1).get()
+      : query.where(and(eq(guidelines.slug, input.slug), eq(recommendationSets.version, input.version))).get()) ?? null
+  );
+}
+
+export function listVersions(db: Queryable, input: { slug: string }) {
+  return db
+    .select({
+      version: recommendationSets.version,
+      publishedAt: recommendationSets.publishedAt,
+      contentHash: recommendationSets.contentHash,
+    })
+    .from(recommendationSets)
+    .innerJoin(guidelines, eq(guidelines.id, recommendationSets.guidelineId))
+    .where(eq(guidelines.slug, input.slug))
+    .orderBy(asc(recommendationSets.version))
+    .all();
+}
+
+/** Guidelines with at least one published version, and their latest. */
+export function listPublishedGuidelines(db: Queryable) {
+  return db
+    .select({
+      slug: guidelines.slug,
+      title: guidelines.title,
+      language: guidelines.language,
+      latestVersion: max(recommendationSets.version).mapWith(Number),
+      latestPublishedAt: max(recommendationSets.publishedAt).mapWith((v: number) => new Date(v)),
+    })
+    .from(guidelines)
+    .innerJoin(recommendationSets, eq(recommendationSets.guidelineId, guidelines.id))
+    .groupBy(guidelines.id)
+    .orderBy(asc(guidelines.slug))
+    .all();
+}
