@@ -61,6 +61,8 @@ export const guidelines = sqliteTable(
     /** The rule in the committee's own words, shown beside it. */
     ruleText: text("rule_text"),
     anonymity: text("anonymity", { enum: ANONYMITY }).notNull().default("anonymous"),
+    /** Whether secretaries see the running counts of an open round (never who chose what). */
+    showRunningCounts: integer("show_running_counts", { mode: "boolean" }).notNull().default(true),
     createdBy: text("created_by").references(() => users.id),
     createdAt: createdAt(),
   },
@@ -85,6 +87,8 @@ export const memberships = sqliteTable(
     affiliation: text("affiliation"),
     coiText: text("coi_text"),
     coiDeclaredAt: timestamp("coi_declared_at"),
+    /** Removed members keep their row: their past ballots still count in closed rounds. */
+    removedAt: timestamp("removed_at"),
     createdAt: createdAt(),
   },
   (t) => [

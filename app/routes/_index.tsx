@@ -63,7 +63,9 @@ export default function Home() {
       <ul className="card-list">
         {sorted.map((g) => (
           <li key={g.slug} className="card">
-            <h2>{g.title}</h2>
+            <h2>
+              <Link to={`/g/${g.slug}`}>{g.title}</Link>
+            </h2>
             <p className="meta">
               <span className="badge">{ROLE_LABEL[g.role]}</span>
               {g.discipline ? <span> {g.discipline}</span> : null}

@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { getDb } from "@db/client.server";
 import { ballots, guidelines, memberships, roundItems, rounds, type Role } from "@db/schema";
 
@@ -24,7 +24,7 @@ export function listGuidelinesForUser({ userId }: { userId: string }): Guideline
     })
     .from(memberships)
     .innerJoin(guidelines, eq(guidelines.id, memberships.guidelineId))
-    .where(eq(memberships.userId, userId))
+    .where(and(eq(memberships.userId, userId), isNull(memberships.removedAt)))
     .orderBy(asc(guidelines.title))
     .all();
 

@@ -1,7 +1,7 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { getDb } from "@db/client.server";
 import { guidelines, memberships, type Role } from "@db/schema";
-import type { User } from "./auth.server";
+import { requireUser, type User } from "./auth.server";
 
 export type GuidelineAccess = {
   guideline: typeof guidelines.$inferSelect;
@@ -25,10 +25,20 @@ export function requireRole(user: User, slug: string, roles: Role | readonly Rol
   const membership = db
     .select()
     .from(memberships)
-    .where(and(eq(memberships.guidelineId, guideline.id), eq(memberships.userId, user.id)))
+    .where(and(eq(memberships.guidelineId, guideline.id), eq(memberships.userId, user.id), isNull(memberships.removedAt)))
     .get();
   if (!membership || !allowed.includes(membership.role)) {
     throw deny(403, `This needs the ${allowed.join(" or ")} role in "${slug}".`);
   }
   return { guideline, membership };
+}
+
+/** The signed-in user and their membership in a guideline with one of the given roles (403/404 otherwise). */
+export async function requireMember(
+  request: Request,
+  slug: string | undefined,
+  roles: Role | readonly Role[],
+): Promise<GuidelineAccess & { user: User }> {
+  const user = await requireUser(request);
+  return { user, ...requireRole(user, slug ?? "", roles) };
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Queryable } from "@db/client.server";
 import {
   guidelines,
@@ -51,7 +51,7 @@ export function openRound(
   const members = db
     .select({ membershipId: memberships.id, discipline: memberships.discipline })
     .from(memberships)
-    .where(and(eq(memberships.guidelineId, round.guidelineId), eq(memberships.role, "panelist")))
+    .where(and(eq(memberships.guidelineId, round.guidelineId), eq(memberships.role, "panelist"), isNull(memberships.removedAt)))
     .orderBy(asc(memberships.createdAt), asc(memberships.id))
     .all();
   if (members.length === 0) throw new Refusal("The panel is empty: invite panelists before opening a round.", 422);

@@ -9,7 +9,7 @@ import { loader as guidelinesLoader } from "~/routes/api.guidelines._index";
 import { loader as versionsLoader } from "~/routes/api.guidelines.$slug.versions._index";
 import { loader as versionLoader } from "~/routes/api.guidelines.$slug.versions.$version";
 import { loader as schemaLoader } from "~/routes/api.schema.recommendation-set[.]json";
-import { loader as pageLoader } from "~/routes/g.$slug.v.$version";
+import { loader as pageLoader } from "~/routes/g.$slug_.v.$version";
 import { findPublished, publish } from "~/server/publications.server";
 import { closeRound } from "~/server/rounds.server";
 import record from "../../fixtures/imt-2025-table1.json";

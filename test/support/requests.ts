@@ -29,3 +29,10 @@ export async function respond(run: () => Promise<unknown>): Promise<Response> {
     throw thrown;
   }
 }
+
+/** The Cookie header of a fresh session for a user, as if they had logged in. */
+export async function cookieFor(userId: string): Promise<string> {
+  const { createSession, sessionCookie } = await import("~/server/auth.server");
+  const { token } = createSession(userId);
+  return (await sessionCookie().serialize(token)).split(";")[0]!;
+}

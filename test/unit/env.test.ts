@@ -9,6 +9,7 @@ describe("environment", () => {
       DATABASE_PATH: "data/delphi.sqlite",
       SESSION_IDLE_HOURS: 72,
       SESSION_MAX_DAYS: 14,
+      MAIL_FROM: "Delphi consensus <no-reply@localhost>",
     });
   });
 
