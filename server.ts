@@ -5,6 +5,16 @@ import { fileURLToPath } from "node:url";
 import { getDb } from "./db/client.server";
 import { isCrossSiteWrite } from "./app/server/cross-site";
 import { EnvError, env } from "./app/server/env.server";
+import { closeOverdueRounds } from "./app/server/rounds.server";
+
+/** Rounds close themselves at their deadline; a failure is logged and retried on the next tick. */
+function closeOverdue() {
+  try {
+    for (const id of closeOverdueRounds(getDb())) console.log(`Round ${id} closed at its deadline.`);
+  } catch (error) {
+    console.error("Closing overdue rounds failed:", error);
+  }
+}
 
 function start() {
   const config = env();
@@ -34,6 +44,8 @@ function start() {
 
   const server = app.listen(config.PORT, () => {
     console.log(`Delphi consensus listening on http://localhost:${config.PORT} (database ${config.DATABASE_PATH})`);
+    closeOverdue();
+    setInterval(closeOverdue, 30_000).unref();
   });
   const stop = () => server.close(() => process.exit(0));
   process.once("SIGTERM", stop);

@@ -15,7 +15,10 @@ import type { ReactNode } from "react";
 import { getUser } from "~/server/auth.server";
 import styles from "~/styles.css";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: styles },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getUser(request);
@@ -40,6 +43,7 @@ export function Layout({ children }: { children: ReactNode }) {
           </Link>
           {user ? (
             <nav aria-label="Account" className="account">
+              {user.isAdmin ? <Link to="/admin">Administration</Link> : null}
               <span className="account-name">{user.name}</span>
               <Form method="post" action="/logout">
                 <button type="submit" className="button-link">

@@ -117,7 +117,8 @@ export function verifyContentHash(set: RecommendationSet): boolean {
 
 const CSV_COLUMNS = ["number", "section", "text", "agree", "disagree", "abstain", "adopted"] as const;
 
-function csvField(value: string | number | boolean | null): string {
+/** One CSV field, quoted when RFC 4180 requires it. */
+export function csvField(value: string | number | boolean | null): string {
   const text = value === null ? "" : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

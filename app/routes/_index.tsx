@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { getUser } from "~/server/auth.server";
+import { formatUtc } from "~/time";
 import { listGuidelinesForUser, type GuidelineSummary } from "~/server/guidelines.server";
 
 export const meta: MetaFunction = () => [{ title: "Delphi consensus" }];
@@ -13,22 +14,24 @@ export async function loader({ request }: LoaderFunctionArgs) {
 const ROLE_LABEL = { secretary: "Secretary", panelist: "Panelist", observer: "Observer" } as const;
 
 function formatDate(value: string | null): string {
-  if (!value) return "no deadline";
-  return new Date(value).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " UTC";
+  return value ? formatUtc(value) : "no deadline";
 }
 
 type OpenRoundData = { number: number; closesAt: string | null; items: number; answered: number };
 
-function OpenRound({ round, role }: { round: OpenRoundData; role: GuidelineSummary["role"] }) {
+function OpenRound({ slug, round, role }: { slug: string; round: OpenRoundData; role: GuidelineSummary["role"] }) {
   const left = round.items - round.answered;
   return (
     <p className="open-round">
       <strong>Round {round.number} is open</strong> · {round.items} statement{round.items === 1 ? "" : "s"} · closes{" "}
       {formatDate(round.closesAt)}
       {role === "panelist" ? (
-        <span className={left > 0 ? "badge badge-todo" : "badge badge-done"}>
-          {left > 0 ? `${left} left to answer` : "all answered"}
-        </span>
+        <>
+          <span className={left > 0 ? "badge badge-todo" : "badge badge-done"}>
+            {left > 0 ? `${left} left to answer` : "all answered"}
+          </span>{" "}
+          <Link to={`/g/${slug}/vote`}>{left > 0 ? "Vote now" : "Review your answers"}</Link>
+        </>
       ) : null}
     </p>
   );
@@ -72,7 +75,7 @@ export default function Home() {
             </p>
             {g.openRounds.length === 0 ? <p className="muted">No round is open.</p> : null}
             {g.openRounds.map((round) => (
-              <OpenRound key={round.number} round={round} role={g.role} />
+              <OpenRound key={round.number} slug={g.slug} round={round} role={g.role} />
             ))}
           </li>
         ))}

@@ -20,7 +20,11 @@ const TABS = {
     ["rounds", "Rounds"],
     ["statements", "Statements"],
   ],
-  panelist: [["", "Overview"]],
+  panelist: [
+    ["", "Overview"],
+    ["vote", "Vote"],
+    ["results", "Results"],
+  ],
 } as const;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {

@@ -5,7 +5,7 @@
 export class Refusal extends Error {
   constructor(
     message: string,
-    readonly status: 400 | 403 | 404 | 409 | 422 = 409,
+    readonly status: 400 | 403 | 404 | 409 | 410 | 422 = 409,
   ) {
     super(message);
     this.name = "Refusal";

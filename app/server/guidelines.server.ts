@@ -1,6 +1,12 @@
-import { and, asc, eq, isNull, sql } from "drizzle-orm";
-import { getDb } from "@db/client.server";
-import { ballots, guidelines, memberships, roundItems, rounds, type Role } from "@db/schema";
+import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { getDb, type DB, type Queryable } from "@db/client.server";
+import { ballots, guidelines, invitations, memberships, outboxMails, roundItems, rounds, users, type Role } from "@db/schema";
+import { sameRule } from "~/components/rule-form";
+import { formatUtc } from "~/time";
+import { describeRule, RuleSchema, type Rule } from "~/consensus/rule";
+import { recordAudit } from "./audit.server";
+import { Refusal } from "./errors";
+import { invitationState, issueInvitation, smtpConfigured } from "./panel.server";
 
 export type GuidelineSummary = {
   slug: string;
@@ -45,4 +51,212 @@ export function listGuidelinesForUser({ userId }: { userId: string }): Guideline
       .all();
     return { slug: row.slug, title: row.title, role: row.role, discipline: row.discipline, openRounds: open };
   });
+}
+
+export const DEFAULT_RULE: Rule = { agreeAtLeast: 50, disagreeBelow: 20, denominator: "participants" };
+
+type Guideline = typeof guidelines.$inferSelect;
+type Actor = { id: string; name: string };
+
+export function slugInUse(db: Queryable, slug: string): boolean {
+  return db.select({ id: guidelines.id }).from(guidelines).where(eq(guidelines.slug, slug)).get() !== undefined;
+}
+
+/** Every guideline of the instance with its secretaries and the secretaries still invited, for admins. */
+export function listAllGuidelines(db: Queryable, now = new Date()) {
+  const secretaries = db
+    .select({ guidelineId: memberships.guidelineId, name: users.name, email: users.email })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.role, "secretary"), isNull(memberships.removedAt)))
+    .orderBy(asc(users.name))
+    .all();
+  const invited = db
+    .select()
+    .from(invitations)
+    .where(and(eq(invitations.role, "secretary"), isNull(invitations.usedAt), isNull(invitations.revokedAt)))
+    .orderBy(asc(invitations.email))
+    .all();
+  return db
+    .select({ id: guidelines.id, slug: guidelines.slug, title: guidelines.title, createdAt: guidelines.createdAt })
+    .from(guidelines)
+    .orderBy(desc(guidelines.createdAt), asc(guidelines.slug))
+    .all()
+    .map(({ id, ...guideline }) => ({
+      ...guideline,
+      secretaries: secretaries.filter((s) => s.guidelineId === id).map(({ name, email }) => ({ name, email })),
+      invitedSecretaries: invited
+        .filter((i) => i.guidelineId === id)
+        .map((i) => ({ email: i.email, state: invitationState(i, now) })),
+    }));
+}
+
+/**
+ * The admin page: every guideline and, for one just created, the invitation mails not sent yet
+ * (when SMTP is not configured the admin passes the links on; they are not a secretary there).
+ */
+export function adminOverview(db: Queryable, input: { createdSlug?: string | null; now?: Date }) {
+  const created = input.createdSlug
+    ? db
+        .select({ id: guidelines.id, slug: guidelines.slug, title: guidelines.title })
+        .from(guidelines)
+        .where(eq(guidelines.slug, input.createdSlug))
+        .get()
+    : undefined;
+  const unsentInvitations = created
+    ? db
+        .select({ id: outboxMails.id, to: outboxMails.to, subject: outboxMails.subject, body: outboxMails.body })
+        .from(outboxMails)
+        .where(and(eq(outboxMails.guidelineId, created.id), eq(outboxMails.kind, "invitation"), isNull(outboxMails.sentAt)))
+        .orderBy(asc(outboxMails.to))
+        .all()
+    : [];
+  return {
+    smtpConfigured: smtpConfigured(),
+    guidelines: listAllGuidelines(db, input.now),
+    created: created ? { slug: created.slug, title: created.title, unsentInvitations } : null,
+  };
+}
+
+/**
+ * An admin creates a guideline with the default rule and names its secretaries: an address
+ * with an account becomes a secretary at once, any other is invited.
+ */
+export function createGuideline(
+  db: DB,
+  input: {
+    slug: string;
+    title: string;
+    description: string;
+    language: string;
+    secretaryEmails: string[];
+    admin: Actor;
+    origin: string;
+    now?: Date;
+  },
+): { guideline: Guideline; adminIsSecretary: boolean } {
+  const now = input.now ?? new Date();
+  return db.transaction(
+    (tx) => {
+      if (slugInUse(tx, input.slug)) throw new Refusal(`The slug "${input.slug}" is already in use.`);
+      const guideline = tx
+        .insert(guidelines)
+        .values({
+          slug: input.slug,
+          title: input.title,
+          description: input.description,
+          language: input.language,
+          rule: DEFAULT_RULE,
+          anonymity: "anonymous",
+          createdBy: input.admin.id,
+          createdAt: now,
+        })
+        .returning()
+        .get();
+      const added: string[] = [];
+      const invited: string[] = [];
+      for (const email of input.secretaryEmails) {
+        const user = tx.select({ id: users.id }).from(users).where(eq(users.email, email)).get();
+        if (user) {
+          tx.insert(memberships).values({ guidelineId: guideline.id, userId: user.id, role: "secretary", createdAt: now }).run();
+          added.push(email);
+        } else {
+          const invitee = { email, role: "secretary" as const, discipline: null, affiliation: null };
+          issueInvitation(tx, { guidelineId: guideline.id, invitee, inviter: input.admin, origin: input.origin, now });
+          invited.push(email);
+        }
+      }
+      recordAudit(tx, {
+        guidelineId: guideline.id,
+        actorId: input.admin.id,
+        action: "guideline.created",
+        details: { slug: guideline.slug, title: guideline.title, secretaries: added, invitedSecretaries: invited },
+        at: now,
+      });
+      const adminEmail = tx.select({ email: users.email }).from(users).where(eq(users.id, input.admin.id)).get()?.email;
+      return { guideline, adminIsSecretary: adminEmail !== undefined && added.includes(adminEmail) };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** Since when the rule and anonymity are fixed: the first round that was opened (or imported closed). */
+export function ruleLock(db: Queryable, guidelineId: string) {
+  const round = db
+    .select({ number: rounds.number, openedAt: rounds.openedAt, closedAt: rounds.closedAt })
+    .from(rounds)
+    .where(and(eq(rounds.guidelineId, guidelineId), inArray(rounds.status, ["open", "closed"])))
+    .orderBy(asc(rounds.number))
+    .get();
+  return round ?? null;
+}
+
+function countPanelists(db: Queryable, guidelineId: string): number {
+  return db
+    .select({ n: sql<number>`count(*)` })
+    .from(memberships)
+    .where(and(eq(memberships.guidelineId, guidelineId), eq(memberships.role, "panelist"), isNull(memberships.removedAt)))
+    .get()!.n;
+}
+
+export type GuidelineSettings = Pick<Guideline, "title" | "description" | "language" | "anonymity" | "showRunningCounts"> & {
+  rule: Rule;
+};
+
+/** The settings page: the saved settings, the lock, and the rule in plain language for the current panel. */
+export function settingsFor(db: Queryable, guideline: Guideline) {
+  const rule = RuleSchema.parse(guideline.rule);
+  const panelists = countPanelists(db, guideline.id);
+  const settings: GuidelineSettings = {
+    title: guideline.title,
+    description: guideline.description,
+    language: guideline.language,
+    anonymity: guideline.anonymity,
+    showRunningCounts: guideline.showRunningCounts,
+    rule,
+  };
+  return { settings, lock: ruleLock(db, guideline.id), panelists, preview: describeRule(rule, panelists) };
+}
+
+function lockMessage(lock: NonNullable<ReturnType<typeof ruleLock>>): string {
+  const when = lock.openedAt ?? lock.closedAt;
+  const date = when ? ` on ${formatUtc(when, true)}` : "";
+  return `The adoption rule and anonymity are locked since round ${lock.number} ${
+    lock.openedAt ? "opened" : "was imported"
+  }${date}.`;
+}
+
+/**
+ * Saves a guideline's settings. Once a round has opened, the rule and the anonymity are what
+ * the panel voted under: changing either is refused and nothing is saved.
+ */
+export function updateSettings(
+  db: DB,
+  input: { guidelineId: string; actorId: string; settings: GuidelineSettings; now?: Date },
+): { changed: (keyof GuidelineSettings)[] } {
+  const now = input.now ?? new Date();
+  return db.transaction(
+    (tx) => {
+      const saved = tx.select().from(guidelines).where(eq(guidelines.id, input.guidelineId)).get();
+      if (!saved) throw new Refusal("No such guideline.", 404);
+      const next = input.settings;
+      const changed = (["title", "description", "language", "anonymity", "showRunningCounts"] as const).filter(
+        (field) => saved[field] !== next[field],
+      ) as (keyof GuidelineSettings)[];
+      if (!sameRule(RuleSchema.parse(saved.rule), next.rule)) changed.push("rule");
+      const lock = ruleLock(tx, saved.id);
+      if (lock && (changed.includes("rule") || changed.includes("anonymity"))) throw new Refusal(lockMessage(lock));
+      if (changed.length === 0) return { changed };
+      tx.update(guidelines).set(next).where(eq(guidelines.id, saved.id)).run();
+      recordAudit(tx, {
+        guidelineId: saved.id,
+        actorId: input.actorId,
+        action: "guideline.settings_changed",
+        details: { fields: changed },
+        at: now,
+      });
+      return { changed };
+    },
+    { behavior: "immediate" },
+  );
 }

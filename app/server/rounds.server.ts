@@ -1,6 +1,7 @@
-import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNull, lte, max, sql } from "drizzle-orm";
 import type { Queryable } from "@db/client.server";
 import {
+  ballots,
   guidelines,
   memberships,
   roundItems,
@@ -11,10 +12,11 @@ import {
   type PanelSnapshot,
 } from "@db/schema";
 import { evaluate, RuleSchema, type Verdict } from "~/consensus/rule";
+import { formatUtc } from "~/time";
 import { recordAudit } from "./audit.server";
 import { Refusal } from "./errors";
 
-type Round = typeof rounds.$inferSelect;
+export type Round = typeof rounds.$inferSelect;
 
 function findRound(db: Queryable, roundId: string): Round {
   const round = db.select().from(rounds).where(eq(rounds.id, roundId)).get();
@@ -95,7 +97,7 @@ export type ItemTally = { roundItemId: string; agree: number; disagree: number; 
  */
 export function freezeResults(
   db: Queryable,
-  input: { round: Round; tallies: ItemTally[]; actorId: string | null; now: Date },
+  input: { round: Round; tallies: ItemTally[]; actorId: string | null; now: Date; auto?: boolean },
 ): { roundItemId: string; verdict: Verdict }[] {
   const rule = RuleSchema.parse(input.round.ruleSnapshot);
   const verdicts = input.tallies.map((tally) => {
@@ -139,6 +141,7 @@ export function freezeResults(
       round: input.round.number,
       items: verdicts.length,
       adopted: verdicts.filter((v) => v.verdict.adopted).length,
+      ...(input.auto ? { auto: true } : {}),
     },
     at: input.now,
   });
@@ -170,10 +173,13 @@ export function tallyRound(db: Queryable, round: Round): ItemTally[] {
   return rows.map(({ recused, ...row }) => ({ ...row, eligible: (round.panelSize ?? 0) - recused }));
 }
 
-/** Closes an open round and freezes its results, all in one immediate transaction. */
+/**
+ * Closes an open round and freezes its results, all in one immediate transaction. `auto` marks
+ * a round that closed itself at its deadline.
+ */
 export function closeRound(
   db: Queryable,
-  input: { roundId: string; actorId: string | null; now?: Date },
+  input: { roundId: string; actorId: string | null; now?: Date; auto?: boolean },
 ): { round: Round; verdicts: { roundItemId: string; verdict: Verdict }[] } {
   const now = input.now ?? new Date();
   return db.transaction(
@@ -184,9 +190,562 @@ export function closeRound(
           round.status === "closed" ? `Round ${round.number} is already closed.` : `Round ${round.number} has not been opened.`,
         );
       }
-      const verdicts = freezeResults(tx, { round, tallies: tallyRound(tx, round), actorId: input.actorId, now });
+      const verdicts = freezeResults(tx, {
+        round,
+        tallies: tallyRound(tx, round),
+        actorId: input.actorId,
+        now,
+        auto: input.auto,
+      });
       return { round: findRound(tx, round.id), verdicts };
     },
     { behavior: "immediate" },
   );
+}
+
+/** A guideline's round by its number (404 when there is none). */
+export function findRoundByNumber(db: Queryable, input: { guidelineId: string; number: number }): Round {
+  const round = db
+    .select()
+    .from(rounds)
+    .where(and(eq(rounds.guidelineId, input.guidelineId), eq(rounds.number, input.number)))
+    .get();
+  if (!round) throw new Refusal(`There is no round ${input.number}.`, 404);
+  return round;
+}
+
+/** Every round of a guideline, newest first, with its number of items. */
+export function listRounds(db: Queryable, input: { guidelineId: string }) {
+  return db
+    .select({
+      id: rounds.id,
+      number: rounds.number,
+      status: rounds.status,
+      origin: rounds.origin,
+      panelSize: rounds.panelSize,
+      closesAt: rounds.closesAt,
+      openedAt: rounds.openedAt,
+      closedAt: rounds.closedAt,
+      items: count(roundItems.id),
+    })
+    .from(rounds)
+    .leftJoin(roundItems, eq(roundItems.roundId, rounds.id))
+    .where(eq(rounds.guidelineId, input.guidelineId))
+    .groupBy(rounds.id)
+    .orderBy(desc(rounds.number))
+    .all();
+}
+
+/** The guideline's draft and open rounds: at most one of each. */
+function activeRounds(db: Queryable, guidelineId: string): { draft: Round | null; open: Round | null } {
+  const active = db
+    .select()
+    .from(rounds)
+    .where(and(eq(rounds.guidelineId, guidelineId), inArray(rounds.status, ["draft", "open"])))
+    .all();
+  return {
+    draft: active.find((r) => r.status === "draft") ?? null,
+    open: active.find((r) => r.status === "open") ?? null,
+  };
+}
+
+function nextRoundNumber(db: Queryable, guidelineId: string): number {
+  const row = db
+    .select({ last: max(rounds.number) })
+    .from(rounds)
+    .where(eq(rounds.guidelineId, guidelineId))
+    .get();
+  return (row?.last ?? 0) + 1;
+}
+
+function refuseSecondDraft(draft: Round | null): void {
+  if (draft) {
+    throw new Refusal(
+      `Round ${draft.number} is already a draft: a guideline has at most one draft round and one open round at a time. ` +
+        `Add statements to round ${draft.number} instead.`,
+    );
+  }
+}
+
+function refusePastDeadline(closesAt: Date | null, now: Date): void {
+  if (closesAt && closesAt.getTime() <= now.getTime()) {
+    throw new Refusal(`The deadline must be in the future (it is now ${formatUtc(now)}).`, 422);
+  }
+}
+
+export type DraftCandidate = {
+  statementId: string;
+  position: number;
+  section: string;
+  status: (typeof statements.$inferSelect)["status"];
+  revisionId: string;
+  revision: number;
+  text: string;
+  /** Chosen by default: not yet adopted. */
+  suggested: boolean;
+};
+
+/**
+ * The statements that can go into a draft round, each with its latest revision: every statement
+ * that is not retired and not already in a draft or open round.
+ */
+export function draftCandidates(db: Queryable, input: { guidelineId: string }): DraftCandidate[] {
+  const rows = db.all<Omit<DraftCandidate, "suggested">>(sql`
+    select s.id as statementId, s.position as position, s.section as section, s.status as status,
+      rev.id as revisionId, rev.revision as revision, rev.text as text
+    from statements s
+    join statement_revisions rev on rev.statement_id = s.id
+      and rev.revision = (select max(latest.revision) from statement_revisions latest where latest.statement_id = s.id)
+    where s.guideline_id = ${input.guidelineId} and s.status <> 'retired'
+      and not exists (
+        select 1 from round_items i
+        join rounds r on r.id = i.round_id
+        join statement_revisions voted on voted.id = i.revision_id
+        where voted.statement_id = s.id and r.status in ('draft', 'open'))
+    order by s.position, s.created_at, s.id`);
+  return rows.map((row) => ({ ...row, suggested: row.status === "draft" || row.status === "not_adopted" }));
+}
+
+/** The chosen statements' latest revisions; refused when any of them cannot go into a round. */
+function chosenRevisions(db: Queryable, guidelineId: string, statementIds: string[]): string[] {
+  const candidates = new Map(draftCandidates(db, { guidelineId }).map((c) => [c.statementId, c]));
+  const unavailable = statementIds.filter((id) => !candidates.has(id));
+  if (unavailable.length > 0) {
+    throw new Refusal(
+      `${unavailable.length === 1 ? "One chosen statement" : `${unavailable.length} chosen statements`} cannot go into ` +
+        "this round: retired, already in a draft or open round, or not part of this guideline. Reload the page and choose again.",
+      409,
+    );
+  }
+  return [...new Set(statementIds)].map((id) => candidates.get(id)!.revisionId);
+}
+
+/** Items follow the guideline's statement order, numbered 1..n without gaps. */
+function renumberItems(db: Queryable, roundId: string): void {
+  const ordered = db
+    .select({ id: roundItems.id })
+    .from(roundItems)
+    .innerJoin(statementRevisions, eq(statementRevisions.id, roundItems.revisionId))
+    .innerJoin(statements, eq(statements.id, statementRevisions.statementId))
+    .where(eq(roundItems.roundId, roundId))
+    .orderBy(asc(statements.position), asc(statements.createdAt), asc(statements.id))
+    .all();
+  // Two passes, because (round, position) is unique at every step.
+  ordered.forEach((item, i) =>
+    db
+      .update(roundItems)
+      .set({ position: -(i + 1) })
+      .where(eq(roundItems.id, item.id))
+      .run(),
+  );
+  ordered.forEach((item, i) =>
+    db
+      .update(roundItems)
+      .set({ position: i + 1 })
+      .where(eq(roundItems.id, item.id))
+      .run(),
+  );
+}
+
+function addItems(db: Queryable, roundId: string, revisionIds: string[]): void {
+  const row = db
+    .select({ last: max(roundItems.position) })
+    .from(roundItems)
+    .where(eq(roundItems.roundId, roundId))
+    .get();
+  const start = (row?.last ?? 0) + 1;
+  revisionIds.forEach((revisionId, i) =>
+    db
+      .insert(roundItems)
+      .values({ roundId, revisionId, position: start + i })
+      .run(),
+  );
+  renumberItems(db, roundId);
+}
+
+function requireDraft(round: Round): void {
+  if (round.status !== "draft") {
+    throw new Refusal(`Round ${round.number} is ${round.status}: its statements are locked.`);
+  }
+}
+
+/**
+ * Starts the next round as a draft over the chosen statements' latest revisions. A guideline
+ * has at most one draft round at a time (and at most one open round).
+ */
+export function createDraftRound(
+  db: Queryable,
+  input: { guidelineId: string; statementIds: string[]; closesAt: Date | null; actorId: string | null; now?: Date },
+): Round {
+  const now = input.now ?? new Date();
+  return db.transaction(
+    (tx) => {
+      refuseSecondDraft(activeRounds(tx, input.guidelineId).draft);
+      refusePastDeadline(input.closesAt, now);
+      const revisionIds = chosenRevisions(tx, input.guidelineId, input.statementIds);
+      const round = tx
+        .insert(rounds)
+        .values({
+          guidelineId: input.guidelineId,
+          number: nextRoundNumber(tx, input.guidelineId),
+          closesAt: input.closesAt,
+          createdAt: now,
+        })
+        .returning()
+        .get();
+      addItems(tx, round.id, revisionIds);
+      recordAudit(tx, {
+        guidelineId: input.guidelineId,
+        actorId: input.actorId,
+        action: "round.created",
+        details: { round: round.number, items: revisionIds.length },
+        at: now,
+      });
+      return round;
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** Adds statements (their latest revisions) to a draft round. */
+export function addRoundItems(
+  db: Queryable,
+  input: { roundId: string; statementIds: string[]; actorId: string | null; now?: Date },
+): void {
+  db.transaction(
+    (tx) => {
+      const round = findRound(tx, input.roundId);
+      requireDraft(round);
+      const revisionIds = chosenRevisions(tx, round.guidelineId, input.statementIds);
+      addItems(tx, round.id, revisionIds);
+      recordAudit(tx, {
+        guidelineId: round.guidelineId,
+        actorId: input.actorId,
+        action: "round.items_added",
+        details: { round: round.number, items: revisionIds.length },
+        at: input.now,
+      });
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** Takes a statement out of a draft round. */
+export function removeRoundItem(
+  db: Queryable,
+  input: { roundId: string; itemId: string; actorId: string | null; now?: Date },
+): void {
+  db.transaction(
+    (tx) => {
+      const round = findRound(tx, input.roundId);
+      requireDraft(round);
+      const item = tx
+        .select({ id: roundItems.id, statementId: statementRevisions.statementId, revision: statementRevisions.revision })
+        .from(roundItems)
+        .innerJoin(statementRevisions, eq(statementRevisions.id, roundItems.revisionId))
+        .where(and(eq(roundItems.id, input.itemId), eq(roundItems.roundId, round.id)))
+        .get();
+      if (!item) throw new Refusal(`That statement is not in round ${round.number}.`, 404);
+      tx.delete(roundItems).where(eq(roundItems.id, item.id)).run();
+      renumberItems(tx, round.id);
+      recordAudit(tx, {
+        guidelineId: round.guidelineId,
+        actorId: input.actorId,
+        action: "round.item_removed",
+        details: { round: round.number, statementId: item.statementId, revision: item.revision },
+        at: input.now,
+      });
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/**
+ * Sets a draft round's deadline (or clears it), or extends an open round's: an open round's new
+ * deadline must be later than its current one, and every deadline lies in the future.
+ */
+export function setRoundDeadline(
+  db: Queryable,
+  input: { roundId: string; closesAt: Date | null; actorId: string | null; now?: Date },
+): Round {
+  const now = input.now ?? new Date();
+  return db.transaction(
+    (tx) => {
+      const round = findRound(tx, input.roundId);
+      if (round.status === "closed") throw new Refusal(`Round ${round.number} is closed: its deadline no longer changes.`);
+      if (round.status === "open") {
+        if (!input.closesAt) throw new Refusal("An open round's deadline can be extended, not removed.", 422);
+        if (round.closesAt && input.closesAt.getTime() <= round.closesAt.getTime()) {
+          throw new Refusal(`The new deadline must be later than the current one, ${formatUtc(round.closesAt)}.`, 422);
+        }
+      }
+      refusePastDeadline(input.closesAt, now);
+      const updated = tx.update(rounds).set({ closesAt: input.closesAt }).where(eq(rounds.id, round.id)).returning().get();
+      recordAudit(tx, {
+        guidelineId: round.guidelineId,
+        actorId: input.actorId,
+        action: round.status === "open" ? "round.deadline_extended" : "round.deadline_set",
+        details: {
+          round: round.number,
+          from: round.closesAt?.toISOString() ?? null,
+          to: input.closesAt?.toISOString() ?? null,
+        },
+        at: now,
+      });
+      return updated;
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** Deletes a draft round and its items (the database refuses it for any other round). */
+export function deleteDraftRound(db: Queryable, input: { roundId: string; actorId: string | null; now?: Date }): void {
+  db.transaction(
+    (tx) => {
+      const round = findRound(tx, input.roundId);
+      if (round.status !== "draft")
+        throw new Refusal(`Round ${round.number} is ${round.status}: only a draft round can be deleted.`);
+      tx.delete(roundItems).where(eq(roundItems.roundId, round.id)).run();
+      tx.delete(rounds).where(eq(rounds.id, round.id)).run();
+      recordAudit(tx, {
+        guidelineId: round.guidelineId,
+        actorId: input.actorId,
+        action: "round.deleted",
+        details: { round: round.number },
+        at: input.now,
+      });
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** Opens a draft round with the deadline it was given, while no other round is open. */
+export function openDraftRound(db: Queryable, input: { roundId: string; actorId: string | null; now?: Date }): Round {
+  return db.transaction(
+    (tx) => {
+      const round = findRound(tx, input.roundId);
+      const { open } = activeRounds(tx, round.guidelineId);
+      if (open && open.id !== round.id) {
+        throw new Refusal(
+          `Round ${open.number} is still open: close it before opening round ${round.number} (one open round at a time).`,
+        );
+      }
+      return openRound(tx, { roundId: round.id, actorId: input.actorId, closesAt: round.closesAt, now: input.now });
+    },
+    { behavior: "immediate" },
+  );
+}
+
+export const carryOverNote = (round: number) => `Carried over from round ${round} for re-wording`;
+
+/** The statements a closed round did not adopt that are still not adopted (nor retired). */
+function carryCandidates(db: Queryable, round: Round): string[] {
+  return db
+    .select({ statementId: statements.id })
+    .from(roundItems)
+    .innerJoin(roundResults, eq(roundResults.roundItemId, roundItems.id))
+    .innerJoin(statementRevisions, eq(statementRevisions.id, roundItems.revisionId))
+    .innerJoin(statements, eq(statements.id, statementRevisions.statementId))
+    .where(and(eq(roundItems.roundId, round.id), eq(roundResults.adopted, false), eq(statements.status, "not_adopted")))
+    .orderBy(asc(statements.position), asc(statements.createdAt))
+    .all()
+    .map((row) => row.statementId);
+}
+
+export type CarryOverState = {
+  statements: number;
+  nextNumber: number;
+  /** The draft or open round that has to be dealt with first. */
+  blockedBy: { number: number; status: "draft" | "open" } | null;
+};
+
+export function carryOverState(db: Queryable, round: Round): CarryOverState {
+  const { draft, open } = activeRounds(db, round.guidelineId);
+  const blocking = draft ?? open;
+  return {
+    statements: round.status === "closed" ? carryCandidates(db, round).length : 0,
+    nextNumber: nextRoundNumber(db, round.guidelineId),
+    blockedBy: blocking ? { number: blocking.number, status: blocking.status as "draft" | "open" } : null,
+  };
+}
+
+/**
+ * The revision a carried-over statement is voted on next: a new one copying the latest text, or
+ * the latest itself when it was already re-worded and has not been voted on.
+ */
+function carriedRevision(db: Queryable, statementId: string, input: { from: number; actorId: string | null; now: Date }): string {
+  const latest = db
+    .select()
+    .from(statementRevisions)
+    .where(eq(statementRevisions.statementId, statementId))
+    .orderBy(desc(statementRevisions.revision))
+    .limit(1)
+    .get()!;
+  const voted = db.select({ id: roundItems.id }).from(roundItems).where(eq(roundItems.revisionId, latest.id)).limit(1).get();
+  if (!voted) return latest.id;
+  return db
+    .insert(statementRevisions)
+    .values({
+      statementId,
+      revision: latest.revision + 1,
+      text: latest.text,
+      rationale: latest.rationale,
+      references: latest.references,
+      authorId: input.actorId,
+      changeNote: carryOverNote(input.from),
+      createdAt: input.now,
+    })
+    .returning({ id: statementRevisions.id })
+    .get().id;
+}
+
+/**
+ * Starts the next draft round with the statements a closed round did not adopt, each as a new
+ * revision (a copy of the voted text) for the secretary to re-word while the round is a draft.
+ * Refused while another round is a draft or open.
+ */
+export function carryOverNotAdopted(db: Queryable, input: { roundId: string; actorId: string | null; now?: Date }): Round {
+  const now = input.now ?? new Date();
+  return db.transaction(
+    (tx) => {
+      const round = findRound(tx, input.roundId);
+      if (round.status !== "closed")
+        throw new Refusal(`Round ${round.number} is not closed yet: it has no results to carry over.`);
+      const { draft, open } = activeRounds(tx, round.guidelineId);
+      refuseSecondDraft(draft);
+      if (open) throw new Refusal(`Round ${open.number} is open: close it before carrying statements into a new round.`);
+      const candidates = carryCandidates(tx, round);
+      if (candidates.length === 0) {
+        throw new Refusal(
+          `Every statement of round ${round.number} was adopted or has been decided since: nothing to carry over.`,
+          422,
+        );
+      }
+      const next = tx
+        .insert(rounds)
+        .values({ guidelineId: round.guidelineId, number: nextRoundNumber(tx, round.guidelineId), createdAt: now })
+        .returning()
+        .get();
+      const revisionIds = candidates.map((id) => carriedRevision(tx, id, { from: round.number, actorId: input.actorId, now }));
+      addItems(tx, next.id, revisionIds);
+      recordAudit(tx, {
+        guidelineId: round.guidelineId,
+        actorId: input.actorId,
+        action: "round.created",
+        details: { round: next.number, items: revisionIds.length, carriedOverFrom: round.number },
+        at: now,
+      });
+      return next;
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/**
+ * Closes every open round whose deadline has passed, each in its own transaction, and returns
+ * their ids. A round someone closed in the meantime is skipped.
+ */
+export function closeOverdueRounds(db: Queryable, now = new Date(), scope: { guidelineId?: string } = {}): string[] {
+  const overdue = db
+    .select({ id: rounds.id })
+    .from(rounds)
+    .where(
+      and(
+        eq(rounds.status, "open"),
+        lte(rounds.closesAt, now),
+        scope.guidelineId ? eq(rounds.guidelineId, scope.guidelineId) : undefined,
+      ),
+    )
+    .all();
+  const closed: string[] = [];
+  for (const { id } of overdue) {
+    try {
+      closeRound(db, { roundId: id, actorId: null, now, auto: true });
+      closed.push(id);
+    } catch (error) {
+      if (!(error instanceof Refusal)) throw error;
+    }
+  }
+  return closed;
+}
+
+export type RoundItem = {
+  itemId: string;
+  position: number;
+  statementId: string;
+  section: string;
+  revision: number;
+  /** The statement's newest revision, when it is newer than the one in the round. */
+  newerRevision: number | null;
+  text: string;
+};
+
+/** A round's statements in voting order. */
+export function roundItemsOf(db: Queryable, round: Round): RoundItem[] {
+  const rows = db.all<Omit<RoundItem, "newerRevision"> & { latest: number }>(sql`
+    select i.id as itemId, i.position as position, s.id as statementId, s.section as section,
+      rev.revision as revision, rev.text as text,
+      (select max(latest.revision) from statement_revisions latest where latest.statement_id = s.id) as latest
+    from round_items i
+    join statement_revisions rev on rev.id = i.revision_id
+    join statements s on s.id = rev.statement_id
+    where i.round_id = ${round.id}
+    order by i.position`);
+  return rows.map(({ latest, ...row }) => ({ ...row, newerRevision: latest > row.revision ? latest : null }));
+}
+
+export type ItemResult = {
+  itemId: string;
+  position: number;
+  statementId: string;
+  section: string;
+  revision: number;
+  text: string;
+  agree: number;
+  disagree: number;
+  abstain: number;
+  eligible: number;
+  noResponse: number;
+  verdict: Verdict;
+  /** The item's comments, text only, in an order that says nothing about who wrote them. */
+  comments: string[];
+};
+
+/** A closed round's frozen results, each verdict re-evaluated from them under the rule snapshot. */
+export function closedResults(db: Queryable, round: Round): ItemResult[] {
+  const rule = RuleSchema.parse(round.ruleSnapshot);
+  const rows = db
+    .select({
+      itemId: roundItems.id,
+      position: roundItems.position,
+      statementId: statements.id,
+      section: statements.section,
+      revision: statementRevisions.revision,
+      text: statementRevisions.text,
+      agree: roundResults.agree,
+      disagree: roundResults.disagree,
+      abstain: roundResults.abstain,
+      eligible: roundResults.eligible,
+    })
+    .from(roundItems)
+    .innerJoin(roundResults, eq(roundResults.roundItemId, roundItems.id))
+    .innerJoin(statementRevisions, eq(statementRevisions.id, roundItems.revisionId))
+    .innerJoin(statements, eq(statements.id, statementRevisions.statementId))
+    .where(eq(roundItems.roundId, round.id))
+    .orderBy(asc(roundItems.position))
+    .all();
+  const comments = db
+    .select({ itemId: ballots.roundItemId, comment: ballots.comment })
+    .from(ballots)
+    .innerJoin(roundItems, eq(roundItems.id, ballots.roundItemId))
+    .where(and(eq(roundItems.roundId, round.id), sql`trim(coalesce(${ballots.comment}, '')) <> ''`))
+    // Ballot ids are random, so this order reveals nothing about the authors.
+    .orderBy(asc(ballots.comment), asc(ballots.id))
+    .all();
+  return rows.map((row) => ({
+    ...row,
+    noResponse: row.eligible - row.agree - row.disagree - row.abstain,
+    verdict: evaluate(rule, row),
+    comments: comments.filter((c) => c.itemId === row.itemId).map((c) => c.comment!),
+  }));
 }

@@ -1,0 +1,85 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { getDb } from "@db/client.server";
+import { readAuditLog } from "~/server/audit-log.server";
+import { requireMember } from "~/server/permissions.server";
+import styles from "~/styles/audit.css";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+
+export const meta: MetaFunction = () => [{ title: "Audit log · Delphi consensus" }];
+
+/** `?page=N`; anything else is the first page. */
+function pageOf(request: Request): number {
+  const page = Number(new URL(request.url).searchParams.get("page") ?? 1);
+  return Number.isSafeInteger(page) && page >= 1 ? page : 1;
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { guideline } = await requireMember(request, params.slug, "secretary");
+  const log = readAuditLog(getDb(), { guideline, page: pageOf(request) });
+  return { ...log, anonymous: guideline.anonymity === "anonymous" };
+}
+
+function utc(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+}
+
+function Pages({ page, pages }: { page: number; pages: number }) {
+  if (pages === 1) return null;
+  return (
+    <nav aria-label="Audit log pages" className="row audit-pages">
+      {page > 1 ? (
+        <Link to={`?page=${page - 1}`} rel="prev">
+          Newer events
+        </Link>
+      ) : null}
+      <span className="muted">
+        Page {page} of {pages}
+      </span>
+      {page < pages ? (
+        <Link to={`?page=${page + 1}`} rel="next">
+          Older events
+        </Link>
+      ) : null}
+    </nav>
+  );
+}
+
+export default function AuditLog() {
+  const { entries, page, pages, total, anonymous } = useLoaderData<typeof loader>();
+  return (
+    <section className="panel stack audit" aria-labelledby="audit-heading">
+      <h2 id="audit-heading">Audit log</h2>
+      <p className="meta">
+        {total === 1 ? "1 event" : `${total} events`}, newest first.
+        {anonymous ? " This guideline is anonymous: ballot events never show what anyone chose." : null}
+      </p>
+      {entries.length === 0 ? (
+        <p className="muted">Nothing has happened yet.</p>
+      ) : (
+        <table className="data-table audit-table">
+          <thead>
+            <tr>
+              <th scope="col">Time (UTC)</th>
+              <th scope="col">Who</th>
+              <th scope="col">What</th>
+            </tr>
+          </thead>
+          <tbody>
+            {entries.map((e) => (
+              <tr key={e.id}>
+                <td>
+                  <time dateTime={e.at}>{utc(e.at)}</time>
+                </td>
+                <td>{e.who}</td>
+                <td>{e.what}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <Pages page={page} pages={pages} />
+    </section>
+  );
+}

@@ -1,0 +1,389 @@
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import type { Queryable } from "@db/client.server";
+import { ballots, guidelines, memberships, roundItems, roundResults, rounds, users, type Choice } from "@db/schema";
+import { formatUtc, timeLeft } from "~/time";
+import { describeRule, RuleSchema } from "~/consensus/rule";
+import { recordAudit } from "./audit.server";
+import { Refusal } from "./errors";
+import { queueMail } from "./mail.server";
+import { listVersions } from "./publications.server";
+import {
+  carryOverState,
+  closedResults,
+  draftCandidates,
+  findRoundByNumber,
+  listRounds,
+  roundItemsOf,
+  tallyRound,
+  type Round,
+} from "./rounds.server";
+
+type Guideline = typeof guidelines.$inferSelect;
+type Membership = typeof memberships.$inferSelect;
+
+export type MemberProgress = {
+  membershipId: string;
+  name: string;
+  email: string;
+  discipline: string | null;
+  /** Statements answered, of `items` this member may vote on (recusals left out). */
+  answered: number;
+  items: number;
+  /** Removed from the panel after the round opened: still counted, no longer reminded. */
+  removed: boolean;
+};
+
+const discipline = (name: string | null) => name ?? "Unspecified";
+
+/** How far each member of an online round's panel snapshot has answered. */
+export function memberProgress(db: Queryable, round: Round): MemberProgress[] {
+  const snapshot = round.panelSnapshot?.members ?? [];
+  if (snapshot.length === 0) return [];
+  const items =
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(roundItems)
+      .where(eq(roundItems.roundId, round.id))
+      .get()?.n ?? 0;
+  const recused = new Map(
+    db
+      .all<{ membershipId: string; n: number }>(
+        sql`
+        select r.membership_id as membershipId, count(*) as n
+        from recusals r
+        join statement_revisions rev on rev.statement_id = r.statement_id
+        join round_items i on i.revision_id = rev.id
+        where i.round_id = ${round.id}
+        group by r.membership_id`,
+      )
+      .map((row) => [row.membershipId, row.n]),
+  );
+  const answered = new Map(
+    db
+      .all<{ membershipId: string; n: number }>(
+        sql`
+        select b.membership_id as membershipId, count(*) as n
+        from ballots b
+        join round_items i on i.id = b.round_item_id
+        join statement_revisions rev on rev.id = i.revision_id
+        where i.round_id = ${round.id}
+          and not exists (select 1 from recusals r where r.membership_id = b.membership_id and r.statement_id = rev.statement_id)
+        group by b.membership_id`,
+      )
+      .map((row) => [row.membershipId, row.n]),
+  );
+  const people = new Map(
+    db
+      .select({ membershipId: memberships.id, name: users.name, email: users.email, removedAt: memberships.removedAt })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(
+        inArray(
+          memberships.id,
+          snapshot.map((m) => m.membershipId),
+        ),
+      )
+      .all()
+      .map((row) => [row.membershipId, row]),
+  );
+  return snapshot.map((member) => {
+    const person = people.get(member.membershipId);
+    return {
+      membershipId: member.membershipId,
+      name: person?.name ?? "Unknown member",
+      email: person?.email ?? "",
+      discipline: member.discipline,
+      answered: answered.get(member.membershipId) ?? 0,
+      items: items - (recused.get(member.membershipId) ?? 0),
+      removed: !person || person.removedAt !== null,
+    };
+  });
+}
+
+const isComplete = (m: MemberProgress) => m.answered >= m.items;
+
+export type ResponseRate = { eligible: number; responded: number; complete: number };
+export type RoundProgress = ResponseRate & {
+  disciplines: (ResponseRate & { discipline: string })[];
+  /** Members who have not answered everything, non-responders first; only for secretaries. */
+  waiting: MemberProgress[] | null;
+};
+
+function rateOf(members: MemberProgress[]): ResponseRate {
+  return {
+    eligible: members.length,
+    responded: members.filter((m) => m.answered > 0).length,
+    complete: members.filter(isComplete).length,
+  };
+}
+
+/**
+ * An open round's response rate overall and per discipline: who answered at least one statement
+ * and who answered all of theirs. Names and e-mails only when asked for (secretaries remind).
+ */
+export function roundProgress(db: Queryable, round: Round, options: { names: boolean }): RoundProgress {
+  const members = memberProgress(db, round);
+  const byDiscipline = new Map<string, MemberProgress[]>();
+  for (const member of members) {
+    const key = discipline(member.discipline);
+    byDiscipline.set(key, [...(byDiscipline.get(key) ?? []), member]);
+  }
+  const waiting = members
+    .filter((m) => !isComplete(m))
+    .sort((a, b) => Number(a.answered > 0) - Number(b.answered > 0) || a.name.localeCompare(b.name));
+  return {
+    ...rateOf(members),
+    disciplines: [...byDiscipline]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, group]) => ({ discipline: name, ...rateOf(group) })),
+    waiting: options.names ? waiting : null,
+  };
+}
+
+/**
+ * Members who cast at least one ballot in each round; for an imported round, which has only
+ * totals, its largest item turnout.
+ */
+function respondedByRound(db: Queryable, roundIds: string[]): Map<string, number> {
+  if (roundIds.length === 0) return new Map();
+  const online = db
+    .select({ roundId: roundItems.roundId, n: sql<number>`count(distinct ${ballots.membershipId})` })
+    .from(ballots)
+    .innerJoin(roundItems, eq(roundItems.id, ballots.roundItemId))
+    .where(inArray(roundItems.roundId, roundIds))
+    .groupBy(roundItems.roundId)
+    .all();
+  const imported = db
+    .select({
+      roundId: roundItems.roundId,
+      n: sql<number>`max(${roundResults.agree} + ${roundResults.disagree} + ${roundResults.abstain})`,
+    })
+    .from(roundResults)
+    .innerJoin(roundItems, eq(roundItems.id, roundResults.roundItemId))
+    .innerJoin(rounds, eq(rounds.id, roundItems.roundId))
+    .where(and(inArray(roundItems.roundId, roundIds), eq(rounds.origin, "import")))
+    .groupBy(roundItems.roundId)
+    .all();
+  return new Map([...online, ...imported].map((row) => [row.roundId, row.n]));
+}
+
+/** The rounds page: every round with its response rate and, for secretaries, what a new draft could contain. */
+export function roundsPage(db: Queryable, input: { guideline: Guideline; membership: Membership }) {
+  const list = listRounds(db, { guidelineId: input.guideline.id });
+  const responded = respondedByRound(
+    db,
+    list.map((r) => r.id),
+  );
+  return {
+    rounds: list.map(({ id, ...round }) => ({
+      ...round,
+      responded: round.status === "draft" ? null : responded.get(id) ?? 0,
+    })),
+    candidates: input.membership.role === "secretary" ? draftCandidates(db, { guidelineId: input.guideline.id }) : [],
+  };
+}
+
+export type IndividualChoices = { itemId: string; choices: { name: string; choice: Choice }[] }[];
+
+/** Who chose what, per item: only ever called for named guidelines. */
+function individualChoices(db: Queryable, round: Round): IndividualChoices {
+  const rows = db
+    .select({ itemId: ballots.roundItemId, name: users.name, choice: ballots.choice })
+    .from(ballots)
+    .innerJoin(roundItems, eq(roundItems.id, ballots.roundItemId))
+    .innerJoin(memberships, eq(memberships.id, ballots.membershipId))
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(eq(roundItems.roundId, round.id))
+    .orderBy(asc(roundItems.position), asc(users.name))
+    .all();
+  const byItem = new Map<string, { name: string; choice: Choice }[]>();
+  for (const { itemId, name, choice } of rows) byItem.set(itemId, [...(byItem.get(itemId) ?? []), { name, choice }]);
+  return [...byItem].map(([itemId, choices]) => ({ itemId, choices }));
+}
+
+const ruleOf = (round: Round) => describeRule(RuleSchema.parse(round.ruleSnapshot));
+
+/**
+ * One round as the secretary's and observers' page shows it. What a viewer may learn is
+ * decided here: running counts only where the guideline allows them; who chose what only for
+ * secretaries of named guidelines (never loaded otherwise); names of those who have not
+ * answered only for secretaries.
+ */
+export function roundWorkspace(
+  db: Queryable,
+  input: { guideline: Guideline; membership: Membership; number: number; now?: Date },
+) {
+  const now = input.now ?? new Date();
+  const { guideline } = input;
+  const secretary = input.membership.role === "secretary";
+  const round = findRoundByNumber(db, { guidelineId: guideline.id, number: input.number });
+  const base = {
+    number: round.number,
+    origin: round.origin,
+    closesAt: round.closesAt,
+    openedAt: round.openedAt,
+    closedAt: round.closedAt,
+    panelSize: round.panelSize,
+    timeLeft: round.closesAt && round.status !== "closed" ? timeLeft(round.closesAt, now) : null,
+  };
+  const named = guideline.anonymity === "named" && secretary;
+  switch (round.status) {
+    case "draft":
+      return {
+        ...base,
+        status: "draft" as const,
+        items: roundItemsOf(db, round),
+        candidates: secretary ? draftCandidates(db, { guidelineId: guideline.id }) : [],
+      };
+    case "open":
+      return {
+        ...base,
+        status: "open" as const,
+        rule: ruleOf(round),
+        items: roundItemsOf(db, round),
+        progress: roundProgress(db, round, { names: secretary }),
+        counts: guideline.showRunningCounts ? tallyRound(db, round) : null,
+        choices: named && guideline.showRunningCounts ? individualChoices(db, round) : null,
+      };
+    case "closed":
+      return {
+        ...base,
+        status: "closed" as const,
+        rule: ruleOf(round),
+        results: closedResults(db, round),
+        choices: named ? individualChoices(db, round) : null,
+        carryOver: carryOverState(db, round),
+      };
+  }
+}
+
+/**
+ * Queues a reminder to every panelist of the open round who has not answered all their
+ * statements, with the deadline and the link to vote. Returns how many were reminded.
+ */
+export function remindNonResponders(
+  db: Queryable,
+  input: { guideline: Guideline; number: number; voteUrl: string; actorId: string | null; now?: Date },
+): number {
+  const now = input.now ?? new Date();
+  return db.transaction(
+    (tx) => {
+      const round = findRoundByNumber(tx, { guidelineId: input.guideline.id, number: input.number });
+      if (round.status !== "open")
+        throw new Refusal(`Round ${round.number} is ${round.status}: only an open round has people to remind.`);
+      const waiting = memberProgress(tx, round).filter((m) => !isComplete(m) && !m.removed);
+      if (waiting.length === 0) {
+        throw new Refusal("Every panelist has answered all their statements: nobody needs a reminder.", 422);
+      }
+      const deadline = round.closesAt
+        ? `The round closes on ${formatUtc(round.closesAt)}.`
+        : "The round has no fixed deadline yet.";
+      for (const member of waiting) {
+        queueMail(
+          tx,
+          {
+            guidelineId: input.guideline.id,
+            kind: "reminder",
+            to: member.email,
+            subject: `Reminder: round ${round.number} of "${input.guideline.title}" is waiting for your vote`,
+            body:
+              `Dear ${member.name},\n\n` +
+              `Round ${round.number} of "${input.guideline.title}" is open and you have answered ` +
+              `${member.answered} of ${member.items} statements. ${deadline}\n\n` +
+              `Vote here: ${input.voteUrl}\n\n` +
+              "You can change your answers until the round closes.\n",
+          },
+          now,
+        );
+      }
+      recordAudit(tx, {
+        guidelineId: input.guideline.id,
+        actorId: input.actorId,
+        action: "round.reminded",
+        details: { round: round.number, count: waiting.length },
+        at: now,
+      });
+      return waiting.length;
+    },
+    { behavior: "immediate" },
+  );
+}
+
+type StaffOverview = {
+  role: "secretary" | "observer";
+  open: (ResponseRate & { number: number; items: number; closesAt: Date | null; timeLeft: string | null }) | null;
+  draft: { number: number; items: number; closesAt: Date | null } | null;
+  lastClosed: { number: number; closedAt: Date | null; items: number; adopted: number } | null;
+  latestVersion: { version: number; publishedAt: Date } | null;
+};
+
+type PanelistOverview = {
+  role: "panelist";
+  open: {
+    number: number;
+    answered: number;
+    items: number;
+    eligible: boolean;
+    closesAt: Date | null;
+    timeLeft: string | null;
+  } | null;
+};
+
+/** Where a guideline stands, for its overview page: the open round first. */
+export function guidelineOverview(
+  db: Queryable,
+  input: { guideline: Guideline; membership: Membership; now?: Date },
+): { description: string } & (StaffOverview | PanelistOverview) {
+  const now = input.now ?? new Date();
+  const { guideline, membership } = input;
+  const list = listRounds(db, { guidelineId: guideline.id });
+  const openRow = list.find((r) => r.status === "open");
+  const open = openRow ? findRoundByNumber(db, { guidelineId: guideline.id, number: openRow.number }) : null;
+  const left = open?.closesAt ? timeLeft(open.closesAt, now) : null;
+
+  if (membership.role === "panelist") {
+    const own = open ? memberProgress(db, open).find((m) => m.membershipId === membership.id) : undefined;
+    return {
+      description: guideline.description,
+      role: "panelist",
+      open: open
+        ? {
+            number: open.number,
+            answered: own?.answered ?? 0,
+            items: own?.items ?? openRow!.items,
+            eligible: own !== undefined,
+            closesAt: open.closesAt,
+            timeLeft: left,
+          }
+        : null,
+    };
+  }
+
+  const draft = list.find((r) => r.status === "draft");
+  const closed = list.find((r) => r.status === "closed");
+  const adopted = closed
+    ? db
+        .select({ n: sql<number>`count(*)` })
+        .from(roundResults)
+        .innerJoin(roundItems, eq(roundItems.id, roundResults.roundItemId))
+        .where(and(eq(roundItems.roundId, closed.id), eq(roundResults.adopted, true)))
+        .get()?.n ?? 0
+    : 0;
+  const latest = listVersions(db, { slug: guideline.slug }).at(-1);
+  return {
+    description: guideline.description,
+    role: membership.role,
+    open: open
+      ? {
+          number: open.number,
+          items: openRow!.items,
+          closesAt: open.closesAt,
+          timeLeft: left,
+          ...rateOf(memberProgress(db, open)),
+        }
+      : null,
+    draft: draft ? { number: draft.number, items: draft.items, closesAt: draft.closesAt } : null,
+    lastClosed: closed ? { number: closed.number, closedAt: closed.closedAt, items: closed.items, adopted } : null,
+    latestVersion: latest ? { version: latest.version, publishedAt: latest.publishedAt } : null,
+  };
+}

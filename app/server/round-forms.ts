@@ -1,0 +1,50 @@
+/** The round forms' schemas, shared by the rounds pages' actions and their client-side constraints. */
+import { z } from "zod";
+
+const DATETIME_LOCAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
+
+/** A datetime-local value, read as UTC ("2026-03-31T17:00" is 17:00 UTC). */
+export function utcDeadline(required: string) {
+  return z
+    .string({ error: required })
+    .regex(DATETIME_LOCAL, "Enter a date and time, e.g. 2026-03-31T17:00")
+    .transform((value, ctx) => {
+      const withSeconds = value.length === 16 ? `${value}:00` : value;
+      const date = new Date(`${withSeconds}Z`);
+      // Date accepts 31 April by rolling over; a deadline that reads back differently is not a date.
+      if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 19) !== withSeconds) {
+        ctx.addIssue({ code: "custom", message: "That date does not exist" });
+        return z.NEVER;
+      }
+      return date;
+    });
+}
+
+const statementIds = z.array(z.string(), { error: "Choose at least one statement" }).min(1, "Choose at least one statement");
+
+export const CreateRoundSchema = z.object({
+  statementIds,
+  closesAt: utcDeadline("Enter a deadline").optional(),
+});
+
+const confirmation = (message: string) => z.literal(true, { error: message });
+
+export const RoundActionSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("add-items"), statementIds }),
+  z.object({ intent: z.literal("remove-item"), itemId: z.string({ error: "Choose the statement to remove" }) }),
+  z.object({ intent: z.literal("set-deadline"), closesAt: utcDeadline("Enter a deadline").optional() }),
+  z.object({ intent: z.literal("open") }),
+  z.object({
+    intent: z.literal("delete"),
+    confirm: confirmation("Tick the box to confirm that this draft round is deleted"),
+  }),
+  z.object({ intent: z.literal("remind") }),
+  z.object({ intent: z.literal("extend-deadline"), closesAt: utcDeadline("Enter the new deadline") }),
+  z.object({
+    intent: z.literal("close"),
+    confirm: confirmation("Tick the box to confirm: closing is irreversible"),
+  }),
+  z.object({ intent: z.literal("carry-over") }),
+]);
+
+export type RoundIntent = z.infer<typeof RoundActionSchema>["intent"];

@@ -1,0 +1,423 @@
+import { and, asc, desc, eq, gt, inArray, lt, ne, sql } from "drizzle-orm";
+import type { Queryable } from "@db/client.server";
+import { roundItems, roundResults, rounds, statementRevisions, statements, users, type STATEMENT_STATUSES } from "@db/schema";
+import { wordDiff, type DiffSegment } from "~/consensus/diff";
+import { recordAudit } from "./audit.server";
+import { Refusal } from "./errors";
+import { changeNoteMessage, changeNoteRequired, type EditBasis, type StatementFields } from "./statement-form";
+
+export type StatementStatus = (typeof STATEMENT_STATUSES)[number];
+type Statement = typeof statements.$inferSelect;
+type Revision = typeof statementRevisions.$inferSelect;
+
+export type StatementSummary = {
+  id: string;
+  position: number;
+  section: string;
+  status: StatementStatus;
+  /** The latest revision's text and number. */
+  text: string;
+  revision: number;
+  revisions: number;
+  /** The open round the statement is in (its wording is locked), if any. */
+  lockedInRound: number | null;
+};
+
+export type RevisionRound = {
+  number: number;
+  status: "draft" | "open" | "closed";
+  result: { adopted: boolean; agree: number; disagree: number; abstain: number } | null;
+};
+
+export type RevisionEntry = {
+  id: string;
+  revision: number;
+  text: string;
+  rationale: string;
+  references: string;
+  author: string | null;
+  changeNote: string | null;
+  createdAt: Date;
+  rounds: RevisionRound[];
+  /** Word-level changes from the previous revision's text; null for the first revision. */
+  diff: DiffSegment[] | null;
+};
+
+export type StatementDetail = {
+  id: string;
+  position: number;
+  section: string;
+  status: StatementStatus;
+  lockedInRound: number | null;
+  /** Oldest first. */
+  revisions: RevisionEntry[];
+  basis: EditBasis;
+};
+
+/** The open round holding one of a statement's revisions: the statement's wording is locked. */
+function lockedInRoundSql(statementId: typeof statements.id | string) {
+  return sql<number | null>`(select min(${rounds.number}) from ${roundItems}
+    join ${rounds} on ${rounds.id} = ${roundItems.roundId}
+    join ${statementRevisions} on ${statementRevisions.id} = ${roundItems.revisionId}
+    where ${statementRevisions.statementId} = ${statementId} and ${rounds.status} = 'open')`;
+}
+
+/** The guideline's statements in order, each with its latest revision. */
+export function listStatements(
+  db: Queryable,
+  input: { guidelineId: string; status?: StatementStatus | null },
+): StatementSummary[] {
+  const latest = sql`(select max(${statementRevisions.revision}) from ${statementRevisions} where ${statementRevisions.statementId} = ${statements.id})`;
+  return db
+    .select({
+      id: statements.id,
+      position: statements.position,
+      section: statements.section,
+      status: statements.status,
+      text: statementRevisions.text,
+      revision: statementRevisions.revision,
+      revisions: sql<number>`(select count(*) from ${statementRevisions} r where r.statement_id = ${statements.id})`,
+      lockedInRound: lockedInRoundSql(statements.id),
+    })
+    .from(statements)
+    .innerJoin(
+      statementRevisions,
+      and(eq(statementRevisions.statementId, statements.id), eq(statementRevisions.revision, latest)),
+    )
+    .where(and(eq(statements.guidelineId, input.guidelineId), input.status ? eq(statements.status, input.status) : undefined))
+    .orderBy(asc(statements.position), asc(statements.createdAt))
+    .all();
+}
+
+function statementOf(db: Queryable, input: { guidelineId: string; statementId: string }): Statement | undefined {
+  return db
+    .select()
+    .from(statements)
+    .where(and(eq(statements.id, input.statementId), eq(statements.guidelineId, input.guidelineId)))
+    .get();
+}
+
+function findStatement(db: Queryable, input: { guidelineId: string; statementId: string }): Statement {
+  const statement = statementOf(db, input);
+  // The same answer whether the statement is missing or belongs to another guideline.
+  if (!statement) throw new Refusal("No such statement.", 404);
+  return statement;
+}
+
+function roundsOf(db: Queryable, revisionIds: string[]) {
+  return db
+    .select({
+      revisionId: roundItems.revisionId,
+      number: rounds.number,
+      status: rounds.status,
+      adopted: roundResults.adopted,
+      agree: roundResults.agree,
+      disagree: roundResults.disagree,
+      abstain: roundResults.abstain,
+    })
+    .from(roundItems)
+    .innerJoin(rounds, eq(rounds.id, roundItems.roundId))
+    .leftJoin(roundResults, eq(roundResults.roundItemId, roundItems.id))
+    .where(inArray(roundItems.revisionId, revisionIds))
+    .orderBy(asc(rounds.number))
+    .all()
+    .map(({ revisionId, number, status, adopted, agree, disagree, abstain }) => ({
+      revisionId,
+      number,
+      status,
+      result: adopted === null ? null : { adopted, agree: agree!, disagree: disagree!, abstain: abstain! },
+    }));
+}
+
+function history(db: Queryable, statementId: string): RevisionEntry[] {
+  const revisions = db
+    .select({ revision: statementRevisions, author: users.name })
+    .from(statementRevisions)
+    .leftJoin(users, eq(users.id, statementRevisions.authorId))
+    .where(eq(statementRevisions.statementId, statementId))
+    .orderBy(asc(statementRevisions.revision))
+    .all();
+  const votes = roundsOf(db, revisions.map((r) => r.revision.id));
+  return revisions.map(({ revision, author }, index) => {
+    const previous = revisions[index - 1]?.revision;
+    return {
+      id: revision.id,
+      revision: revision.revision,
+      text: revision.text,
+      rationale: revision.rationale,
+      references: revision.references,
+      author,
+      changeNote: revision.changeNote,
+      createdAt: revision.createdAt,
+      rounds: votes.filter((v) => v.revisionId === revision.id).map(({ revisionId: _, ...round }) => round),
+      diff: previous ? wordDiff(previous.text, revision.text) : null,
+    };
+  });
+}
+
+function basisOf(latest: Pick<RevisionEntry, "revision" | "text" | "rationale" | "references" | "rounds">): EditBasis {
+  const voted = latest.rounds.filter((r) => r.status !== "draft").at(-1);
+  return {
+    revision: latest.revision,
+    text: latest.text,
+    rationale: latest.rationale,
+    references: latest.references,
+    votedInRound: voted?.number ?? null,
+  };
+}
+
+/** One statement of the guideline with its whole history, or null if the guideline has no such statement. */
+export function getStatement(db: Queryable, input: { guidelineId: string; statementId: string }): StatementDetail | null {
+  const statement = statementOf(db, input);
+  if (!statement) return null;
+  const revisions = history(db, statement.id);
+  const open = revisions.flatMap((r) => r.rounds).find((r) => r.status === "open");
+  return {
+    id: statement.id,
+    position: statement.position,
+    section: statement.section,
+    status: statement.status,
+    lockedInRound: open?.number ?? null,
+    revisions,
+    basis: basisOf(revisions.at(-1)!),
+  };
+}
+
+function refuseIfLocked(db: Queryable, statement: Statement): void {
+  const round = db.get<{ number: number | null }>(sql`select ${lockedInRoundSql(statement.id)} as number`).number;
+  if (round !== null) throw new Refusal(`Locked while round ${round} is open.`, 409);
+}
+
+function latestRevision(db: Queryable, statementId: string): Revision {
+  return db
+    .select()
+    .from(statementRevisions)
+    .where(eq(statementRevisions.statementId, statementId))
+    .orderBy(desc(statementRevisions.revision))
+    .limit(1)
+    .get()!;
+}
+
+/** Adds a draft statement at the end of the guideline's order, as its revision 1. */
+export function createStatement(
+  db: Queryable,
+  input: { guidelineId: string; actorId: string; fields: StatementFields; now?: Date },
+): { statement: Statement; revision: Revision } {
+  const now = input.now ?? new Date();
+  const { section, text, rationale, references } = input.fields;
+  return db.transaction(
+    (tx) => {
+      const last = tx
+        .select({ position: sql<number | null>`max(${statements.position})` })
+        .from(statements)
+        .where(eq(statements.guidelineId, input.guidelineId))
+        .get();
+      const statement = tx
+        .insert(statements)
+        .values({ guidelineId: input.guidelineId, position: (last?.position ?? 0) + 1, section, createdAt: now })
+        .returning()
+        .get();
+      const revision = tx
+        .insert(statementRevisions)
+        .values({ statementId: statement.id, revision: 1, text, rationale, references, authorId: input.actorId, createdAt: now })
+        .returning()
+        .get();
+      recordAudit(tx, {
+        guidelineId: input.guidelineId,
+        actorId: input.actorId,
+        action: "statement.created",
+        details: { statementId: statement.id, statement: statement.position },
+        at: now,
+      });
+      return { statement, revision };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/**
+ * Saves an edit. A revision a round has voted on never changes, so new wording for it becomes
+ * revision n+1 with a change note (and draft rounds that hold the statement move to it); an
+ * unvoted revision is draft wording and is changed in place. The section belongs to the
+ * statement, not to a revision. Refused while the statement is in an open round, and for a
+ * retired statement.
+ */
+export function editStatement(
+  db: Queryable,
+  input: {
+    guidelineId: string;
+    statementId: string;
+    actorId: string;
+    edit: StatementFields & { changeNote: string };
+    now?: Date;
+  },
+): { revision: number; created: boolean } {
+  const now = input.now ?? new Date();
+  const { section, changeNote, ...wording } = input.edit;
+  return db.transaction(
+    (tx) => {
+      const statement = findStatement(tx, input);
+      if (statement.status === "retired") throw new Refusal("This statement is retired: restore it before editing it.", 409);
+      refuseIfLocked(tx, statement);
+      const latest = latestRevision(tx, statement.id);
+      const basis = basisOf({ ...latest, rounds: roundsOf(tx, [latest.id]) });
+      const voted = basis.votedInRound !== null;
+      if (changeNote === "" && changeNoteRequired(basis)) throw new Refusal(changeNoteMessage(basis), 422);
+      const note = basis.revision >= 2 || voted ? changeNote : null;
+      const wordingChanged =
+        wording.text !== latest.text || wording.rationale !== latest.rationale || wording.references !== latest.references;
+      const sectionChanged = section !== statement.section;
+      if (!wordingChanged && !sectionChanged && (voted || note === latest.changeNote)) throw new Refusal("Nothing changed.", 422);
+
+      if (sectionChanged) tx.update(statements).set({ section }).where(eq(statements.id, statement.id)).run();
+      const audit = { guidelineId: input.guidelineId, actorId: input.actorId, at: now };
+      if (voted && wordingChanged) {
+        const next = tx
+          .insert(statementRevisions)
+          .values({ statementId: statement.id, revision: basis.revision + 1, ...wording, authorId: input.actorId, changeNote, createdAt: now })
+          .returning()
+          .get();
+        moveDraftRoundItems(tx, { statementId: statement.id, revisionId: next.id });
+        recordAudit(tx, {
+          ...audit,
+          action: "statement.revised",
+          details: { statementId: statement.id, statement: statement.position, previousRevision: basis.revision, revision: next.revision, changeNote },
+        });
+        return { revision: next.revision, created: true };
+      }
+      if (!voted) {
+        tx.update(statementRevisions).set({ ...wording, changeNote: note }).where(eq(statementRevisions.id, latest.id)).run();
+      }
+      recordAudit(tx, {
+        ...audit,
+        action: "statement.edited",
+        details: { statementId: statement.id, statement: statement.position, revision: basis.revision, ...(note ? { changeNote: note } : {}) },
+      });
+      return { revision: basis.revision, created: false };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** A draft round votes on the statement's newest wording, not the one it was drafted with. */
+function moveDraftRoundItems(db: Queryable, input: { statementId: string; revisionId: string }): void {
+  const items = db
+    .select({ id: roundItems.id })
+    .from(roundItems)
+    .innerJoin(rounds, and(eq(rounds.id, roundItems.roundId), eq(rounds.status, "draft")))
+    .innerJoin(statementRevisions, eq(statementRevisions.id, roundItems.revisionId))
+    .where(and(eq(statementRevisions.statementId, input.statementId), ne(roundItems.revisionId, input.revisionId)))
+    .all();
+  if (items.length === 0) return;
+  db.update(roundItems).set({ revisionId: input.revisionId }).where(inArray(roundItems.id, items.map((i) => i.id))).run();
+}
+
+function draftRoundOf(db: Queryable, statementId: string): number | null {
+  const row = db
+    .select({ number: rounds.number })
+    .from(roundItems)
+    .innerJoin(rounds, and(eq(rounds.id, roundItems.roundId), eq(rounds.status, "draft")))
+    .innerJoin(statementRevisions, eq(statementRevisions.id, roundItems.revisionId))
+    .where(eq(statementRevisions.statementId, statementId))
+    .orderBy(asc(rounds.number))
+    .limit(1)
+    .get();
+  return row?.number ?? null;
+}
+
+/** Takes a statement out of the guideline: no new rounds, and listed as retired in the next version. */
+export function retireStatement(
+  db: Queryable,
+  input: { guidelineId: string; statementId: string; actorId: string; now?: Date },
+): void {
+  db.transaction(
+    (tx) => {
+      const statement = findStatement(tx, input);
+      if (statement.status === "retired") throw new Refusal(`Statement ${statement.position} is already retired.`, 409);
+      refuseIfLocked(tx, statement);
+      // Opening that round would put the statement back to "in round".
+      const draft = draftRoundOf(tx, statement.id);
+      if (draft !== null) {
+        throw new Refusal(`Statement ${statement.position} is in draft round ${draft}: take it out of that round before retiring it.`, 409);
+      }
+      tx.update(statements).set({ status: "retired" }).where(eq(statements.id, statement.id)).run();
+      recordAudit(tx, {
+        guidelineId: input.guidelineId,
+        actorId: input.actorId,
+        action: "statement.retired",
+        details: { statementId: statement.id, statement: statement.position, previousStatus: statement.status },
+        at: input.now,
+      });
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** The status a statement had before it was retired: the verdict of the latest closed round that voted on it, else draft. */
+function decidedStatus(db: Queryable, statementId: string): StatementStatus {
+  const latest = db
+    .select({ adopted: roundResults.adopted })
+    .from(roundResults)
+    .innerJoin(roundItems, eq(roundItems.id, roundResults.roundItemId))
+    .innerJoin(rounds, and(eq(rounds.id, roundItems.roundId), eq(rounds.status, "closed")))
+    .innerJoin(statementRevisions, eq(statementRevisions.id, roundItems.revisionId))
+    .where(eq(statementRevisions.statementId, statementId))
+    .orderBy(desc(rounds.number))
+    .limit(1)
+    .get();
+  if (!latest) return "draft";
+  return latest.adopted ? "adopted" : "not_adopted";
+}
+
+export function restoreStatement(
+  db: Queryable,
+  input: { guidelineId: string; statementId: string; actorId: string; now?: Date },
+): { status: StatementStatus } {
+  return db.transaction(
+    (tx) => {
+      const statement = findStatement(tx, input);
+      if (statement.status !== "retired") throw new Refusal(`Statement ${statement.position} is not retired.`, 409);
+      refuseIfLocked(tx, statement);
+      const status = decidedStatus(tx, statement.id);
+      tx.update(statements).set({ status }).where(eq(statements.id, statement.id)).run();
+      recordAudit(tx, {
+        guidelineId: input.guidelineId,
+        actorId: input.actorId,
+        action: "statement.restored",
+        details: { statementId: statement.id, statement: statement.position, status },
+        at: input.now,
+      });
+      return { status };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** Swaps a statement with its neighbour in the guideline's order (published numbers follow it). */
+export function moveStatement(
+  db: Queryable,
+  input: { guidelineId: string; statementId: string; direction: "up" | "down" },
+): void {
+  db.transaction(
+    (tx) => {
+      const statement = findStatement(tx, input);
+      const up = input.direction === "up";
+      const neighbour = tx
+        .select()
+        .from(statements)
+        .where(
+          and(
+            eq(statements.guidelineId, input.guidelineId),
+            up ? lt(statements.position, statement.position) : gt(statements.position, statement.position),
+          ),
+        )
+        .orderBy(up ? desc(statements.position) : asc(statements.position))
+        .limit(1)
+        .get();
+      if (!neighbour) throw new Refusal(`Statement ${statement.position} is already ${up ? "first" : "last"}.`, 409);
+      tx.update(statements).set({ position: neighbour.position }).where(eq(statements.id, statement.id)).run();
+      tx.update(statements).set({ position: statement.position }).where(eq(statements.id, neighbour.id)).run();
+    },
+    { behavior: "immediate" },
+  );
+}

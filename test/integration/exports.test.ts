@@ -1,0 +1,187 @@
+import { strFromU8, unzipSync } from "fflate";
+import { describe, expect, test } from "vitest";
+import { getDb } from "@db/client.server";
+import { renderSet } from "~/consensus/recommendation-set";
+import { loader } from "~/routes/g.$slug.exports.$file";
+import { DOCX_TYPE } from "~/server/manuscript.server";
+import { findPublished, publish } from "~/server/publications.server";
+import { closeRound } from "~/server/rounds.server";
+import { addMember, addRevision, createUser } from "../support/factories";
+import { guidelineWithPanel, openRoundWithBallots, votes } from "../support/guideline";
+import { cookieFor, getRequest, respond } from "../support/requests";
+
+const CLOSED_AT = "2026-01-10T10:00:00.000Z";
+const BIOPSY = 'Biopsy, if "equivocal"';
+
+/**
+ * Round 1 of 5 panelists closed and published as version 1: "Biopsy…" is not adopted and one
+ * panelist did not answer "Surgery first". Round 2 is open and must never be exported.
+ */
+async function publishedEdition() {
+  const db = getDb();
+  const g = await guidelineWithPanel(db, { panelSize: 5, statements: ["Imaging first", BIOPSY, "Surgery first"] });
+  const first = openRoundWithBallots(db, {
+    guidelineId: g.guideline.id,
+    number: 1,
+    revisionIds: g.statements.map((s) => s.revision.id),
+    panel: g.panel,
+    votes: [votes(5, 5), votes(5, 2, 2, 1), votes(5, 4)],
+  });
+  closeRound(db, { roundId: first.round.id, actorId: null, now: new Date(CLOSED_AT) });
+  publish(db, { slug: g.guideline.slug, actorId: null, now: new Date("2026-01-11T09:30:00Z") });
+  const reworded = addRevision(db, { statementId: g.statements[1]!.statement.id, revision: 2, text: "Open round text" });
+  openRoundWithBallots(db, {
+    guidelineId: g.guideline.id,
+    number: 2,
+    revisionIds: [reworded.id],
+    panel: g.panel,
+    votes: [votes(5, 1)],
+  });
+  const observer = await createUser(db, { email: `observer-${g.guideline.slug}@example.org`, name: "Observer" });
+  addMember(db, { guidelineId: g.guideline.id, userId: observer.id, role: "observer" });
+  return {
+    db,
+    ...g,
+    slug: g.guideline.slug,
+    cookie: await cookieFor(g.secretary.id),
+    observerCookie: await cookieFor(observer.id),
+  };
+}
+
+function fetchExport(slug: string, file: string, cookie?: string) {
+  return respond(() =>
+    loader({ request: getRequest(`/g/${slug}/exports/${file}`, { cookie }), params: { slug, file }, context: {} })
+  );
+}
+
+/** The text runs of a Word document's body, in order. */
+function wordTexts(xml: string): string[] {
+  return [...xml.matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)].map((m) =>
+    m[1]!
+      .replace(/&quot;/g, '"')
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&amp;/g, "&")
+  );
+}
+
+function containsRun(texts: string[], run: string[]): boolean {
+  return texts.some((_, i) => run.every((t, j) => texts[i + j] === t));
+}
+
+describe("manuscript exports of a published version", () => {
+  test("v1.md is the Table 1 Markdown of the stored version", async () => {
+    const { db, slug, cookie } = await publishedEdition();
+    const response = await fetchExport(slug, "v1.md", cookie);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Type")).toBe("text/markdown; charset=utf-8");
+    expect(response.headers.get("Content-Disposition")).toBe(`inline; filename="${slug}-v1.md"`);
+    expect(await response.text()).toBe(renderSet(findPublished(db, { slug, version: 1 })!.body, "md"));
+  });
+
+  test("v1.docx is a Word document with the title, rule, Table 1 with a repeated header row, what was not adopted and the hash", async () => {
+    const { db, slug, cookie, guideline } = await publishedEdition();
+    const response = await fetchExport(slug, "v1.docx", cookie);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Type")).toBe(DOCX_TYPE);
+    expect(response.headers.get("Content-Disposition")).toBe(`attachment; filename="${slug}-v1.docx"`);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    expect(String.fromCharCode(bytes[0]!, bytes[1]!)).toBe("PK");
+
+    const xml = strFromU8(unzipSync(bytes)["word/document.xml"]!);
+    const texts = wordTexts(xml);
+    const stored = findPublished(db, { slug, version: 1 })!;
+    expect(texts.slice(0, 2)).toEqual([guideline.title, "Version 1, published 2026-01-11"]);
+    expect(texts).toContain("At least 50% of participants agree and under 20% disagree.");
+    expect(containsRun(texts, ["Table 1"])).toBe(true);
+    expect(containsRun(texts, ["No.", "Section", "Key point", "Agree", "Disagree", "Abstain"])).toBe(true);
+    expect(containsRun(texts, ["1", "Section 1", "Imaging first", "5", "0", "0"])).toBe(true);
+    expect(containsRun(texts, ["2", "Section 3", "Surgery first", "4", "0", "0"])).toBe(true);
+    expect(containsRun(texts, ["Not adopted"])).toBe(true);
+    expect(
+      containsRun(texts, [
+        "Section 2",
+        BIOPSY,
+        "2",
+        "2",
+        "1",
+        "Not adopted: 2 of 5 participants agree (40%, needs at least 50%) and 2 disagree (40%, needs under 20%).",
+      ])
+    ).toBe(true);
+    expect(texts.at(-1)).toBe(`Content hash ${stored.contentHash}`);
+    expect(xml.match(/<w:tblHeader\/>/g)).toHaveLength(2);
+    expect(xml).not.toContain("Open round text");
+  });
+
+  test("an unpublished version is 404, a version that is not a number 400, an unknown file 404, all as JSON", async () => {
+    const { db, slug, cookie } = await publishedEdition();
+    const draft = await guidelineWithPanel(db, { panelSize: 1, statements: ["Draft"] });
+    const cases: [string, string, number, string][] = [
+      [slug, "v2.md", 404, `Version 2 of "${slug}" is not published; the latest is version 1.`],
+      [slug, "v2.docx", 404, `Version 2 of "${slug}" is not published; the latest is version 1.`],
+      [slug, "v0.md", 400, `"v0.md" is not a version: use a version number (1, 2, …), as in v1.md or v1.docx.`],
+      [slug, "vlatest.docx", 400, `"vlatest.docx" is not a version: use a version number (1, 2, …), as in v1.md or v1.docx.`],
+      [slug, "v01.md", 400, `"v01.md" is not a version: use a version number (1, 2, …), as in v1.md or v1.docx.`],
+      [slug, "v1.pdf", 404, `There is no export "v1.pdf": exports are v<N>.md, v<N>.docx and rounds.csv.`],
+      [slug, "ballots.csv", 404, `There is no export "ballots.csv": exports are v<N>.md, v<N>.docx and rounds.csv.`],
+    ];
+    const draftCookie = await cookieFor(draft.secretary.id);
+    cases.push([draft.guideline.slug, "v1.md", 404, `Nothing is published for the guideline "${draft.guideline.slug}".`]);
+    for (const [guideline, file, status, error] of cases) {
+      const response = await fetchExport(guideline, file, guideline === slug ? cookie : draftCookie);
+      expect([file, response.status, response.headers.get("Content-Type")]).toEqual([file, status, "application/json"]);
+      expect(await response.json()).toEqual({ error });
+    }
+  });
+});
+
+describe("rounds.csv", () => {
+  test("holds every closed round's frozen tallies, one row per item, quoted per RFC 4180 with CRLF", async () => {
+    const { slug, cookie, statements: s } = await publishedEdition();
+    const response = await fetchExport(slug, "rounds.csv", cookie);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Type")).toBe("text/csv; charset=utf-8");
+    expect(response.headers.get("Content-Disposition")).toBe(`attachment; filename="${slug}-rounds.csv"`);
+    const [one, two, three] = s.map((x) => x.statement.id);
+    expect(await response.text()).toBe(
+      [
+        "round,closed_at,item,statement_id,revision,section,text,agree,disagree,abstain,no_response,eligible,participants,agree_percent,disagree_percent,adopted,reasons",
+        `1,${CLOSED_AT},1,${one},1,Section 1,Imaging first,5,0,0,0,5,5,100,0,true,`,
+        `1,${CLOSED_AT},2,${two},1,Section 2,"Biopsy, if ""equivocal""",2,2,1,0,5,5,40,40,false,agreement;opposition`,
+        `1,${CLOSED_AT},3,${three},1,Section 3,Surgery first,4,0,0,1,5,4,100,0,true,`,
+        "",
+      ].join("\r\n")
+    );
+  });
+
+  test("a guideline without a closed round gives the header only", async () => {
+    const db = getDb();
+    const g = await guidelineWithPanel(db, { panelSize: 2, statements: ["Open"] });
+    openRoundWithBallots(db, {
+      guidelineId: g.guideline.id,
+      number: 1,
+      revisionIds: [g.statements[0]!.revision.id],
+      panel: g.panel,
+      votes: [votes(2, 2)],
+    });
+    const response = await fetchExport(g.guideline.slug, "rounds.csv", await cookieFor(g.secretary.id));
+    expect(await response.text()).toBe(
+      "round,closed_at,item,statement_id,revision,section,text,agree,disagree,abstain,no_response,eligible,participants,agree_percent,disagree_percent,adopted,reasons\r\n"
+    );
+  });
+});
+
+describe("who may export", () => {
+  test("secretaries and observers of the guideline; not its panelists or another guideline's secretary; anonymous visitors log in", async () => {
+    const { db, slug, panel, observerCookie } = await publishedEdition();
+    const other = await guidelineWithPanel(db, { panelSize: 1, statements: ["Elsewhere"] });
+    for (const file of ["v1.md", "v1.docx", "rounds.csv"]) {
+      expect([file, (await fetchExport(slug, file, observerCookie)).status]).toEqual([file, 200]);
+      expect((await fetchExport(slug, file, await cookieFor(panel[0]!.userId))).status).toBe(403);
+      expect((await fetchExport(slug, file, await cookieFor(other.secretary.id))).status).toBe(403);
+      const anonymous = await fetchExport(slug, file);
+      expect(anonymous.status).toBe(302);
+      expect(anonymous.headers.get("Location")).toBe(`/login?redirectTo=${encodeURIComponent(`/g/${slug}/exports/${file}`)}`);
+    }
+  });
+});
