@@ -1,0 +1,52 @@
+import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { getDb } from "@db/client.server";
+import { RoundFeedback } from "~/components/feedback";
+import { closedRoundFeedback, findClosedRound } from "~/server/ballots.server";
+import { Refusal } from "~/server/errors";
+import { requireMember } from "~/server/permissions.server";
+import styles from "~/styles/ballot.css";
+import { barStyles } from "~/components/vote-bar";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }, barStyles];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { guideline, membership } = await requireMember(request, params.slug, ["panelist", "observer", "secretary"]);
+  const number = Number(params.number);
+  if (!Number.isInteger(number) || number < 1) throw Response.json({ error: "Not a round number." }, { status: 404 });
+  const db = getDb();
+  try {
+    const round = findClosedRound(db, { guidelineId: guideline.id, number });
+    const own = membership.role === "panelist" ? membership.id : null;
+    return { slug: guideline.slug, number, items: closedRoundFeedback(db, { round, membershipId: own }) };
+  } catch (error) {
+    if (error instanceof Refusal) throw Response.json({ error: error.message }, { status: error.status });
+    throw error;
+  }
+}
+
+export default function RoundResults() {
+  const { slug, number, items } = useLoaderData<typeof loader>();
+  return (
+    <section className="stack">
+      <div className="panel">
+        <h2>Round {number} results</h2>
+        <p>
+          The group&apos;s answers on each statement, the verdict under the adoption rule, and the comments — anonymous: no one
+          sees who chose what or who wrote a comment. <Link to={`/g/${slug}/results`}>All closed rounds</Link>
+        </p>
+      </div>
+      <ol className="ballot-list">
+        {items.map((item) => (
+          <li key={item.position} className="ballot-item">
+            <h3 className="ballot-heading">
+              Statement {item.position} <span className="muted">· {item.section}</span>
+            </h3>
+            <p className="statement-text">{item.text}</p>
+            <RoundFeedback feedback={item} />
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

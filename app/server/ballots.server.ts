@@ -1,0 +1,325 @@
+import { and, asc, desc, eq, inArray, lt, sql } from "drizzle-orm";
+import type { Queryable } from "@db/client.server";
+import {
+  ballots,
+  guidelines,
+  memberships,
+  recusals,
+  roundItems,
+  roundResults,
+  rounds,
+  statementRevisions,
+  statements,
+  type Choice,
+} from "@db/schema";
+import { evaluate, RuleSchema, type Rule } from "~/consensus/rule";
+import { recordAudit } from "./audit.server";
+import { Refusal } from "./errors";
+
+type Guideline = typeof guidelines.$inferSelect;
+type Membership = typeof memberships.$inferSelect;
+type Round = typeof rounds.$inferSelect;
+
+export type BallotInput = { roundItemId: string; choice: Choice; comment: string | null };
+
+/** The guideline's open round, if any. */
+export function findOpenRound(db: Queryable, guidelineId: string): Round | null {
+  return db
+    .select()
+    .from(rounds)
+    .where(and(eq(rounds.guidelineId, guidelineId), eq(rounds.status, "open")))
+    .get() ?? null;
+}
+
+function isEligible(round: Round, membershipId: string): boolean {
+  return round.panelSnapshot?.members.some((m) => m.membershipId === membershipId) ?? false;
+}
+
+function recusedStatements(db: Queryable, membershipId: string): Set<string> {
+  return new Set(
+    db
+      .select({ statementId: recusals.statementId })
+      .from(recusals)
+      .where(eq(recusals.membershipId, membershipId))
+      .all()
+      .map((r) => r.statementId),
+  );
+}
+
+/**
+ * Records a panelist's ballots on items of the guideline's open round, replacing earlier ones.
+ * All or nothing: any refused item refuses the whole submission. The voter is always the
+ * session's own membership, never an id from the request.
+ */
+export function castBallots(
+  db: Queryable,
+  input: { guideline: Guideline; membership: Membership; ballots: BallotInput[]; now?: Date },
+): { saved: number } {
+  const now = input.now ?? new Date();
+  const { guideline, membership } = input;
+  if (membership.role !== "panelist") throw new Refusal("Only panelists vote.", 403);
+  return db.transaction(
+    (tx) => {
+      const round = findOpenRound(tx, guideline.id);
+      if (!round) throw new Refusal("No round of this guideline is open for voting.", 409);
+      if (round.closesAt && round.closesAt.getTime() <= now.getTime()) {
+        throw new Refusal(`Round ${round.number} closed at its deadline; ballots can no longer change.`, 409);
+      }
+      if (!isEligible(round, membership.id)) {
+        throw new Refusal(`You joined after round ${round.number} opened: you can vote from the next round.`, 403);
+      }
+      const ids = input.ballots.map((b) => b.roundItemId);
+      const items = tx
+        .select({ id: roundItems.id, position: roundItems.position, statementId: statementRevisions.statementId })
+        .from(roundItems)
+        .innerJoin(statementRevisions, eq(statementRevisions.id, roundItems.revisionId))
+        .where(and(eq(roundItems.roundId, round.id), inArray(roundItems.id, ids.length ? ids : [""])))
+        .all();
+      const byId = new Map(items.map((item) => [item.id, item]));
+      const recused = recusedStatements(tx, membership.id);
+      for (const ballot of input.ballots) {
+        const item = byId.get(ballot.roundItemId);
+        if (!item) throw new Refusal(`Statement ${ballot.roundItemId} is not in round ${round.number}.`, 404);
+        if (recused.has(item.statementId)) {
+          throw new Refusal(`You are recused from statement ${item.position}: your vote is not collected on it.`, 403);
+        }
+      }
+      for (const ballot of input.ballots) {
+        const previous = tx
+          .select({ id: ballots.id })
+          .from(ballots)
+          .where(and(eq(ballots.roundItemId, ballot.roundItemId), eq(ballots.membershipId, membership.id)))
+          .get();
+        tx.insert(ballots)
+          .values({ ...ballot, membershipId: membership.id, createdAt: now, updatedAt: now })
+          .onConflictDoUpdate({
+            target: [ballots.roundItemId, ballots.membershipId],
+            set: { choice: ballot.choice, comment: ballot.comment, updatedAt: now },
+          })
+          .run();
+        recordAudit(tx, {
+          guidelineId: guideline.id,
+          actorId: membership.userId,
+          action: previous ? "ballot.changed" : "ballot.cast",
+          details: {
+            round: round.number,
+            item: byId.get(ballot.roundItemId)!.position,
+            ...(guideline.anonymity === "named" ? { choice: ballot.choice } : {}),
+          },
+          at: now,
+        });
+      }
+      return { saved: input.ballots.length };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+export type Distribution = { agree: number; disagree: number; abstain: number; eligible: number };
+
+export type FeedbackItem = {
+  round: number;
+  revision: number;
+  text: string;
+  distribution: Distribution;
+  adopted: boolean;
+  explanation: string;
+  comments: string[];
+  myChoice: Choice | null;
+  myComment: string | null;
+};
+
+/**
+ * Anonymous comments of a closed round item: text only, never who wrote them, in an order
+ * that does not follow the panel (sorted by text).
+ */
+function commentsOn(db: Queryable, roundItemId: string): string[] {
+  return db
+    .select({ comment: ballots.comment })
+    .from(ballots)
+    .where(and(eq(ballots.roundItemId, roundItemId), sql`${ballots.comment} is not null and ${ballots.comment} <> ''`))
+    .all()
+    .map((b) => b.comment!)
+    .sort((a, b) => a.localeCompare(b));
+}
+
+/**
+ * A closed round item as panelists may see it: the group's distribution and verdict, the
+ * anonymous comments, and only the viewer's own ballot.
+ */
+function closedItemFeedback(
+  db: Queryable,
+  item: { roundItemId: string; round: number; revision: number; text: string; rule: Rule },
+  membershipId: string | null,
+): FeedbackItem | null {
+  const result = db.select().from(roundResults).where(eq(roundResults.roundItemId, item.roundItemId)).get();
+  if (!result) return null;
+  const distribution = { agree: result.agree, disagree: result.disagree, abstain: result.abstain, eligible: result.eligible };
+  const mine = membershipId
+    ? db
+        .select({ choice: ballots.choice, comment: ballots.comment })
+        .from(ballots)
+        .where(and(eq(ballots.roundItemId, item.roundItemId), eq(ballots.membershipId, membershipId)))
+        .get()
+    : undefined;
+  const verdict = evaluate(item.rule, distribution);
+  return {
+    round: item.round,
+    revision: item.revision,
+    text: item.text,
+    distribution,
+    adopted: verdict.adopted,
+    explanation: verdict.explanation,
+    comments: commentsOn(db, item.roundItemId),
+    myChoice: mine?.choice ?? null,
+    myComment: mine?.comment ?? null,
+  };
+}
+
+export type BallotItem = {
+  roundItemId: string;
+  position: number;
+  statementId: string;
+  section: string;
+  revision: number;
+  text: string;
+  rationale: string;
+  references: string;
+  recused: boolean;
+  choice: Choice | null;
+  comment: string | null;
+  /** The statement's previous closed round, for controlled feedback beside a revised statement. */
+  previous: FeedbackItem | null;
+};
+
+export type BallotPage = {
+  round: { id: string; number: number; status: "open" | "closed"; closesAt: Date | null; closedAt: Date | null };
+  rule: Rule;
+  eligible: boolean;
+  items: BallotItem[];
+};
+
+/**
+ * A panelist's ballot for a round: the statements, their own choices and comments, and beside
+ * each the feedback of its previous closed round. Never any count of the round itself while it
+ * is open, and never another person's choice.
+ */
+export function ballotPage(db: Queryable, input: { round: Round; membershipId: string }): BallotPage {
+  const { round, membershipId } = input;
+  const rule = RuleSchema.parse(round.ruleSnapshot);
+  const recused = recusedStatements(db, membershipId);
+  const rows = db
+    .select({
+      roundItemId: roundItems.id,
+      position: roundItems.position,
+      statementId: statements.id,
+      section: statements.section,
+      revision: statementRevisions.revision,
+      text: statementRevisions.text,
+      rationale: statementRevisions.rationale,
+      references: statementRevisions.references,
+      choice: ballots.choice,
+      comment: ballots.comment,
+    })
+    .from(roundItems)
+    .innerJoin(statementRevisions, eq(statementRevisions.id, roundItems.revisionId))
+    .innerJoin(statements, eq(statements.id, statementRevisions.statementId))
+    .leftJoin(ballots, and(eq(ballots.roundItemId, roundItems.id), eq(ballots.membershipId, membershipId)))
+    .where(eq(roundItems.roundId, round.id))
+    .orderBy(asc(roundItems.position))
+    .all();
+  return {
+    round: {
+      id: round.id,
+      number: round.number,
+      status: round.status === "closed" ? "closed" : "open",
+      closesAt: round.closesAt,
+      closedAt: round.closedAt,
+    },
+    rule,
+    eligible: isEligible(round, membershipId),
+    items: rows.map((row) => ({
+      ...row,
+      recused: recused.has(row.statementId),
+      previous: previousFeedback(db, { statementId: row.statementId, beforeRound: round.number, guidelineId: round.guidelineId, membershipId }),
+    })),
+  };
+}
+
+function previousFeedback(
+  db: Queryable,
+  input: { statementId: string; beforeRound: number; guidelineId: string; membershipId: string },
+): FeedbackItem | null {
+  const previous = db
+    .select({
+      roundItemId: roundItems.id,
+      round: rounds.number,
+      ruleSnapshot: rounds.ruleSnapshot,
+      revision: statementRevisions.revision,
+      text: statementRevisions.text,
+    })
+    .from(roundItems)
+    .innerJoin(rounds, eq(rounds.id, roundItems.roundId))
+    .innerJoin(statementRevisions, eq(statementRevisions.id, roundItems.revisionId))
+    .where(
+      and(
+        eq(statementRevisions.statementId, input.statementId),
+        eq(rounds.guidelineId, input.guidelineId),
+        eq(rounds.status, "closed"),
+        lt(rounds.number, input.beforeRound),
+      ),
+    )
+    .orderBy(desc(rounds.number))
+    .limit(1)
+    .get();
+  if (!previous) return null;
+  return closedItemFeedback(db, { ...previous, rule: RuleSchema.parse(previous.ruleSnapshot) }, input.membershipId);
+}
+
+/** The results of a closed round as panelists see them: distributions, verdicts, anonymous comments, their own ballot. */
+export function closedRoundFeedback(
+  db: Queryable,
+  input: { round: Round; membershipId: string | null },
+): (FeedbackItem & { position: number; section: string })[] {
+  if (input.round.status !== "closed") throw new Refusal(`Round ${input.round.number} is not closed: its results are not shown yet.`, 403);
+  const rule = RuleSchema.parse(input.round.ruleSnapshot);
+  const items = db
+    .select({
+      roundItemId: roundItems.id,
+      position: roundItems.position,
+      section: statements.section,
+      revision: statementRevisions.revision,
+      text: statementRevisions.text,
+    })
+    .from(roundItems)
+    .innerJoin(statementRevisions, eq(statementRevisions.id, roundItems.revisionId))
+    .innerJoin(statements, eq(statements.id, statementRevisions.statementId))
+    .where(eq(roundItems.roundId, input.round.id))
+    .orderBy(asc(roundItems.position))
+    .all();
+  return items.flatMap((item) => {
+    const feedback = closedItemFeedback(db, { ...item, round: input.round.number, rule }, input.membershipId);
+    return feedback ? [{ ...feedback, position: item.position, section: item.section }] : [];
+  });
+}
+
+/** The guideline's closed rounds, newest first. */
+export function closedRounds(db: Queryable, guidelineId: string): Round[] {
+  return db
+    .select()
+    .from(rounds)
+    .where(and(eq(rounds.guidelineId, guidelineId), eq(rounds.status, "closed")))
+    .orderBy(desc(rounds.number))
+    .all();
+}
+
+export function findClosedRound(db: Queryable, input: { guidelineId: string; number: number }): Round {
+  const round = db
+    .select()
+    .from(rounds)
+    .where(and(eq(rounds.guidelineId, input.guidelineId), eq(rounds.number, input.number)))
+    .get();
+  if (!round) throw new Refusal(`There is no round ${input.number}.`, 404);
+  if (round.status !== "closed") throw new Refusal(`Round ${input.number} is not closed: its results are not shown yet.`, 403);
+  return round;
+}
