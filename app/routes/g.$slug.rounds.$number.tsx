@@ -89,7 +89,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
         setRoundDeadline(db, { roundId, closesAt: value.closesAt ?? null, actorId });
         return redirect(here);
       case "open":
-        openDraftRound(db, { roundId, actorId });
+        openDraftRound(db, { roundId, actorId, voteUrl: `${publicOrigin(request)}/g/${guideline.slug}/vote` });
+        void deliverOutbox();
         return redirect(here);
       case "delete":
         deleteDraftRound(db, { roundId, actorId });

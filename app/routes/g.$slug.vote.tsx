@@ -5,7 +5,7 @@ import { describeRule } from "~/consensus/rule";
 import { formatUtc } from "~/time";
 import { FeedbackPanel } from "~/components/feedback";
 import { parseBallotForm, COMMENT_LIMIT } from "~/server/ballot-form";
-import { ballotPage, castBallots, findOpenRound } from "~/server/ballots.server";
+import { ballotPage, castBallots, closedRounds, findOpenRound } from "~/server/ballots.server";
 import { Refusal } from "~/server/errors";
 import { requireMember } from "~/server/permissions.server";
 import { getDb } from "@db/client.server";
@@ -17,7 +17,8 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }, 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { guideline, membership } = await requireMember(request, params.slug, "panelist");
   const db = getDb();
-  const round = findOpenRound(db, guideline.id);
+  // With no round open, the latest closed one is shown read-only with the panelist's own answers.
+  const round = findOpenRound(db, guideline.id) ?? closedRounds(db, guideline.id)[0];
   if (!round) return { slug: guideline.slug, ballot: null, ruleText: null };
   const ballot = ballotPage(db, { round, membershipId: membership.id });
   return { slug: guideline.slug, ballot, ruleText: describeRule(ballot.rule) };
@@ -51,7 +52,7 @@ function formatDeadline(value: string | null): string {
 type Item = NonNullable<ReturnType<typeof useLoaderData<typeof loader>>["ballot"]>["items"][number];
 
 /** One statement of the ballot. With JavaScript it saves on its own; without, the whole form submits. */
-function BallotStatement({ item, errors }: { item: Item; errors: Record<string, string[]> }) {
+function BallotStatement({ item, errors, readOnly }: { item: Item; errors: Record<string, string[]>; readOnly: boolean }) {
   const fetcher = useFetcher<ActionData>();
   const [choice, setChoice] = useState(item.choice);
   const [comment, setComment] = useState(item.comment ?? "");
@@ -114,6 +115,7 @@ function BallotStatement({ item, errors }: { item: Item; errors: Record<string, 
                 name={`choice.${item.roundItemId}`}
                 value={value}
                 checked={choice === value}
+                disabled={readOnly}
                 onChange={() => {
                   setChoice(value);
                   save({ choice: value, comment });
@@ -132,6 +134,7 @@ function BallotStatement({ item, errors }: { item: Item; errors: Record<string, 
             rows={2}
             maxLength={COMMENT_LIMIT}
             value={comment}
+            readOnly={readOnly}
             onChange={(event) => setComment(event.target.value)}
             onBlur={() => {
               if (comment !== (item.comment ?? "")) save({ choice, comment });
@@ -155,14 +158,12 @@ export default function Vote() {
   if (!ballot) {
     return (
       <section className="panel">
-        <h2>No round is open</h2>
-        <p>There is nothing to vote on right now. You will be told when the next round opens.</p>
-        <p>
-          <Link to={`/g/${slug}/results`}>See the results of closed rounds</Link>
-        </p>
+        <h2>No round has opened yet</h2>
+        <p>There is nothing to vote on right now. You will receive an e-mail when the first round opens.</p>
       </section>
     );
   }
+  const closed = ballot.round.status === "closed";
   const votable = ballot.items.filter((i) => !i.recused);
   const answered = votable.filter((i) => i.choice).length;
   const errors = actionData && !actionData.ok ? actionData.fieldErrors : {};
@@ -170,9 +171,17 @@ export default function Vote() {
     <section className="stack">
       <div className="panel ballot-intro">
         <h2>Round {ballot.round.number} ballot</h2>
-        <p>
-          Closes <strong>{formatDeadline(ballot.round.closesAt)}</strong>. You can change your answers until then.
-        </p>
+        {closed ? (
+          <p className="notice notice-locked" role="status">
+            Round {ballot.round.number} closed{ballot.round.closedAt ? ` on ${formatUtc(ballot.round.closedAt)}` : ""}: ballots
+            can no longer change. Your answers are shown below;{" "}
+            <Link to={`/g/${slug}/results/${ballot.round.number}`}>see the group&apos;s results</Link>.
+          </p>
+        ) : (
+          <p>
+            Closes <strong>{formatDeadline(ballot.round.closesAt)}</strong>. You can change your answers until then.
+          </p>
+        )}
         <p className="rule-summary">
           <strong>Adoption rule:</strong> {ruleText}
         </p>
@@ -184,7 +193,7 @@ export default function Vote() {
         <progress max={votable.length} value={answered} aria-label="Statements answered">
           {answered} of {votable.length}
         </progress>
-        {!ballot.eligible ? (
+        {!ballot.eligible && !closed ? (
           <p className="notice notice-locked">
             You joined after this round opened, so you are not on its panel: you can read the statements and vote from the next round.
           </p>
@@ -204,10 +213,10 @@ export default function Vote() {
         <input type="hidden" name="intent" value="all" />
         <ol className="ballot-list">
           {ballot.items.map((item) => (
-            <BallotStatement key={item.roundItemId} item={item} errors={errors} />
+            <BallotStatement key={item.roundItemId} item={item} errors={errors} readOnly={closed || !ballot.eligible} />
           ))}
         </ol>
-        {ballot.eligible ? (
+        {ballot.eligible && !closed ? (
           <p>
             <button type="submit" className="button" disabled={navigation.state === "submitting"}>
               Save all answers

@@ -9,12 +9,14 @@ import {
   rounds,
   statementRevisions,
   statements,
+  users,
   type PanelSnapshot,
 } from "@db/schema";
 import { evaluate, RuleSchema, type Verdict } from "~/consensus/rule";
 import { formatUtc } from "~/time";
 import { recordAudit } from "./audit.server";
 import { Refusal } from "./errors";
+import { queueMail } from "./mail.server";
 
 export type Round = typeof rounds.$inferSelect;
 
@@ -520,7 +522,14 @@ export function deleteDraftRound(db: Queryable, input: { roundId: string; actorI
 }
 
 /** Opens a draft round with the deadline it was given, while no other round is open. */
-export function openDraftRound(db: Queryable, input: { roundId: string; actorId: string | null; now?: Date }): Round {
+/**
+ * Opens a draft round from the workspace (one open round at a time) and mails every panelist
+ * of its snapshot that it is open, with the deadline and the link to vote.
+ */
+export function openDraftRound(
+  db: Queryable,
+  input: { roundId: string; actorId: string | null; voteUrl: string; now?: Date },
+): Round {
   return db.transaction(
     (tx) => {
       const round = findRound(tx, input.roundId);
@@ -530,10 +539,42 @@ export function openDraftRound(db: Queryable, input: { roundId: string; actorId:
           `Round ${open.number} is still open: close it before opening round ${round.number} (one open round at a time).`,
         );
       }
-      return openRound(tx, { roundId: round.id, actorId: input.actorId, closesAt: round.closesAt, now: input.now });
+      const opened = openRound(tx, { roundId: round.id, actorId: input.actorId, closesAt: round.closesAt, now: input.now });
+      announceOpening(tx, { round: opened, voteUrl: input.voteUrl, now: input.now });
+      return opened;
     },
     { behavior: "immediate" },
   );
+}
+
+function announceOpening(db: Queryable, input: { round: Round; voteUrl: string; now?: Date }): void {
+  const { round } = input;
+  const guideline = db.select({ title: guidelines.title }).from(guidelines).where(eq(guidelines.id, round.guidelineId)).get()!;
+  const ids = round.panelSnapshot?.members.map((m) => m.membershipId) ?? [];
+  const panelists = db
+    .select({ name: users.name, email: users.email })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(inArray(memberships.id, ids.length ? ids : [""]))
+    .all();
+  const deadline = round.closesAt ? `It closes on ${formatUtc(round.closesAt)}.` : "It has no fixed deadline yet.";
+  for (const panelist of panelists) {
+    queueMail(
+      db,
+      {
+        guidelineId: round.guidelineId,
+        kind: "round-opened",
+        to: panelist.email,
+        subject: `Round ${round.number} of "${guideline.title}" is open for your vote`,
+        body:
+          `Dear ${panelist.name},\n\n` +
+          `Round ${round.number} of "${guideline.title}" is open. ${deadline}\n\n` +
+          `Vote here: ${input.voteUrl}\n\n` +
+          "You can change your answers until the round closes. Your votes are anonymous to the other panelists.\n",
+      },
+      input.now,
+    );
+  }
 }
 
 export const carryOverNote = (round: number) => `Carried over from round ${round} for re-wording`;

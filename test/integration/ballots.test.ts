@@ -139,6 +139,9 @@ describe("casting ballots", () => {
     expect(closed.status).toBe(409);
     expect((await closed.json()).formErrors).toEqual(["No round of this guideline is open for voting."]);
     expect(ballotCount()).toBe(before);
+    // The closed round stays on the page, read-only.
+    const readOnly = await (await load(slug, cookies[0]!)).json();
+    expect(readOnly.ballot.round).toMatchObject({ number: 1, status: "closed" });
   });
 
   test("only the guideline's panelists reach the ballot", async () => {

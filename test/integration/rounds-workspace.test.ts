@@ -354,6 +354,13 @@ describe("a draft round", () => {
     });
     expect(round.panelSnapshot?.members.map((m) => m.membershipId)).toEqual(w.panel.map((p) => p.id));
     expect(auditActions(w).at(-1)).toMatchObject({ action: "round.opened", details: { round: 1, items: 2, eligible: 4 } });
+    const announced = w.db
+      .select({ to: outboxMails.to, kind: outboxMails.kind, body: outboxMails.body })
+      .from(outboxMails)
+      .where(and(eq(outboxMails.guidelineId, w.guideline.id), eq(outboxMails.kind, "round-opened")))
+      .all();
+    expect(announced).toHaveLength(4);
+    for (const mail of announced) expect(mail.body).toContain(`http://localhost/g/${w.slug}/vote`);
 
     const add = await act(w.slug, 1, [["intent", "add-items"], ...chosen([w.b])], w.secretaryCookie);
     expect(add.status).toBe(409);
