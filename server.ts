@@ -1,10 +1,12 @@
 import { createRequestHandler } from "@remix-run/express";
 import * as build from "@remix-run/dev/server-build";
+import type { AppLoadContext } from "@remix-run/node";
 import express from "express";
 import { fileURLToPath } from "node:url";
 import { getDb } from "./db/client.server";
 import { isCrossSiteWrite } from "./app/server/cross-site";
 import { EnvError, env } from "./app/server/env.server";
+import { newNonce, securityHeaders } from "./app/server/security-headers";
 import { closeOverdueRounds } from "./app/server/rounds.server";
 
 /** Rounds close themselves at their deadline; a failure is logged and retried on the next tick. */
@@ -22,6 +24,12 @@ function start() {
 
   const app = express();
   app.disable("x-powered-by");
+  app.use((_req, res, next) => {
+    const nonce = newNonce();
+    res.locals.cspNonce = nonce;
+    res.set(securityHeaders(nonce, config.NODE_ENV === "production"));
+    next();
+  });
   // build/index.js sits beside public/, wherever the server is started from.
   const publicDir = fileURLToPath(new URL("../public", import.meta.url));
   app.use("/build", express.static(`${publicDir}/build`, { immutable: true, maxAge: "1y" }));
@@ -40,7 +48,14 @@ function start() {
     next();
   });
 
-  app.all("*", createRequestHandler({ build, mode: config.NODE_ENV }));
+  app.all(
+    "*",
+    createRequestHandler({
+      build,
+      mode: config.NODE_ENV,
+      getLoadContext: (req, res): AppLoadContext => ({ cspNonce: String(res.locals.cspNonce), clientAddress: req.ip ?? "unknown" }),
+    }),
+  );
 
   const server = app.listen(config.PORT, () => {
     console.log(`Delphi consensus listening on http://localhost:${config.PORT} (database ${config.DATABASE_PATH})`);

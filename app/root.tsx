@@ -1,3 +1,4 @@
+import "~/zod-config";
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import {
   Form,
@@ -12,6 +13,7 @@ import {
   useRouteLoaderData,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
+import { useNonce } from "~/components/nonce";
 import { getUser } from "~/server/auth.server";
 import styles from "~/styles.css";
 
@@ -28,6 +30,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>("root");
   const user = data?.user;
+  const nonce = useNonce();
   return (
     <html lang="en">
       <head>
@@ -58,8 +61,8 @@ export function Layout({ children }: { children: ReactNode }) {
           )}
         </header>
         <main id="main">{children}</main>
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );

@@ -6,6 +6,7 @@ import { Form, useActionData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormErrors } from "~/components/form";
 import { getUser, login, safeRedirect, verifyLogin } from "~/server/auth.server";
+import { recordFailure, recordSuccess, retryAfter } from "~/server/login-throttle.server";
 
 export const meta: MetaFunction = () => [{ title: "Log in · Delphi consensus" }];
 
@@ -25,19 +26,33 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return null;
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: LoginSchema });
   if (submission.status !== "success") {
     return Response.json(submission.reply({ hideFields: ["password"] }), { status: 400 });
   }
   const { email, password, redirectTo } = submission.value;
+  const address = context.clientAddress ?? "unknown";
+  const wait = retryAfter(email, address);
+  if (wait > 0) {
+    const minutes = Math.ceil(wait / 60);
+    return Response.json(
+      submission.reply({
+        formErrors: [`Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`],
+        hideFields: ["password"],
+      }),
+      { status: 429, headers: { "Retry-After": String(wait) } },
+    );
+  }
   const user = await verifyLogin(email, password);
   if (!user) {
+    recordFailure(email, address);
     return Response.json(
       submission.reply({ formErrors: ["Email or password is incorrect."], hideFields: ["password"] }),
       { status: 401 },
     );
   }
+  recordSuccess(email);
   return login(request, user.id, safeRedirect(redirectTo));
 }
 
