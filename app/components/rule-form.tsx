@@ -137,7 +137,10 @@ export function ruleFieldsFromValues(values: Record<string, unknown>): RuleField
 export function previewRule(fields: RuleFields, panelists: number): string {
   const parsed = parseRuleFields(fields);
   if (!parsed.success) return `Not a complete rule yet: ${parsed.issues.map((i) => i.message).join("; ")}.`;
-  return describeRule(parsed.rule, panelists);
+  // With no panelist yet there are no thresholds to show, only the rule itself.
+  return panelists > 0
+    ? describeRule(parsed.rule, panelists)
+    : `${describeRule(parsed.rule)} The vote counts it needs appear here once panelists have joined.`;
 }
 
 const DENOMINATOR_HELP: Record<Denominator, { label: string; help: string }> = {

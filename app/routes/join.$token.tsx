@@ -11,7 +11,7 @@ import { getUser, hashPassword, login } from "~/server/auth.server";
 import { attempt, invalid } from "~/server/forms.server";
 import { acceptInvitation, invitationRefusal } from "~/server/joining.server";
 import { findInvitationByToken } from "~/server/panel.server";
-import { NewPasswordSchema } from "~/server/password-policy.server";
+import { COMMON_PASSWORD, isCommonPassword } from "~/server/password-policy.server";
 
 export const meta: MetaFunction = () => [{ title: "Join a guideline · Delphi consensus" }];
 
@@ -24,13 +24,27 @@ const Coi = z
 const NewAccountSchema = z.object({
   intent: z.literal("create"),
   name: z.string({ error: "Enter your name" }).trim().min(1, "Enter your name").max(200, "At most 200 characters"),
-  password: NewPasswordSchema,
+  // NIST SP 800-63B: at least 8 characters, a generous maximum; the server also refuses common ones.
+  password: z
+    .string({ error: "Choose a password" })
+    .min(8, "A password has at least 8 characters")
+    .max(128, "A password has at most 128 characters"),
   coi: Coi,
 });
 
 const AcceptSchema = z.object({ intent: z.literal("accept"), coi: Coi });
 
 const JoinSchema = z.discriminatedUnion("intent", [NewAccountSchema, AcceptSchema]);
+
+/** The action's schema: the form's, plus the common-password list that stays on the server. */
+const ServerJoinSchema = JoinSchema.superRefine(
+  (value, ctx) => {
+    if (value.intent === "create" && typeof value.password === "string" && isCommonPassword(value.password)) {
+      ctx.addIssue({ code: "custom", path: ["password"], message: COMMON_PASSWORD });
+    }
+  },
+  { when: () => true },
+);
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const db = getDb();
@@ -53,7 +67,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const submission = parseWithZod(await request.formData(), { schema: JoinSchema });
+  const submission = parseWithZod(await request.formData(), { schema: ServerJoinSchema });
   if (submission.status !== "success") return invalid(submission);
   const value = submission.value;
   const user = await getUser(request);
