@@ -8,7 +8,7 @@ import { getDb } from "@db/client.server";
 import { Field, FormErrors } from "~/components/form";
 import { Time } from "~/components/time";
 import { requireUser } from "~/server/auth.server";
-import { attempt, invalid } from "~/server/forms.server";
+import { attempt, invalid, readForm } from "~/server/forms.server";
 import { adminOverview, createGuideline, slugInUse } from "~/server/guidelines.server";
 import { deliverOutbox, publicOrigin } from "~/server/mail.server";
 import styles from "~/styles/admin.css";
@@ -79,7 +79,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireAdmin(request);
   const db = getDb();
-  const submission = parseWithZod(await request.formData(), { schema: newGuidelineSchema((slug) => slugInUse(db, slug)) });
+  const submission = parseWithZod(await readForm(request), { schema: newGuidelineSchema((slug) => slugInUse(db, slug)) });
   if (submission.status !== "success") return invalid(submission);
   const { secretaries, ...guideline } = submission.value;
   const result = await attempt(submission, () =>

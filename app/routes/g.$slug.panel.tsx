@@ -10,7 +10,7 @@ import { ROLES } from "@db/schema";
 import { Field, FormErrors } from "~/components/form";
 import { Time } from "~/components/time";
 import type { User } from "~/server/auth.server";
-import { attempt, invalid } from "~/server/forms.server";
+import { attempt, invalid, readForm } from "~/server/forms.server";
 import { deliverOutbox, publicOrigin } from "~/server/mail.server";
 import {
   invitationConflict,
@@ -127,7 +127,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { guideline, user } = await requireMember(request, params.slug, "secretary");
   const db = getDb();
   const schema = panelSchema((email) => invitationConflict(db, { guidelineId: guideline.id, email }));
-  const submission = parseWithZod(await request.formData(), { schema });
+  const submission = parseWithZod(await readForm(request), { schema });
   if (submission.status !== "success") return invalid(submission);
   const change = submission.value;
   const result = await attempt(submission, () =>

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { getDb } from "@db/client.server";
 import { FormErrors } from "~/components/form";
 import type { Entry, Recommendation } from "~/consensus/recommendation-set";
-import { attempt, invalid } from "~/server/forms.server";
+import { attempt, invalid, readForm } from "~/server/forms.server";
 import { requireMember } from "~/server/permissions.server";
 import { previewNextVersion, type ChangeLine } from "~/server/publish-preview.server";
 import { listVersions, publish } from "~/server/publications.server";
@@ -59,7 +59,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { guideline, user } = await requireMember(request, params.slug, "secretary");
-  const submission = parseWithZod(await request.formData(), { schema: PublishSchema });
+  const submission = parseWithZod(await readForm(request), { schema: PublishSchema });
   if (submission.status !== "success") return invalid(submission);
   const result = await attempt(submission, () => publish(getDb(), { slug: guideline.slug, actorId: user.id }));
   if (result instanceof Response) return result;

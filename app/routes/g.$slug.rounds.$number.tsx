@@ -11,7 +11,7 @@ import { Field, FormErrors } from "~/components/form";
 import { ProgressBar } from "~/components/progress-bar";
 import { barStyles, VoteBar } from "~/components/vote-bar";
 import { Refusal } from "~/server/errors";
-import { attempt, invalid } from "~/server/forms.server";
+import { attempt, invalid, readForm } from "~/server/forms.server";
 import { deliverOutbox, publicOrigin } from "~/server/mail.server";
 import { requireMember } from "~/server/permissions.server";
 import { remindNonResponders, roundWorkspace } from "~/server/progress.server";
@@ -64,7 +64,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const number = roundNumber(params.number);
   const db = getDb();
   closeOverdueRounds(db, new Date(), { guidelineId: guideline.id });
-  const submission = parseWithZod(await request.formData(), { schema: RoundActionSchema });
+  const submission = parseWithZod(await readForm(request), { schema: RoundActionSchema });
   if (submission.status !== "success") return invalid(submission);
   const value = submission.value;
   const here = `/g/${guideline.slug}/rounds/${number}`;

@@ -8,7 +8,7 @@ import { getDb } from "@db/client.server";
 import { barStyles } from "~/components/vote-bar";
 import { formatUtc } from "~/time";
 import { Field, FormErrors } from "~/components/form";
-import { attempt, invalid } from "~/server/forms.server";
+import { attempt, invalid, readForm } from "~/server/forms.server";
 import { requireMember } from "~/server/permissions.server";
 import { roundsPage } from "~/server/progress.server";
 import { CreateRoundSchema } from "~/server/round-forms";
@@ -28,7 +28,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, guideline } = await requireMember(request, params.slug, "secretary");
-  const submission = parseWithZod(await request.formData(), { schema: CreateRoundSchema });
+  const submission = parseWithZod(await readForm(request), { schema: CreateRoundSchema });
   if (submission.status !== "success") return invalid(submission);
   const { statementIds, closesAt } = submission.value;
   return attempt(submission, () => {

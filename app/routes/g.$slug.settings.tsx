@@ -21,7 +21,7 @@ import {
 } from "~/components/rule-form";
 import { Time } from "~/components/time";
 import { RuleSchema } from "~/consensus/rule";
-import { attempt, invalid } from "~/server/forms.server";
+import { attempt, invalid, readForm } from "~/server/forms.server";
 import { settingsFor, updateSettings } from "~/server/guidelines.server";
 import { requireMember } from "~/server/permissions.server";
 import styles from "~/styles/settings.css";
@@ -78,7 +78,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { guideline, user } = await requireMember(request, params.slug, "secretary");
-  const submission = parseWithZod(await request.formData(), { schema: SettingsSchema });
+  const submission = parseWithZod(await readForm(request), { schema: SettingsSchema });
   if (submission.status !== "success") return invalid(submission);
   const result = await attempt(submission, () =>
     updateSettings(getDb(), { guidelineId: guideline.id, actorId: user.id, settings: submission.value }),

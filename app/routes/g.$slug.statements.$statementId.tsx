@@ -8,7 +8,7 @@ import { Field, FormErrors } from "~/components/form";
 import { StatementFieldInputs } from "~/components/statement-fields";
 import { LockBadge, StatusBadge } from "~/components/statement-status";
 import { WordDiff } from "~/components/word-diff";
-import { attempt, invalid } from "~/server/forms.server";
+import { attempt, invalid, readForm } from "~/server/forms.server";
 import { requireMember } from "~/server/permissions.server";
 import {
   changeNoteRequired,
@@ -67,7 +67,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const db = getDb();
   const statement = getStatement(db, { guidelineId: guideline.id, statementId: params.statementId ?? "" });
   if (!statement) throw notFound();
-  const submission = parseWithZod(await request.formData(), { schema: actionSchema(statement.basis) });
+  const submission = parseWithZod(await readForm(request), { schema: actionSchema(statement.basis) });
   if (submission.status !== "success") return invalid(submission);
   const target = { guidelineId: guideline.id, statementId: statement.id, actorId: user.id };
   const page = `/g/${guideline.slug}/statements/${statement.id}`;

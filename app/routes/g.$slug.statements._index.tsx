@@ -4,7 +4,7 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormErrors } from "~/components/form";
 import { LockBadge, STATUS_LABEL, StatusBadge } from "~/components/statement-status";
-import { attempt, invalid } from "~/server/forms.server";
+import { attempt, invalid, readForm } from "~/server/forms.server";
 import { requireMember } from "~/server/permissions.server";
 import { MoveSchema } from "~/server/statement-form";
 import { listStatements, moveStatement, type StatementStatus } from "~/server/statements.server";
@@ -34,7 +34,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { guideline } = await requireMember(request, params.slug, "secretary");
-  const submission = parseWithZod(await request.formData(), { schema: MoveSchema });
+  const submission = parseWithZod(await readForm(request), { schema: MoveSchema });
   if (submission.status !== "success") return invalid(submission);
   const { statementId, direction } = submission.value;
   return attempt(submission, () => {

@@ -5,7 +5,7 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormErrors } from "~/components/form";
 import { StatementFieldInputs } from "~/components/statement-fields";
-import { invalid } from "~/server/forms.server";
+import { invalid, readForm } from "~/server/forms.server";
 import { requireMember } from "~/server/permissions.server";
 import { StatementFieldsSchema } from "~/server/statement-form";
 import { createStatement } from "~/server/statements.server";
@@ -23,7 +23,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, guideline } = await requireMember(request, params.slug, "secretary");
-  const submission = parseWithZod(await request.formData(), { schema: StatementFieldsSchema });
+  const submission = parseWithZod(await readForm(request), { schema: StatementFieldsSchema });
   if (submission.status !== "success") return invalid(submission);
   const { statement } = createStatement(getDb(), { guidelineId: guideline.id, actorId: user.id, fields: submission.value });
   return redirect(`/g/${guideline.slug}/statements/${statement.id}?done=created`);

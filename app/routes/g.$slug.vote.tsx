@@ -11,6 +11,7 @@ import { requireMember } from "~/server/permissions.server";
 import { getDb } from "@db/client.server";
 import styles from "~/styles/ballot.css";
 import { barStyles } from "~/components/vote-bar";
+import { readForm } from "~/server/forms.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }, barStyles];
 
@@ -28,7 +29,7 @@ type ActionData = { ok: true; saved: number } | { ok: false; formErrors: string[
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { guideline, membership } = await requireMember(request, params.slug, "panelist");
-  const parsed = parseBallotForm(await request.formData());
+  const parsed = parseBallotForm(await readForm(request));
   if (!parsed.ok) return Response.json(parsed satisfies ActionData, { status: 400 });
   try {
     const { saved } = castBallots(getDb(), { guideline, membership, ballots: parsed.ballots });

@@ -8,7 +8,7 @@ import { getDb } from "@db/client.server";
 import { users } from "@db/schema";
 import { Field, FormErrors } from "~/components/form";
 import { getUser, hashPassword, login } from "~/server/auth.server";
-import { attempt, invalid } from "~/server/forms.server";
+import { attempt, invalid, readForm } from "~/server/forms.server";
 import { acceptInvitation, invitationRefusal } from "~/server/joining.server";
 import { findInvitationByToken } from "~/server/panel.server";
 import { COMMON_PASSWORD, isCommonPassword } from "~/server/password-policy.server";
@@ -67,7 +67,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const submission = parseWithZod(await request.formData(), { schema: ServerJoinSchema });
+  const submission = parseWithZod(await readForm(request), { schema: ServerJoinSchema });
   if (submission.status !== "success") return invalid(submission);
   const value = submission.value;
   const user = await getUser(request);

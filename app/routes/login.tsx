@@ -7,6 +7,7 @@ import { z } from "zod";
 import { Field, FormErrors } from "~/components/form";
 import { getUser, login, safeRedirect, verifyLogin } from "~/server/auth.server";
 import { recordFailure, recordSuccess, retryAfter } from "~/server/login-throttle.server";
+import { readForm } from "~/server/forms.server";
 
 export const meta: MetaFunction = () => [{ title: "Log in · Delphi consensus" }];
 
@@ -27,7 +28,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const submission = parseWithZod(await request.formData(), { schema: LoginSchema });
+  const submission = parseWithZod(await readForm(request), { schema: LoginSchema });
   if (submission.status !== "success") {
     return Response.json(submission.reply({ hideFields: ["password"] }), { status: 400 });
   }

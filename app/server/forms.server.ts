@@ -22,3 +22,18 @@ export async function attempt<T>(submission: Replyable, change: () => T | Promis
 export function invalid(submission: Replyable): Response {
   return Response.json(submission.reply(), { status: 400 });
 }
+
+/**
+ * The request's form fields. A body that is not a form (JSON, text, broken multipart) is a
+ * 415 naming what to send, never the 500 of `request.formData()`'s TypeError.
+ */
+export async function readForm(request: Request): Promise<FormData> {
+  try {
+    return await request.formData();
+  } catch {
+    throw Response.json(
+      { error: "Send this form as application/x-www-form-urlencoded or multipart/form-data." },
+      { status: 415 },
+    );
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * Who may load and post to every route, as a table: one entry per file in app/routes, checked
+ * against six identities. A route file without an entry (or an entry for a file that is gone,
+ * or a loader/action the entry does not cover) fails, so no route ships without a decision.
+ */
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, test } from "vitest";
+import { getDb } from "@db/client.server";
+import { cookieOf, digest, IDENTITIES, reasonsOf, seedWorld, type Identity, type World } from "../support/matrix";
+import { formRequest, getRequest, respond } from "../support/requests";
+
+/** GET: "ok" is a 2xx, or a 3xx that is not to /login; "login" is a 302 to /login?redirectTo=<the page>. */
+type Read = "ok" | "login" | 403 | 404;
+/**
+ * POST with an empty body: "allowed" means the identity got past authorization, so anything
+ * but a redirect to /login, 403 or 404 (an empty form is usually a 400 with field errors).
+ */
+type Write = "allowed" | "login" | 403 | 404;
+type Entry = { GET?: Record<Identity, Read>; POST?: Record<Identity, Write> };
+
+const MATRIX: Record<string, Entry> = {
+  // Public pages and the public API: the same for everyone.
+  "_index.tsx": { GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" } },
+  "login.tsx": {
+    GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
+    POST: { anonymous: "allowed", otherPanelist: "allowed", panelist: "allowed", observer: "allowed", secretary: "allowed", admin: "allowed" },
+  },
+  "logout.tsx": {
+    GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
+    POST: { anonymous: "allowed", otherPanelist: "allowed", panelist: "allowed", observer: "allowed", secretary: "allowed", admin: "allowed" },
+  },
+  // The invitation token is the credential here.
+  "join.$token.tsx": {
+    GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
+    POST: { anonymous: "allowed", otherPanelist: "allowed", panelist: "allowed", observer: "allowed", secretary: "allowed", admin: "allowed" },
+  },
+  "g.$slug_.v.$version.tsx": { GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" } },
+  "api.guidelines._index.ts": { GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" } },
+  "api.guidelines.$slug.versions._index.ts": { GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" } },
+  "api.guidelines.$slug.versions.$version.ts": { GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" } },
+  "api.schema.recommendation-set[.]json.ts": { GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" } },
+
+  // Instance administration: admins only.
+  "admin._index.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: 403, admin: "ok" },
+    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: 403, admin: "allowed" },
+  },
+
+  // The workspace: members of the guideline only; being an instance admin grants no role in it.
+  "g.$slug.tsx": { GET: { anonymous: "login", otherPanelist: 403, panelist: "ok", observer: "ok", secretary: "ok", admin: 403 } },
+  "g.$slug._index.tsx": { GET: { anonymous: "login", otherPanelist: 403, panelist: "ok", observer: "ok", secretary: "ok", admin: 403 } },
+  "g.$slug.vote.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: "ok", observer: 403, secretary: 403, admin: 403 },
+    POST: { anonymous: "login", otherPanelist: 403, panelist: "allowed", observer: 403, secretary: 403, admin: 403 },
+  },
+  "g.$slug.results._index.tsx": { GET: { anonymous: "login", otherPanelist: 403, panelist: "ok", observer: "ok", secretary: "ok", admin: 403 } },
+  "g.$slug.results.$number.tsx": { GET: { anonymous: "login", otherPanelist: 403, panelist: "ok", observer: "ok", secretary: "ok", admin: 403 } },
+  "g.$slug.rounds._index.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
+    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
+  },
+  "g.$slug.rounds.$number.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
+    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
+  },
+  "g.$slug.statements._index.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
+    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
+  },
+  "g.$slug.statements.$statementId.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
+    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
+  },
+  "g.$slug.statements.new.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 },
+    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
+  },
+  "g.$slug.exports.$file.ts": { GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 } },
+  "g.$slug.panel.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 },
+    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
+  },
+  "g.$slug.settings.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 },
+    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
+  },
+  "g.$slug.publish.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 },
+    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
+  },
+  "g.$slug.audit.tsx": { GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 } },
+  "g.$slug.outbox.tsx": { GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 } },
+};
+
+const ROUTES_DIR = join(process.cwd(), "app/routes");
+const METHODS = ["GET", "POST"] as const;
+type Method = (typeof METHODS)[number];
+type RouteArgs = { request: Request; params: Record<string, string>; context: Record<string, never> };
+type RouteModule = { loader?: (args: RouteArgs) => Promise<unknown>; action?: (args: RouteArgs) => Promise<unknown> };
+
+function loadRoute(file: string): Promise<RouteModule> {
+  return import(/* @vite-ignore */ join(ROUTES_DIR, file));
+}
+
+/** Remix flat-route segments of a file name: dots separate them, except inside [escapes]. */
+function segments(file: string): string[] {
+  return (file.replace(/\.[jt]sx?$/, "").match(/(\[[^\]]*\]|[^.])+/g) ?? []).filter((s) => s !== "_index");
+}
+
+/** The URL pattern of a route file, such as /g/:slug/statements/:statementId. */
+function pattern(file: string): string {
+  const parts = segments(file).map((s) => s.replace(/_$/, "").replace(/^\$(.+)$/, ":$1").replace(/\[([^\]]*)\]/g, "$1"));
+  return `/${parts.join("/")}`;
+}
+
+function paramNames(file: string): string[] {
+  return segments(file)
+    .filter((s) => s.startsWith("$"))
+    .map((s) => s.slice(1).replace(/_$/, ""));
+}
+
+let world: World;
+/** Real values for every route parameter: the demo's guideline, round 1, version 1, a statement, an invitation. */
+let values: Record<string, string>;
+
+beforeAll(async () => {
+  world = await seedWorld(getDb());
+  values = {
+    slug: world.imt.slug,
+    number: "1",
+    version: "1",
+    file: "v1.md",
+    statementId: world.imt.statementIds[0]!,
+    token: world.imt.invitationToken,
+  };
+});
+
+function target(file: string, overrides: Record<string, string> = {}) {
+  const params = Object.fromEntries(paramNames(file).map((name) => [name, overrides[name] ?? values[name]!]));
+  const path = pattern(file).replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params[name]!));
+  return { params, path };
+}
+
+async function call(file: string, method: Method, cookie: string | undefined, overrides?: Record<string, string>) {
+  const route = await loadRoute(file);
+  const { params, path } = target(file, overrides);
+  const handler = method === "GET" ? route.loader : route.action;
+  if (!handler) throw new Error(`${file} has no ${method === "GET" ? "loader" : "action"}.`);
+  const request = method === "GET" ? getRequest(path, { cookie }) : formRequest(path, {}, { cookie });
+  return { path, response: await respond(() => handler({ request, params, context: {} })) };
+}
+
+function toLogin(path: string): string {
+  return `/login?${new URLSearchParams({ redirectTo: path })}`;
+}
+
+async function expectOutcome(response: Response, expected: Read | Write, path: string) {
+  const location = response.headers.get("Location");
+  switch (expected) {
+    case "ok":
+      expect(response.status).toBeGreaterThanOrEqual(200);
+      expect(response.status).toBeLessThan(400);
+      expect(location ?? "").not.toMatch(/^\/login/);
+      return;
+    case "allowed":
+      expect(response.status).toBeLessThan(500);
+      expect(response.status).not.toBe(403);
+      expect(response.status).not.toBe(404);
+      expect(location ?? "").not.toMatch(/^\/login/);
+      return;
+    case "login":
+      expect(response.status).toBe(302);
+      expect(location).toBe(toLogin(path));
+      return;
+    default:
+      expect(response.status).toBe(expected);
+      expect(await reasonsOf(response)).not.toEqual([]);
+  }
+}
+
+describe("the table covers every route", () => {
+  test("one entry per file in app/routes, and no entry for a file that is gone", () => {
+    const files = readdirSync(ROUTES_DIR).filter((f) => /\.[jt]sx?$/.test(f)).sort();
+    const missing = files.filter((f) => !(f in MATRIX));
+    const stale = Object.keys(MATRIX).filter((f) => !files.includes(f));
+    expect({ missing, stale }).toEqual({ missing: [], stale: [] });
+  });
+
+  test.each(Object.keys(MATRIX))("%s: GET is listed exactly when it has a loader, POST when it has an action", async (file) => {
+    const route = await loadRoute(file);
+    const entry = MATRIX[file]!;
+    expect({ GET: Boolean(entry.GET), POST: Boolean(entry.POST) }).toEqual({ GET: Boolean(route.loader), POST: Boolean(route.action) });
+  });
+});
+
+describe.each(Object.entries(MATRIX))("%s", (file, entry) => {
+  for (const method of METHODS) {
+    const row = entry[method];
+    if (!row) continue;
+    test.each(IDENTITIES.map((identity) => [identity, row[identity]] as const))(
+      `${method} ${pattern(file)} as %s: %s`,
+      async (identity, expected) => {
+        const before = digest(getDb());
+        const { path, response } = await call(file, method, await cookieOf(world, identity));
+        await expectOutcome(response, expected, path);
+        if (expected !== "ok" && expected !== "allowed") expect(digest(getDb())).toEqual(before);
+      },
+    );
+  }
+});
+
+describe("an unknown guideline is a 404, whoever asks", () => {
+  const scoped = Object.entries(MATRIX).filter(([file]) => paramNames(file).includes("slug"));
+  for (const [file, entry] of scoped) {
+    for (const method of METHODS.filter((m) => entry[m])) {
+      test(`${method} ${pattern(file).replace(":slug", "no-such-guideline")} as secretary`, async () => {
+        const { response } = await call(file, method, await cookieOf(world, "secretary"), { slug: "no-such-guideline" });
+        expect(response.status).toBe(404);
+        expect(await reasonsOf(response)).not.toEqual([]);
+      });
+    }
+  }
+});
+
+describe("another guideline's statement under this guideline's address is a 404", () => {
+  for (const method of METHODS) {
+    test(`${method} /g/imt-consensus/statements/<a statement of other-consensus> as IMT's secretary`, async () => {
+      const before = digest(getDb());
+      const { response } = await call("g.$slug.statements.$statementId.tsx", method, await cookieOf(world, "secretary"), {
+        statementId: world.other.statementIds[0]!,
+      });
+      expect(response.status).toBe(404);
+      expect(await reasonsOf(response)).not.toEqual([]);
+      expect(digest(getDb())).toEqual(before);
+    });
+  }
+});
