@@ -277,18 +277,38 @@ export const recommendationSets = sqliteTable(
   ],
 );
 
+/**
+ * The audit trail, one hash chain per guideline plus one for the instance (docs/decisions/004):
+ * each event's hash covers its content and the previous event's hash.
+ */
 export const auditEvents = sqliteTable(
   "audit_events",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
+    /** The guideline's id, or "instance" for events of no guideline. */
+    chain: text("chain").notNull(),
+    seq: integer("seq").notNull(),
     guidelineId: text("guideline_id").references(() => guidelines.id),
     actorId: text("actor_id").references(() => users.id),
     action: text("action").notNull(),
     details: text("details", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
     createdAt: createdAt(),
+    prevHash: text("prev_hash"),
+    hash: text("hash").notNull(),
   },
-  (t) => [index("audit_events_guideline_idx").on(t.guidelineId, t.id)],
+  (t) => [
+    index("audit_events_guideline_idx").on(t.guidelineId, t.id),
+    uniqueIndex("audit_events_chain_seq_unique").on(t.chain, t.seq),
+    check("audit_events_seq", sql`${t.seq} >= 1`),
+  ],
 );
+
+/** Each chain's last event, written with it, so deleting the newest events shows too. */
+export const auditHeads = sqliteTable("audit_heads", {
+  chain: text("chain").primaryKey(),
+  seq: integer("seq").notNull(),
+  hash: text("hash").notNull(),
+});
 
 export const invitations = sqliteTable(
   "invitations",

@@ -8,7 +8,9 @@ import { z } from "zod";
 import { getDb } from "@db/client.server";
 import { users } from "@db/schema";
 import { renderSet, SET_FORMATS, type SetFormat } from "~/consensus/recommendation-set";
+import { auditSize, brokenLinks, brokenSize, verifyAudit } from "~/server/audit-verify.server";
 import { hashPassword, normalizeEmail } from "~/server/auth.server";
+import { backupDatabase, backupPassed, describeBackup } from "~/server/backup.server";
 import { EnvError } from "~/server/env.server";
 import { Refusal } from "~/server/errors";
 import { ImportRefused, importRecord } from "~/server/imports.server";
@@ -127,6 +129,34 @@ const commands: Record<string, Command> = {
         );
       }
       process.stdout.write(renderSet(published.body, values.format as SetFormat));
+    },
+  },
+  "audit:verify": {
+    usage: "audit:verify [SLUG]",
+    summary: "check the audit trail's hash chains (all, or SLUG's); report each one's first broken link",
+    async run(args) {
+      const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+      const [slug, ...extra] = positionals;
+      if (extra.length > 0) throw new UsageError("usage: audit:verify [SLUG]");
+      const result = verifyAudit(getDb().$client, slug === undefined ? {} : { slug });
+      if (result.broken.length > 0) {
+        const header = `audit: ${brokenSize(result)}; the first broken link of each:`;
+        throw new UsageError([header, ...brokenLinks(result).map((line) => `  ${line}`)].join("\n"));
+      }
+      console.log(`ok: ${auditSize(result)}`);
+    },
+  },
+  backup: {
+    usage: "backup FILE",
+    summary: "copy the database online into a new FILE, then check the copy's integrity and audit trail",
+    async run(args) {
+      const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+      const [file, ...extra] = positionals;
+      if (!file || extra.length > 0) throw new UsageError("usage: backup FILE");
+      const backup = await backupDatabase(getDb().$client, file);
+      const report = describeBackup(backup).join("\n");
+      if (!backupPassed(backup)) throw new UsageError(report);
+      console.log(report);
     },
   },
   "demo:seed": {

@@ -1,21 +1,45 @@
+import { eq } from "drizzle-orm";
 import type { Queryable } from "@db/client.server";
-import { auditEvents } from "@db/schema";
+import { auditEvents, auditHeads } from "@db/schema";
+import { chainOf, nextEvent } from "~/consensus/audit-chain";
+
+type AuditInput = {
+  guidelineId: string | null;
+  actorId: string | null;
+  action: string;
+  details?: Record<string, unknown>;
+  at?: Date;
+};
+
+function append(db: Queryable, event: AuditInput): void {
+  const chain = chainOf(event.guidelineId);
+  const head = db.select().from(auditHeads).where(eq(auditHeads.chain, chain)).get();
+  // Hashed as it will read back from the database: no undefined, Dates or NaN.
+  const details = JSON.parse(JSON.stringify(event.details ?? {})) as Record<string, unknown>;
+  const chained = nextEvent(head, {
+    guidelineId: event.guidelineId,
+    actorId: event.actorId,
+    action: event.action,
+    details,
+    createdAt: event.at ?? new Date(),
+  });
+  db.insert(auditEvents).values({ ...chained, details }).run();
+  db.insert(auditHeads)
+    .values({ chain, seq: chained.seq, hash: chained.hash })
+    .onConflictDoUpdate({ target: auditHeads.chain, set: { seq: chained.seq, hash: chained.hash } })
+    .run();
+}
 
 /**
- * Appends to the audit trail: who did what, when. In anonymous guidelines callers never pass
- * a ballot's choice here.
+ * Appends to the audit trail: who did what, when, chained to the guideline's previous event
+ * (docs/decisions/004-audit-chain.md). Callers that change anything call it inside their
+ * transaction; on its own it takes one. In anonymous guidelines callers never pass a ballot's
+ * choice here.
  */
-export function recordAudit(
-  db: Queryable,
-  event: { guidelineId: string | null; actorId: string | null; action: string; details?: Record<string, unknown>; at?: Date },
-): void {
-  db.insert(auditEvents)
-    .values({
-      guidelineId: event.guidelineId,
-      actorId: event.actorId,
-      action: event.action,
-      details: event.details ?? {},
-      createdAt: event.at ?? new Date(),
-    })
-    .run();
+export function recordAudit(db: Queryable, event: AuditInput): void {
+  if ("$client" in db && !db.$client.inTransaction) {
+    db.transaction((tx) => append(tx, event), { behavior: "immediate" });
+  } else {
+    append(db, event);
+  }
 }

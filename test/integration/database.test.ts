@@ -13,6 +13,7 @@ describe("the database", () => {
       .all();
     expect(tables).toEqual([
       "audit_events",
+      "audit_heads",
       "ballots",
       "guidelines",
       "invitations",
