@@ -7,6 +7,7 @@ import { getDb } from "./db/client.server";
 import { isCrossSiteWrite } from "./app/server/cross-site";
 import { EnvError, env } from "./app/server/env.server";
 import { newNonce, securityHeaders } from "./app/server/security-headers";
+import { parseVersionParam, setResponse } from "./app/server/public-api.server";
 import { closeOverdueRounds } from "./app/server/rounds.server";
 
 /** Rounds close themselves at their deadline; a failure is logged and retried on the next tick. */
@@ -46,6 +47,20 @@ function start() {
       return;
     }
     next();
+  });
+
+  // Published versions are what other tools poll: answered here, without Remix's routing, by
+  // the same function as the API route (and from memory once read: a numbered version never changes).
+  app.get("/api/guidelines/:slug/versions/:version", async (req, res, next) => {
+    const wanted = parseVersionParam(req.params.version);
+    if (!wanted) return next();
+    const request = new Request(new URL(req.originalUrl, "http://localhost"), {
+      headers: req.get("if-none-match") ? { "If-None-Match": req.get("if-none-match")! } : {},
+    });
+    const response = setResponse(getDb(), request, req.params.slug, wanted);
+    res.status(response.status);
+    response.headers.forEach((value, name) => res.setHeader(name, value));
+    res.end(Buffer.from(await response.arrayBuffer()));
   });
 
   app.all(

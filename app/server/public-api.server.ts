@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import type { Queryable } from "@db/client.server";
 import { renderSet } from "~/consensus/recommendation-set";
-import { findPublished, listPublishedGuidelines, listVersions } from "./publications.server";
+import { findPublished, listPublishedGuidelines, listVersions, type PublishedVersion } from "./publications.server";
 
 const CACHE_IMMUTABLE = "public, max-age=31536000, immutable";
 const CACHE_SHORT = "public, max-age=60";
@@ -102,12 +102,25 @@ export function versionsResponse(db: Queryable, request: Request, slug: string):
   return serveJson(request, JSON.stringify({ slug, versions }), CACHE_SHORT);
 }
 
+// A numbered version never changes once published, so it is read from the database once.
+const numberedVersions = new Map<string, PublishedVersion>();
+
+function findVersion(db: Queryable, slug: string, version: number | "latest"): PublishedVersion | null {
+  if (version === "latest") return findPublished(db, { slug, version });
+  const key = `${slug}\n${version}`;
+  const cached = numberedVersions.get(key);
+  if (cached) return cached;
+  const found = findPublished(db, { slug, version });
+  if (found) numberedVersions.set(key, found);
+  return found;
+}
+
 /**
  * A published set as stored, or as CSV. The ETag derives from the content hash, so it is the
  * same for a numbered version and for `latest` while that version is the latest.
  */
 export function setResponse(db: Queryable, request: Request, slug: string, wanted: Wanted): Response {
-  const found = findPublished(db, { slug, version: wanted.version });
+  const found = findVersion(db, slug, wanted.version);
   if (!found) return jsonError(404, missingVersionMessage(db, slug, wanted.version));
   const hex = found.contentHash.replace(/^sha256:/, "");
   const headers: Record<string, string> =

@@ -4,6 +4,7 @@ import {
   ballots,
   guidelines,
   memberships,
+  recusals,
   roundItems,
   roundResults,
   rounds,
@@ -155,24 +156,49 @@ export function freezeResults(
  * not counted and the member is not eligible for that statement.
  */
 export function tallyRound(db: Queryable, round: Round): ItemTally[] {
-  const snapshot = round.panelSnapshot;
-  const memberIds = snapshot?.members.map((m) => m.membershipId) ?? [];
-  const rows = db.all<{ roundItemId: string; agree: number; disagree: number; abstain: number; recused: number }>(sql`
-    select i.id as roundItemId,
-      coalesce(sum(b.choice = 'agree'), 0) as agree,
-      coalesce(sum(b.choice = 'disagree'), 0) as disagree,
-      coalesce(sum(b.choice = 'abstain'), 0) as abstain,
-      (select count(*) from recusals r
-        where r.statement_id = rev.statement_id
-          and r.membership_id in (select value from json_each(${JSON.stringify(memberIds)}))) as recused
-    from round_items i
-    join statement_revisions rev on rev.id = i.revision_id
-    left join ballots b on b.round_item_id = i.id
-      and not exists (select 1 from recusals r where r.membership_id = b.membership_id and r.statement_id = rev.statement_id)
-    where i.round_id = ${round.id}
-    group by i.id
-    order by i.position`);
-  return rows.map(({ recused, ...row }) => ({ ...row, eligible: (round.panelSize ?? 0) - recused }));
+  const eligibleMembers = new Set(round.panelSnapshot?.members.map((m) => m.membershipId) ?? []);
+  const items = db
+    .select({ id: roundItems.id, statementId: statementRevisions.statementId })
+    .from(roundItems)
+    .innerJoin(statementRevisions, eq(statementRevisions.id, roundItems.revisionId))
+    .where(eq(roundItems.roundId, round.id))
+    .orderBy(asc(roundItems.position))
+    .all();
+  // One plain GROUP BY over the round's ballots: the bulk of the work, as fast as SQLite counts.
+  const counted = new Map(
+    db
+      .all<{ roundItemId: string; agree: number; disagree: number; abstain: number }>(sql`
+        select b.round_item_id as roundItemId,
+          sum(b.choice = 'agree') as agree, sum(b.choice = 'disagree') as disagree, sum(b.choice = 'abstain') as abstain
+        from ballots b
+        where b.round_item_id in (select id from round_items where round_id = ${round.id})
+        group by b.round_item_id`)
+      .map((row) => [row.roundItemId, row]),
+  );
+  // Recusals are rare: take each recused member off the item's eligible count and their ballot (if any) off its tally.
+  const recused = db
+    .select({ roundItemId: roundItems.id, membershipId: recusals.membershipId, choice: ballots.choice })
+    .from(roundItems)
+    .innerJoin(statementRevisions, eq(statementRevisions.id, roundItems.revisionId))
+    .innerJoin(recusals, eq(recusals.statementId, statementRevisions.statementId))
+    .leftJoin(ballots, and(eq(ballots.roundItemId, roundItems.id), eq(ballots.membershipId, recusals.membershipId)))
+    .where(eq(roundItems.roundId, round.id))
+    .all();
+  return items.map((item) => {
+    const tally = {
+      roundItemId: item.id,
+      agree: counted.get(item.id)?.agree ?? 0,
+      disagree: counted.get(item.id)?.disagree ?? 0,
+      abstain: counted.get(item.id)?.abstain ?? 0,
+      eligible: round.panelSize ?? 0,
+    };
+    for (const recusal of recused) {
+      if (recusal.roundItemId !== item.id) continue;
+      if (recusal.choice) tally[recusal.choice]--;
+      if (eligibleMembers.has(recusal.membershipId)) tally.eligible--;
+    }
+    return tally;
+  });
 }
 
 /**
