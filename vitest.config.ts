@@ -8,7 +8,8 @@ export default defineConfig({
     globalSetup: ["test/support/global-setup.ts"],
     setupFiles: ["test/support/setup.ts"],
     include: ["test/**/*.test.{ts,tsx}"],
-    testTimeout: 20_000,
+    // Generous: CLI tests start tsx processes and the 2-core CI machine may be busy.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
   },
 });

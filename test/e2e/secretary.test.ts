@@ -105,7 +105,8 @@ async function join(path: string, person: { name: string; password: string; coi:
   await page.getByLabel("Conflicts of interest", { exact: false }).fill(person.coi);
   await page.getByRole("button", { name: "Create my account and join" }).click();
   await page.waitForURL(`${server.url}/g/${SLUG}`);
-  expect(await text(page.getByRole("heading", { level: 1 }))).toBe(TITLE);
+  // The URL changes before the client has rendered the new page: wait for its heading.
+  await page.getByRole("heading", { level: 1, name: TITLE, exact: true }).waitFor();
   expect(await text(page.getByRole("navigation", { name: "Account" }))).toContain(person.name);
   return page;
 }

@@ -159,5 +159,5 @@ describe("publishing", () => {
       expect(result.stdout).toBe("");
       expect(result.stderr).toContain(message);
     }
-  });
+  }, 90_000); // seven CLI processes, each starting tsx
 });
