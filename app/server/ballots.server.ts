@@ -35,6 +35,20 @@ function isEligible(round: Round, membershipId: string): boolean {
   return round.panelSnapshot?.members.some((m) => m.membershipId === membershipId) ?? false;
 }
 
+// A round's panel is fixed when it opens and never changes: each round's eligible members are
+// read and parsed once, not on every ballot (a 10,000-member snapshot is most of a ballot's cost).
+const panels = new Map<string, Set<string>>();
+
+function eligibleMembers(db: Queryable, roundId: string): Set<string> {
+  let panel = panels.get(roundId);
+  if (!panel) {
+    const row = db.select({ snapshot: rounds.panelSnapshot }).from(rounds).where(eq(rounds.id, roundId)).get();
+    panel = new Set(row?.snapshot?.members.map((m) => m.membershipId) ?? []);
+    panels.set(roundId, panel);
+  }
+  return panel;
+}
+
 function recusedStatements(db: Queryable, membershipId: string): Set<string> {
   return new Set(
     db
@@ -60,12 +74,16 @@ export function castBallots(
   if (membership.role !== "panelist") throw new Refusal("Only panelists vote.", 403);
   return db.transaction(
     (tx) => {
-      const round = findOpenRound(tx, guideline.id);
+      const round = tx
+        .select({ id: rounds.id, number: rounds.number, closesAt: rounds.closesAt })
+        .from(rounds)
+        .where(and(eq(rounds.guidelineId, guideline.id), eq(rounds.status, "open")))
+        .get();
       if (!round) throw new Refusal("No round of this guideline is open for voting.", 409);
       if (round.closesAt && round.closesAt.getTime() <= now.getTime()) {
         throw new Refusal(`Round ${round.number} closed at its deadline; ballots can no longer change.`, 409);
       }
-      if (!isEligible(round, membership.id)) {
+      if (!eligibleMembers(tx, round.id).has(membership.id)) {
         throw new Refusal(`You joined after round ${round.number} opened: you can vote from the next round.`, 403);
       }
       const ids = input.ballots.map((b) => b.roundItemId);
