@@ -1,0 +1,184 @@
+/** The benchmark's report: a Markdown section printed and written into BENCHMARKS.md between markers. */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import type { ProfileSummary } from "./cpu-profile";
+import type { Measured } from "./load";
+import type { MemoryPhase } from "./servers";
+
+export type Machine = { cpu: string; cores: number; ramGb: number; node: string; date: string; loadAverage: number[] };
+
+export type ProfileRun = ProfileSummary & { label: string; run: Measured; command: string };
+
+export type Results = {
+  machine: Machine;
+  command: string;
+  staleBuild: string | null;
+  settings: { connections: number; duration: number; warmup: number; panelists: number; statements: number };
+  servers: string[];
+  ballot: {
+    app: Measured;
+    renewing: Measured;
+    bare: Measured;
+    group: Measured;
+    domain: { each: Measured; group: Measured };
+    checks: string[];
+  };
+  close: { ballots: number; groupByS: number; closeS: number; closeRuns: number[]; checks: string[] };
+  published: {
+    bytes: number;
+    app200: Measured;
+    static200: Measured;
+    app304: Measured;
+    static304: Measured;
+    cachedExpress: { ok: Measured; notModified: Measured };
+    cachedHttp: { ok: Measured; notModified: Measured };
+  };
+  memory: MemoryPhase[];
+  pages: { label: string; status: number; ms: number; bytes: number }[];
+  profiles: ProfileRun[];
+};
+
+const START = "<!-- bench:results:start -->";
+const END = "<!-- bench:results:end -->";
+
+const int = (n: number) => Math.round(n).toLocaleString("en-US");
+const ms = (n: number) => (n >= 10 ? n.toFixed(0) : n.toFixed(1));
+const ratio = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : "—");
+const load = (m: Measured) => `${int(m.rps)} req/s · p50 ${ms(m.p50)} ms · p99 ${ms(m.p99)} ms`;
+const verdict = (met: boolean) => (met ? "met" : "**missed**");
+const statuses = (m: Measured) =>
+  Object.entries(m.statuses)
+    .map(([code, n]) => `${int(n)}× ${code}`)
+    .concat(m.errors ? [`${int(m.errors)} errors`] : [], m.timeouts ? [`${int(m.timeouts)} timeouts`] : [])
+    .join(", ");
+
+const MEMORY_TARGET_MB = 250;
+
+function peakMemory(results: Results): number {
+  return Math.max(...results.memory.map((p) => p.peakSoFarMb));
+}
+
+function summaryTable(r: Results): string[] {
+  const { ballot, close, published } = r;
+  const ballotRatio = ballot.app.rps / ballot.bare.rps;
+  const p99Ratio = ballot.app.p99 / ballot.bare.p99;
+  const closeRatio = close.groupByS / close.closeS;
+  const ok200 = published.app200.rps / published.static200.rps;
+  const ok304 = published.app304.rps / published.static304.rps;
+  const peak = peakMemory(r);
+  const scale = `${int(r.settings.panelists)} panelists × ${int(r.settings.statements)} statements = ${int(close.ballots)} ballots`;
+  return [
+    "| Benchmark | Measured | Baseline, same run | Ratio | Target | |",
+    "|---|---|---|---|---|---|",
+    `| Cast a ballot through the real action (${int(r.settings.connections)} connections, ${r.settings.duration} s) | ${load(ballot.app)} | bare node:http + better-sqlite3 upsert: ${load(ballot.bare)} | ${ratio(ballotRatio)} req/s; p99 ${ratio(p99Ratio)}× | ≥ 0.5; p99 ≤ 2× | ${verdict(ballotRatio >= 0.5 && p99Ratio <= 2)} |`,
+    `| Close a round of ${scale} | ${close.closeS.toFixed(2)} s | raw SQL GROUP BY: ${close.groupByS.toFixed(2)} s | ${ratio(closeRatio)} | ≥ 0.8 | ${verdict(closeRatio >= 0.8)} |`,
+    `| GET a published version (${int(published.bytes)} bytes), 200 | ${load(published.app200)} | static file from node:http: ${load(published.static200)} | ${ratio(ok200)} | ≥ 0.7 | ${verdict(ok200 >= 0.7)} |`,
+    `| Same with If-None-Match, 304 | ${load(published.app304)} | static file, 304: ${load(published.static304)} | ${ratio(ok304)} | ≥ 0.7 | ${verdict(ok304 >= 0.7)} |`,
+    `| Server memory at that scale (peak resident, VmHWM) | ${int(peak)} MB | — | — | < ${MEMORY_TARGET_MB} MB | ${verdict(peak < MEMORY_TARGET_MB)} |`,
+  ];
+}
+
+function profileSection(p: ProfileRun): string[] {
+  return [
+    "",
+    `#### CPU profile of the server during ${p.label}`,
+    "",
+    `\`${p.command}\`, the same load (${load(p.run)}; the profiler itself costs some throughput). ` +
+      `${int(p.sampledMs)} ms sampled, ${p.idlePct.toFixed(1)} % idle.`,
+    "",
+    "Inclusive share of the request's steps (time in the function and what it calls, up to its first `await`):",
+    "",
+    "| Function | What it does | Total % |",
+    "|---|---|---|",
+    ...p.steps.map((s) => `| ${s.name} | ${s.what} | ${s.totalPct.toFixed(1)} |`),
+    "",
+    "Self time by where the code lives:",
+    "",
+    "| Where | Self % |",
+    "|---|---|",
+    ...p.byPlace.slice(0, 10).map((b) => `| ${b.place} | ${b.selfPct.toFixed(1)} |`),
+    "",
+    "Top functions by self time:",
+    "",
+    "| Function | Where | Self % | Total % |",
+    "|---|---|---|---|",
+    ...p.top.map((f) => `| ${f.name} | ${f.where} | ${f.selfPct.toFixed(1)} | ${f.totalPct.toFixed(1)} |`),
+  ];
+}
+
+export function renderResults(r: Results): string {
+  const { machine: m, ballot, close, published } = r;
+  return [
+    `Measured ${m.date} on ${m.cpu}, ${m.cores} cores, ${m.ramGb.toFixed(0)} GB RAM, Node ${m.node} ` +
+      `(load average at start ${m.loadAverage.map((l) => l.toFixed(2)).join(" / ")}; the cores are shared, ` +
+      "and autocannon runs on the same two cores as the server under test).",
+    "",
+    `Command: \`${r.command}\``,
+    "",
+    ...(r.staleBuild ? [`**Warning:** ${r.staleBuild}`, ""] : []),
+    ...summaryTable(r),
+    "",
+    "#### Ballots",
+    "",
+    `- Real action: \`POST /g/imt-consensus/vote?_data=routes%2Fg.%24slug.vote\` with \`intent=item&choice.<itemId>=agree|disagree\`, ` +
+      `Content-Type form-urlencoded, \`Sec-Fetch-Site: same-origin\`, each request as the next panelist (own session cookie) ` +
+      `on the next statement, after a ${r.settings.warmup} s warm-up. Sessions are new (logged in just before), so they are ` +
+      `read but not renewed. Responses: ${statuses(ballot.app)}.`,
+    `- Baseline: the same form body and one upsert per request, committed alone (WAL, synchronous=FULL). Responses: ${statuses(ballot.bare)}.`,
+    ...ballot.checks.map((c) => `- Check: ${c}`),
+    "",
+    "Where the time goes, and group commit (every ballot that arrives in one turn of the event loop saved in one " +
+      "transaction, each answered only after that commit), same load:",
+    "",
+    "| Server | Throughput and latency | Ratio to the bare one-commit baseline |",
+    "|---|---|---|",
+    `| Real action: Express + Remix + the app's ballot code, one commit per ballot | ${load(ballot.app)} | ${ratio(ballot.app.rps / ballot.bare.rps)} |`,
+    `| Real action, each panelist's session due for renewal (logged in two minutes earlier: its first request also writes the session) | ${load(ballot.renewing)} | ${ratio(ballot.renewing.rps / ballot.bare.rps)} |`,
+    `| The app's ballot code from the sources (requireMember, parseBallotForm, castBallots) on bare node:http, one commit per ballot | ${load(ballot.domain.each)} | ${ratio(ballot.domain.each.rps / ballot.bare.rps)} |`,
+    `| The same, group commit | ${load(ballot.domain.group)} | ${ratio(ballot.domain.group.rps / ballot.bare.rps)} |`,
+    `| Bare upsert, one commit per ballot (the baseline) | ${load(ballot.bare)} | 1.00 |`,
+    `| Bare upsert, group commit | ${load(ballot.group)} | ${ratio(ballot.group.rps / ballot.bare.rps)} |`,
+    "",
+    "#### Closing the round",
+    "",
+    `- Baseline: \`select round_item_id, sum(choice = 'agree'), sum(choice = 'disagree'), sum(choice = 'abstain') from ballots ` +
+      `where round_item_id in (the round's items) group by round_item_id\`, median of 3 after one warm-up run: ${close.groupByS.toFixed(2)} s.`,
+    `- \`closeRound\` (tally, verdicts, frozen results, statuses, audit, one immediate transaction with synchronous=FULL): ` +
+      `${close.closeRuns.map((t) => `${t.toFixed(2)} s`).join(", ")} (twice rolled back inside an outer transaction, then for real); median ${close.closeS.toFixed(2)} s.`,
+    ...close.checks.map((c) => `- Check: ${c}`),
+    "",
+    "#### Published version",
+    "",
+    `- \`GET /api/guidelines/imt-consensus/versions/1\`, and again with its ETag in If-None-Match. Responses: ${statuses(published.app200)}; ${statuses(published.app304)}.`,
+    `- Baseline: a node:http server streaming the same bytes from a file (createReadStream), with an ETag and 304. Responses: ${statuses(published.static200)}; ${statuses(published.static304)}.`,
+    `- Proposal, answered from memory (a published set never changes) before Remix, through an Express route: ` +
+      `${load(published.cachedExpress.ok)} (${ratio(published.cachedExpress.ok.rps / published.static200.rps)}), ` +
+      `304: ${load(published.cachedExpress.notModified)} (${ratio(published.cachedExpress.notModified.rps / published.static304.rps)}); ` +
+      `in the node:http listener before Express: ${load(published.cachedHttp.ok)} (${ratio(published.cachedHttp.ok.rps / published.static200.rps)}), ` +
+      `304: ${load(published.cachedHttp.notModified)} (${ratio(published.cachedHttp.notModified.rps / published.static304.rps)}).`,
+    "",
+    "#### Server memory and pages at scale",
+    "",
+    "| While the server was serving | Highest resident (VmRSS, sampled every 200 ms) | Resident after | Peak so far (VmHWM) |",
+    "|---|---|---|---|",
+    ...r.memory.map((p) => `| ${p.label} | ${int(p.highestMb)} MB | ${int(p.endMb)} MB | ${int(p.peakSoFarMb)} MB |`),
+    "",
+    "| Page | Status | Time | Size |",
+    "|---|---|---|---|",
+    ...r.pages.map((p) => `| ${p.label} | ${p.status} | ${int(p.ms)} ms | ${int(p.bytes / 1024)} KiB |`),
+    "",
+    "#### Servers",
+    "",
+    ...r.servers.map((s) => `- \`${s}\``),
+    ...r.profiles.flatMap(profileSection),
+  ].join("\n");
+}
+
+/** Replaces the generated section of BENCHMARKS.md, keeping the text around it. */
+export function writeReport(file: string, section: string): void {
+  const generated = `${START}\n${section}\n${END}`;
+  const current = existsSync(file) ? readFileSync(file, "utf8") : `# Benchmarks\n\n${START}\n${END}\n`;
+  const from = current.indexOf(START);
+  const to = current.indexOf(END);
+  const next = from >= 0 && to > from ? current.slice(0, from) + generated + current.slice(to + END.length) : `${current}\n${generated}\n`;
+  writeFileSync(file, next);
+}

@@ -1,0 +1,476 @@
+/**
+ * `npm run bench`: the platform against the bare limit, each benchmark beside a baseline measured
+ * in the same run, on loopback, with bounded durations. Prints the results and writes them into
+ * BENCHMARKS.md between its markers. Runs the production build as it is (build/index.js).
+ *
+ *   npm run bench -- [--duration 10] [--warmup 2] [--connections 32]
+ *                    [--panelists 10000] [--statements 200] [--no-profile] [--keep]
+ */
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { count, eq, gt, sql } from "drizzle-orm";
+import { getDb, type DB } from "@db/client.server";
+import { ballots, roundItems, roundResults } from "@db/schema";
+import { createSession, sessionCookie } from "~/server/auth.server";
+import { closeRound } from "~/server/rounds.server";
+import { summariseProfile } from "./cpu-profile";
+import { ballotLoad, ballotOf, getLoad, isSaved, newLedger, type Ledger, type LoadSettings, type Measured } from "./load";
+import { renderResults, writeReport, type ProfileRun, type Results } from "./report";
+import { buildScaleData, type ScaleData } from "./scale-data";
+import { memorySampler, ROOT, startNode, stopAll, type MemoryPhase, type Running } from "./servers";
+
+const { values: flags } = parseArgs({
+  options: {
+    duration: { type: "string", default: "10" },
+    warmup: { type: "string", default: "2" },
+    connections: { type: "string", default: "32" },
+    panelists: { type: "string", default: "10000" },
+    statements: { type: "string", default: "200" },
+    "no-profile": { type: "boolean", default: false },
+    keep: { type: "boolean", default: false },
+  },
+});
+function wholeNumber(name: keyof typeof flags, min: number): number {
+  const value = Number(flags[name]);
+  if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be a whole number of at least ${min}.`);
+  return value;
+}
+const settings = {
+  duration: wholeNumber("duration", 1),
+  warmup: wholeNumber("warmup", 0),
+  connections: wholeNumber("connections", 1),
+  panelists: wholeNumber("panelists", 31),
+  statements: wholeNumber("statements", 1),
+};
+const measure: LoadSettings = { connections: settings.connections, duration: settings.duration };
+const warmUp: LoadSettings = { connections: settings.connections, duration: settings.warmup };
+
+const VOTE = "/g/imt-consensus/vote?_data=routes%2Fg.%24slug.vote";
+const VERSION = "/api/guidelines/imt-consensus/versions/1";
+const BARE_SERVERS = "scripts/bench/bare-servers.ts";
+/** Functions of the server whose inclusive time the profiles report, to split a request into steps. */
+const BALLOT_STEPS = {
+  createRemixRequest: "Remix: the Express request as a Fetch Request",
+  matchRoutes: "Remix: matching the URL against the route tree (flattened again per request)",
+  validateSessionToken: "session: look-up (and renewal write when due)",
+  requireRole: "permission: guideline and membership",
+  parseBallotForm: "zod: the ballot form",
+  castBallots: "the transaction: open round, items, recusals, upsert, audit, commit",
+  findOpenRound: "…reading the open round (with its 10,000-member panel snapshot, when it reads `select *`)",
+  recordAudit: "…the chained audit event",
+  sqliteTransaction: "better-sqlite3: BEGIN … COMMIT (the fsync)",
+  prepare: "better-sqlite3: compiling SQL (drizzle prepares every query anew)",
+};
+const PUBLISHED_STEPS = {
+  newNonce: "security headers: the CSP nonce",
+  stat: "express.static: stat of a file under public/ that is not there",
+  setResponse: "the answer: the version (from memory), ETag comparison",
+  createRemixRequest: "Remix (not on this path since the versions route in server.ts)",
+};
+const bareMember = (m: number) => `m${String(m).padStart(15, "0")}`;
+const bareItem = (i: number) => `i${String(i).padStart(15, "0")}`;
+
+function log(message: string) {
+  console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+}
+
+function seconds(run: () => unknown): number {
+  const start = performance.now();
+  run();
+  return (performance.now() - start) / 1000;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function warmedLoad(run: (s: LoadSettings) => Promise<Measured>): Promise<Measured> {
+  if (settings.warmup > 0) await run(warmUp);
+  return run(measure);
+}
+
+/** The bare upsert endpoint, one commit per ballot and then group commit, on its own file. */
+async function bareBallots(dir: string, servers: string[]) {
+  const file = join(dir, "bare-ballots.sqlite");
+  const loads: Measured[] = [];
+  for (const mode of ["full", "group"]) {
+    log(`bare ballot endpoint (${mode} commit)…`);
+    const server = await startNode(["--import", "tsx", BARE_SERVERS, "ballots", file, String(settings.panelists), String(settings.statements), mode]);
+    servers.push(server.command);
+    const ledger = newLedger();
+    loads.push(
+      await warmedLoad((s) =>
+        ballotLoad({
+          url: server.url,
+          path: "/ballot",
+          settings: s,
+          panelists: settings.panelists,
+          statements: settings.statements,
+          ledger,
+          request: ({ m, i, choice }) => ({ cookie: `member=${bareMember(m)}`, body: `intent=item&choice.${bareItem(i)}=${choice}` }),
+        }),
+      ),
+    );
+    await server.stop();
+  }
+  return { bare: loads[0]!, group: loads[1]! };
+}
+
+/** The app's ballot code on bare node:http, one commit per ballot and then group commit. */
+async function domainBallots(data: ScaleData, ledger: Ledger, databasePath: string, servers: string[]) {
+  const loads: Measured[] = [];
+  for (const mode of ["each", "group"]) {
+    log(`app's ballot code on bare node:http (${mode === "each" ? "one commit per ballot" : "group commit"})…`);
+    const server = await startNode(["--import", "tsx", "scripts/bench/domain-server.ts", mode], {
+      NODE_ENV: "production",
+      DATABASE_PATH: databasePath,
+    });
+    servers.push(server.command);
+    const cookies = await logInPanel(data);
+    loads.push(await warmedLoad((s) => appBallots(server, data, cookies, ledger, s)));
+    await server.stop();
+  }
+  return { each: loads[0]!, group: loads[1]! };
+}
+
+/**
+ * A new session for each panelist, as after a login `agoMs` before now. The server renews a
+ * session's idle expiry at most once a minute: a session younger than that is only read, an
+ * older one is also written (its own commit) on its next request. The cookie is made the app's
+ * way, for production (`__Host-session`), like the server's.
+ */
+async function logIn(userIds: string[], agoMs = 0): Promise<string[]> {
+  const at = new Date(Date.now() - agoMs);
+  const tokens = getDb().transaction(() => userIds.map((id) => createSession(id, at).token));
+  return Promise.all(tokens.map(async (token) => (await sessionCookie().serialize(token)).split(";")[0]!));
+}
+
+const logInPanel = (data: ScaleData, agoMs = 0) => logIn(data.panel.map((p) => p.userId), agoMs);
+
+function appBallots(server: Running, data: ScaleData, cookies: string[], ledger: Ledger, s: LoadSettings) {
+  return ballotLoad({
+    url: server.url,
+    path: VOTE,
+    settings: s,
+    panelists: data.panel.length,
+    statements: data.items.length,
+    ledger,
+    request: ({ m, i, choice }) => ({ cookie: cookies[m]!, body: `intent=item&choice.${data.items[i]}=${choice}` }),
+  });
+}
+
+/** One ballot through fetch before the load: a refusal here (e.g. no session) stops the benchmark. */
+async function castOne(server: Running, data: ScaleData, cookies: string[], ledger: Ledger) {
+  const k = ledger.next++;
+  const { m, i, choice } = ballotOf(k, data.panel.length, data.items.length);
+  ledger.sent.add(k);
+  const response = await fetch(server.url + VOTE, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "same-origin", Cookie: cookies[m]! },
+    body: `intent=item&choice.${data.items[i]}=${choice}`,
+  });
+  const body = await response.text();
+  if (!isSaved(response.status, body)) throw new Error(`A ballot was not saved: ${response.status} ${body}`);
+  ledger.acknowledged.add(k);
+}
+
+async function page(server: Running, label: string, path: string, cookie: string) {
+  const start = performance.now();
+  const response = await fetch(server.url + path, { headers: { Cookie: cookie } });
+  const body = await response.arrayBuffer();
+  return { label: `${label} \`${path}\``, status: response.status, ms: performance.now() - start, bytes: body.byteLength };
+}
+
+/**
+ * Every acknowledged ballot is in the database with its choice, every changed ballot was sent
+ * by the benchmark, and each change left exactly one audit event.
+ */
+function checkBallots(db: DB, data: ScaleData, ledger: Ledger, auditBefore: number): string[] {
+  const P = data.panel.length;
+  const memberIndex = new Map(data.panel.map((p, m) => [p.membershipId, m]));
+  const itemIndex = new Map(data.items.map((id, i) => [id, i]));
+  const changed = db
+    .select({ item: ballots.roundItemId, member: ballots.membershipId, choice: ballots.choice })
+    .from(ballots)
+    .where(gt(ballots.updatedAt, data.castAt))
+    .all();
+  const saved = new Map<number, string>();
+  for (const row of changed) saved.set(itemIndex.get(row.item)! * P + memberIndex.get(row.member)!, row.choice);
+  const lost = [...ledger.acknowledged].filter((k) => saved.get(k) !== ballotOf(k, P, data.items.length).choice);
+  const unsent = [...saved.keys()].filter((k) => !ledger.sent.has(k));
+  const inFlight = changed.length - ledger.acknowledged.size;
+  const audited = db.$client
+    .prepare("select count(*) as n from audit_events where id > ? and action like 'ballot.%'")
+    .get(auditBefore) as { n: number };
+  const total = ballotsOfRound(db, data.roundId);
+  const problems = [
+    lost.length ? `${lost.length} acknowledged ballots are missing or differ` : "",
+    unsent.length ? `${unsent.length} changed ballots were never sent` : "",
+    audited.n !== changed.length ? `${audited.n} ballot audit events for ${changed.length} changed ballots` : "",
+    total !== data.ballots ? `${total} ballots instead of ${data.ballots}` : "",
+    ledger.next > P * data.items.length
+      ? `the loads sent ${ledger.next} ballots, more than the ${P * data.items.length} panelist × statement pairs: use more panelists or statements`
+      : "",
+  ].filter(Boolean);
+  if (problems.length) throw new Error(`Ballot check failed: ${problems.join("; ")}`);
+  return [
+    `${ledger.acknowledged.size.toLocaleString("en-US")} ballots acknowledged as saved (200 \`{"ok":true…}\`) over all ballot loads (warm-ups included); every one is in the database with its choice.`,
+    `${changed.length.toLocaleString("en-US")} ballots changed (${inFlight} more than acknowledged: requests still in flight when autocannon stopped), each sent by the benchmark, each with exactly one \`ballot.*\` audit event; ${total.toLocaleString("en-US")} ballots in the round, as before.`,
+    `Not saved, by status: ${JSON.stringify(ledger.refused)}.`,
+  ];
+}
+
+function ballotsOfRound(db: DB, roundId: string): number {
+  return db
+    .select({ n: count() })
+    .from(ballots)
+    .innerJoin(roundItems, eq(roundItems.id, ballots.roundItemId))
+    .where(eq(roundItems.roundId, roundId))
+    .get()!.n;
+}
+
+function auditHead(db: DB): number {
+  return (db.$client.prepare("select coalesce(max(id), 0) as id from audit_events").get() as { id: number }).id;
+}
+
+async function publishedVersion(dir: string, app: Running, servers: string[]) {
+  const first = await fetch(app.url + VERSION);
+  const bytes = Buffer.from(await first.arrayBuffer());
+  const appTag = first.headers.get("ETag");
+  if (first.status !== 200 || !appTag) throw new Error(`${VERSION} answered ${first.status} without an ETag.`);
+  const file = join(dir, "version-1.json");
+  writeFileSync(file, bytes);
+
+  log("static file server…");
+  const bare = await startNode(["--import", "tsx", BARE_SERVERS, "static", file]);
+  servers.push(bare.command);
+  const bareTag = (await fetch(bare.url)).headers.get("ETag")!;
+  const static200 = await warmedLoad((s) => getLoad(bare.url + "/", s));
+  const static304 = await warmedLoad((s) => getLoad(bare.url + "/", s, { "If-None-Match": bareTag }));
+  await bare.stop();
+
+  const cached: Record<string, { ok: Measured; notModified: Measured }> = {};
+  for (const through of ["express", "http"]) {
+    log(`proposal: the same bytes from memory through ${through}…`);
+    const server = await startNode(["--import", "tsx", BARE_SERVERS, `cached-${through}`, file]);
+    servers.push(server.command);
+    cached[through] = {
+      ok: await warmedLoad((s) => getLoad(server.url + "/", s)),
+      notModified: await warmedLoad((s) => getLoad(server.url + "/", s, { "If-None-Match": bareTag })),
+    };
+    await server.stop();
+  }
+
+  log("published version from the app…");
+  const app200 = await warmedLoad((s) => getLoad(app.url + VERSION, s));
+  const app304 = await warmedLoad((s) => getLoad(app.url + VERSION, s, { "If-None-Match": appTag }));
+  return { bytes: bytes.length, etag: appTag, app200, static200, app304, static304, cachedExpress: cached.express!, cachedHttp: cached.http! };
+}
+
+/** The production server under `--cpu-prof` through a load, summarised over the measured part only. */
+async function profileServer(input: {
+  dir: string;
+  databasePath: string;
+  label: string;
+  steps: Record<string, string>;
+  load: (server: Running, s: LoadSettings) => Promise<Measured>;
+}): Promise<ProfileRun> {
+  const profileDir = join(input.dir, `cpu-profile-${input.label.replace(/\W+/g, "-")}`);
+  log(`${input.label} again under --cpu-prof…`);
+  const spawned = performance.now();
+  const server = await startNode(["--cpu-prof", "--cpu-prof-dir", profileDir, "build/index.js"], {
+    NODE_ENV: "production",
+    DATABASE_PATH: input.databasePath,
+  });
+  if (settings.warmup > 0) await input.load(server, warmUp);
+  const fromMs = performance.now() - spawned;
+  const run = await input.load(server, measure);
+  const toMs = performance.now() - spawned;
+  await server.stop();
+  const file = readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile"));
+  if (!file) throw new Error("The server wrote no CPU profile.");
+  const summary = summariseProfile(join(profileDir, file), { limit: 20, window: { fromMs, toMs }, steps: input.steps });
+  return { ...summary, label: input.label, run, command: server.command.replace(profileDir, "<dir>").replace(input.dir, "$TMP") };
+}
+
+async function profiles(input: { dir: string; databasePath: string; data: ScaleData; ledger: Ledger; etag: string }): Promise<ProfileRun[]> {
+  const cookies = await logInPanel(input.data);
+  return [
+    await profileServer({
+      ...input,
+      label: "the ballot load",
+      steps: BALLOT_STEPS,
+      load: (server, s) => appBallots(server, input.data, cookies, input.ledger, s),
+    }),
+    await profileServer({
+      ...input,
+      label: "the published-version load with If-None-Match (304)",
+      steps: PUBLISHED_STEPS,
+      load: (server, s) => getLoad(server.url + VERSION, s, { "If-None-Match": input.etag }),
+    }),
+  ];
+}
+
+/**
+ * The raw GROUP BY, then closeRound: twice inside an outer transaction that is rolled back
+ * (everything but the final commit), then for real; the median of the three, since one timing
+ * on shared cores can be off by a burst of someone else's work.
+ */
+function closeAtScale(db: DB, data: ScaleData) {
+  const sqlite = db.$client;
+  sqlite.pragma("wal_checkpoint(TRUNCATE)");
+  const groupBy = sqlite.prepare(
+    `select round_item_id, sum(choice = 'agree'), sum(choice = 'disagree'), sum(choice = 'abstain')
+     from ballots where round_item_id in (select id from round_items where round_id = ?) group by round_item_id`,
+  );
+  log("raw GROUP BY…");
+  groupBy.all(data.roundId);
+  const groupByS = median([1, 2, 3].map(() => seconds(() => groupBy.all(data.roundId))));
+  const close = () => closeRound(db, { roundId: data.roundId, actorId: data.secretaryId });
+  log("closeRound, twice rolled back, then for real…");
+  const rehearsals = [1, 2].map(() => {
+    sqlite.exec("begin immediate");
+    try {
+      return seconds(close);
+    } finally {
+      sqlite.exec("rollback");
+    }
+  });
+  const finalS = seconds(close);
+  const closeS = median([...rehearsals, finalS]);
+  const counted = db
+    .select({ n: sql<number>`sum(${roundResults.agree} + ${roundResults.disagree} + ${roundResults.abstain})`, items: count() })
+    .from(roundResults)
+    .innerJoin(roundItems, eq(roundItems.id, roundResults.roundItemId))
+    .where(eq(roundItems.roundId, data.roundId))
+    .get()!;
+  const cast = ballotsOfRound(db, data.roundId);
+  if (counted.n !== cast || counted.items !== data.items.length) {
+    throw new Error(`The frozen results count ${counted.n} ballots on ${counted.items} items; the round has ${cast}.`);
+  }
+  return {
+    ballots: cast,
+    groupByS,
+    closeS,
+    closeRuns: [...rehearsals, finalS],
+    checks: [`the frozen results of the ${counted.items} items add up to the round's ${cast.toLocaleString("en-US")} ballots.`],
+  };
+}
+
+/**
+ * Which sources changed after build/index.js was built: the real action and the pages then run
+ * older code than the in-process measurements (closeRound, the domain server), which use the sources.
+ */
+function staleBuild(): string | null {
+  const built = statSync(join(ROOT, "build", "index.js")).mtime;
+  const sources = ["app", "db"]
+    .flatMap((dir) => readdirSync(join(ROOT, dir), { recursive: true, encoding: "utf8" }).map((f) => join(dir, f)))
+    .concat("server.ts")
+    .filter((f) => /\.(tsx?|sql|css)$/.test(f) && statSync(join(ROOT, f)).mtime > built);
+  if (sources.length === 0) return null;
+  return (
+    `build/index.js (built ${built.toISOString().slice(0, 16).replace("T", " ")} UTC) is older than ${sources.length} source ` +
+    `file(s), e.g. ${sources.slice(0, 3).join(", ")}: the real action and the pages ran the older build. Run \`npm run build\`, then the benchmark again.`
+  );
+}
+
+async function main() {
+  if (!existsSync(join(ROOT, "build", "index.js"))) throw new Error("build/index.js is missing: run `npm run build` first.");
+  const dir = mkdtempSync(join(os.tmpdir(), "delphi-bench-"));
+  const databasePath = join(dir, "app.sqlite");
+  process.env.DATABASE_PATH = databasePath;
+  // The demo seed refuses production; the server itself runs with NODE_ENV=production below.
+  process.env.NODE_ENV = "test";
+  const machine = {
+    cpu: os.cpus()[0]?.model ?? "unknown",
+    cores: os.cpus().length,
+    ramGb: os.totalmem() / 2 ** 30,
+    node: process.version,
+    date: new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC",
+    loadAverage: os.loadavg(),
+  };
+  const builtAt = statSync(join(ROOT, "build", "index.js")).mtimeMs;
+  const stale = staleBuild();
+  if (stale) log(`warning: ${stale}`);
+  const servers: string[] = [];
+  try {
+    log(`building ${settings.panelists} panelists × ${settings.statements} statements in ${dir}…`);
+    const data = await buildScaleData(databasePath, { panelists: settings.panelists, statements: settings.statements });
+    // From here on this process shares the server's environment (read once, then cached), so the
+    // session cookies it makes carry the production name.
+    process.env.NODE_ENV = "production";
+    const db = getDb();
+
+    const { bare, group } = await bareBallots(dir, servers);
+
+    log("app server: ballots…");
+    let app = await startNode(["build/index.js"], { NODE_ENV: "production", DATABASE_PATH: databasePath });
+    servers.push(app.command);
+    let memory = memorySampler(app.pid);
+    const ledger = newLedger();
+    const auditBefore = auditHead(db);
+    const cookies = await logInPanel(data);
+    const [secretary] = await logIn([data.secretaryId]);
+    memory.phase("ballot loads (warm-up, measured, sessions due for renewal)");
+    await castOne(app, data, cookies, ledger);
+    const appBallotLoad = await warmedLoad((s) => appBallots(app, data, cookies, ledger, s));
+    log("app server: ballots, every session due for renewal…");
+    const renewing = await appBallots(app, data, await logInPanel(data, 120_000), ledger, measure);
+    memory.phase("the ballot page of a panelist and the round page of the secretary");
+    const pages = [
+      await page(app, "Ballot page of a panelist (open round)", "/g/imt-consensus/vote", cookies[0]!),
+      await page(app, "Round page of the secretary (open round)", `/g/imt-consensus/rounds/${data.roundNumber}`, secretary!),
+    ];
+    memory.phase("published-version loads (200 and 304, warm-ups included)");
+    const published = await publishedVersion(dir, app, servers);
+    const phases: MemoryPhase[] = memory.stop();
+    await app.stop();
+
+    const domain = await domainBallots(data, ledger, databasePath, servers);
+    const profiled = flags["no-profile"] ? [] : await profiles({ dir, databasePath, data, ledger, etag: published.etag });
+    const ballotChecks = checkBallots(db, data, ledger, auditBefore);
+
+    const close = closeAtScale(db, data);
+
+    log("app server: pages of the closed round…");
+    app = await startNode(["build/index.js"], { NODE_ENV: "production", DATABASE_PATH: databasePath });
+    memory = memorySampler(app.pid);
+    memory.phase("restarted: the results page of a panelist and the round page of the secretary (closed round)");
+    pages.push(
+      await page(app, "Results page of a panelist (closed round)", `/g/imt-consensus/results/${data.roundNumber}`, cookies[0]!),
+      await page(app, "Round page of the secretary (closed round)", `/g/imt-consensus/rounds/${data.roundNumber}`, secretary!),
+    );
+    phases.push(...memory.stop());
+    await app.stop();
+
+    const results: Results = {
+      machine,
+      staleBuild:
+        statSync(join(ROOT, "build", "index.js")).mtimeMs !== builtAt
+          ? "build/index.js was rebuilt during the run, so the figures mix two builds: run the benchmark again."
+          : stale,
+      command: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" "),
+      settings,
+      servers: [...new Set(servers.map((s) => s.replace(dir, "$TMP").replace(/PORT=\d+/, "PORT=…")))],
+      ballot: { app: appBallotLoad, renewing, bare, group, domain, checks: ballotChecks },
+      close,
+      published,
+      memory: phases,
+      pages,
+      profiles: profiled,
+    };
+    const section = renderResults(results);
+    console.log(`\n${section}\n`);
+    writeReport(join(ROOT, "BENCHMARKS.md"), section);
+    log("BENCHMARKS.md updated.");
+  } finally {
+    await stopAll();
+    if (flags.keep) log(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
