@@ -15,6 +15,9 @@ export type Measured = {
 
 export type LoadSettings = { connections: number; duration: number };
 
+/** A server's median round, with the req/s of every round in the order they ran. */
+export type Compared = Measured & { rounds: number[] };
+
 function measured(result: Result): Measured {
   return {
     rps: result.requests.average,

@@ -3,8 +3,12 @@
  * in the same run, on loopback, with bounded durations. Prints the results and writes them into
  * BENCHMARKS.md between its markers. Runs the production build as it is (build/index.js).
  *
- *   npm run bench -- [--duration 10] [--warmup 2] [--connections 32]
+ *   npm run bench -- [--rounds 3] [--duration 5] [--warmup 2] [--connections 32]
  *                    [--panelists 10000] [--statements 200] [--no-profile] [--keep]
+ *
+ * Servers that are compared run side by side and take turns, round after round (each load
+ * `--duration` seconds); each is reported by its median round, so a burst of someone else's
+ * work on the shared cores spoils one round, not the comparison.
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -16,14 +20,15 @@ import { ballots, roundItems, roundResults } from "@db/schema";
 import { createSession, sessionCookie } from "~/server/auth.server";
 import { closeRound } from "~/server/rounds.server";
 import { summariseProfile } from "./cpu-profile";
-import { ballotLoad, ballotOf, getLoad, isSaved, newLedger, type Ledger, type LoadSettings, type Measured } from "./load";
+import { ballotLoad, ballotOf, getLoad, isSaved, newLedger, type Compared, type Ledger, type LoadSettings, type Measured } from "./load";
 import { renderResults, writeReport, type ProfileRun, type Results } from "./report";
 import { buildScaleData, type ScaleData } from "./scale-data";
 import { memorySampler, ROOT, startNode, stopAll, type MemoryPhase, type Running } from "./servers";
 
 const { values: flags } = parseArgs({
   options: {
-    duration: { type: "string", default: "10" },
+    rounds: { type: "string", default: "3" },
+    duration: { type: "string", default: "5" },
     warmup: { type: "string", default: "2" },
     connections: { type: "string", default: "32" },
     panelists: { type: "string", default: "10000" },
@@ -38,6 +43,7 @@ function wholeNumber(name: keyof typeof flags, min: number): number {
   return value;
 }
 const settings = {
+  rounds: wholeNumber("rounds", 1),
   duration: wholeNumber("duration", 1),
   warmup: wholeNumber("warmup", 0),
   connections: wholeNumber("connections", 1),
@@ -84,53 +90,71 @@ function seconds(run: () => unknown): number {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-async function warmedLoad(run: (s: LoadSettings) => Promise<Measured>): Promise<Measured> {
-  if (settings.warmup > 0) await run(warmUp);
-  return run(measure);
-}
+type Contender = { name: string; run: (s: LoadSettings) => Promise<Measured> };
 
-/** The bare upsert endpoint, one commit per ballot and then group commit, on its own file. */
-async function bareBallots(dir: string, servers: string[]) {
-  const file = join(dir, "bare-ballots.sqlite");
-  const loads: Measured[] = [];
-  for (const mode of ["full", "group"]) {
-    log(`bare ballot endpoint (${mode} commit)…`);
-    const server = await startNode(["--import", "tsx", BARE_SERVERS, "ballots", file, String(settings.panelists), String(settings.statements), mode]);
-    servers.push(server.command);
-    const ledger = newLedger();
-    loads.push(
-      await warmedLoad((s) =>
-        ballotLoad({
-          url: server.url,
-          path: "/ballot",
-          settings: s,
-          panelists: settings.panelists,
-          statements: settings.statements,
-          ledger,
-          request: ({ m, i, choice }) => ({ cookie: `member=${bareMember(m)}`, body: `intent=item&choice.${bareItem(i)}=${choice}` }),
-        }),
-      ),
-    );
-    await server.stop();
+/**
+ * Each contender warmed up once, then all of them in turn, `--rounds` times; each one's median
+ * round by req/s (the higher middle one for an even count), with the req/s of every round.
+ */
+async function inTurns(contenders: Contender[]): Promise<Map<string, Compared>> {
+  if (settings.warmup > 0) for (const c of contenders) await c.run(warmUp);
+  const runs = new Map(contenders.map((c) => [c.name, [] as Measured[]]));
+  for (let round = 1; round <= settings.rounds; round++) {
+    log(`round ${round} of ${settings.rounds}: ${contenders.map((c) => c.name).join(", ")}…`);
+    for (const c of contenders) runs.get(c.name)!.push(await c.run(measure));
   }
-  return { bare: loads[0]!, group: loads[1]! };
+  return new Map(
+    [...runs].map(([name, list]) => {
+      const sorted = [...list].sort((a, b) => a.rps - b.rps);
+      return [name, { ...sorted[Math.floor(sorted.length / 2)]!, rounds: list.map((m) => m.rps) }];
+    }),
+  );
 }
 
-/** The app's ballot code on bare node:http, one commit per ballot and then group commit. */
-async function domainBallots(data: ScaleData, ledger: Ledger, databasePath: string, servers: string[]) {
-  const loads: Measured[] = [];
-  for (const mode of ["each", "group"]) {
-    log(`app's ballot code on bare node:http (${mode === "each" ? "one commit per ballot" : "group commit"})…`);
-    const server = await startNode(["--import", "tsx", "scripts/bench/domain-server.ts", mode], {
-      NODE_ENV: "production",
-      DATABASE_PATH: databasePath,
+const domainServer = (mode: "each" | "group", databasePath: string) =>
+  startNode(["--import", "tsx", "scripts/bench/domain-server.ts", mode], { NODE_ENV: "production", DATABASE_PATH: databasePath });
+
+/**
+ * The ballot servers side by side: the real action, the app's ballot code on bare node:http (one
+ * commit per ballot, group commit) and the bare upsert endpoint (the same two), on its own file.
+ */
+async function ballotServers(input: { dir: string; databasePath: string; app: Running; data: ScaleData; ledger: Ledger; servers: string[] }) {
+  const { data, ledger } = input;
+  const file = join(input.dir, "bare-ballots.sqlite");
+  const bareArgs = (mode: string) => ["--import", "tsx", BARE_SERVERS, "ballots", file, String(settings.panelists), String(settings.statements), mode];
+  log("bare ballot endpoint (fills its table first)…");
+  const bare = await startNode(bareArgs("full"));
+  const bareGroup = await startNode(bareArgs("group"));
+  const domain = await domainServer("each", input.databasePath);
+  const domainGroup = await domainServer("group", input.databasePath);
+  input.servers.push(...[bare, bareGroup, domain, domainGroup].map((server) => server.command));
+  const bareLedger = newLedger();
+  const bareBallots = (server: Running) => (s: LoadSettings) =>
+    ballotLoad({
+      url: server.url,
+      path: "/ballot",
+      settings: s,
+      panelists: settings.panelists,
+      statements: settings.statements,
+      ledger: bareLedger,
+      request: ({ m, i, choice }) => ({ cookie: `member=${bareMember(m)}`, body: `intent=item&choice.${bareItem(i)}=${choice}` }),
     });
-    servers.push(server.command);
-    const cookies = await logInPanel(data);
-    loads.push(await warmedLoad((s) => appBallots(server, data, cookies, ledger, s)));
-    await server.stop();
-  }
-  return { each: loads[0]!, group: loads[1]! };
+  // New sessions before every load, so that none is due for renewal during it.
+  const appLike = (server: Running) => async (s: LoadSettings) => appBallots(server, data, await logInPanel(data), ledger, s);
+  const compared = await inTurns([
+    { name: "bare", run: bareBallots(bare) },
+    { name: "action", run: appLike(input.app) },
+    { name: "domain", run: appLike(domain) },
+    { name: "bareGroup", run: bareBallots(bareGroup) },
+    { name: "domainGroup", run: appLike(domainGroup) },
+  ]);
+  await Promise.all([bare, bareGroup, domain, domainGroup].map((server) => server.stop()));
+  return {
+    app: compared.get("action")!,
+    bare: compared.get("bare")!,
+    group: compared.get("bareGroup")!,
+    domain: { each: compared.get("domain")!, group: compared.get("domainGroup")! },
+  };
 }
 
 /**
@@ -233,6 +257,10 @@ function auditHead(db: DB): number {
   return (db.$client.prepare("select coalesce(max(id), 0) as id from audit_events").get() as { id: number }).id;
 }
 
+/**
+ * The published version from the app, and the same bytes from a static file server (the
+ * baseline) and from memory through Express and through bare node:http (proposals), 200 and 304.
+ */
 async function publishedVersion(dir: string, app: Running, servers: string[]) {
   const first = await fetch(app.url + VERSION);
   const bytes = Buffer.from(await first.arrayBuffer());
@@ -241,30 +269,34 @@ async function publishedVersion(dir: string, app: Running, servers: string[]) {
   const file = join(dir, "version-1.json");
   writeFileSync(file, bytes);
 
-  log("static file server…");
+  log("static file server and the proposals…");
   const bare = await startNode(["--import", "tsx", BARE_SERVERS, "static", file]);
-  servers.push(bare.command);
+  const express = await startNode(["--import", "tsx", BARE_SERVERS, "cached-express", file]);
+  const http = await startNode(["--import", "tsx", BARE_SERVERS, "cached-http", file]);
+  servers.push(bare.command, express.command, http.command);
   const bareTag = (await fetch(bare.url)).headers.get("ETag")!;
-  const static200 = await warmedLoad((s) => getLoad(bare.url + "/", s));
-  const static304 = await warmedLoad((s) => getLoad(bare.url + "/", s, { "If-None-Match": bareTag }));
-  await bare.stop();
-
-  const cached: Record<string, { ok: Measured; notModified: Measured }> = {};
-  for (const through of ["express", "http"]) {
-    log(`proposal: the same bytes from memory through ${through}…`);
-    const server = await startNode(["--import", "tsx", BARE_SERVERS, `cached-${through}`, file]);
-    servers.push(server.command);
-    cached[through] = {
-      ok: await warmedLoad((s) => getLoad(server.url + "/", s)),
-      notModified: await warmedLoad((s) => getLoad(server.url + "/", s, { "If-None-Match": bareTag })),
-    };
-    await server.stop();
-  }
-
-  log("published version from the app…");
-  const app200 = await warmedLoad((s) => getLoad(app.url + VERSION, s));
-  const app304 = await warmedLoad((s) => getLoad(app.url + VERSION, s, { "If-None-Match": appTag }));
-  return { bytes: bytes.length, etag: appTag, app200, static200, app304, static304, cachedExpress: cached.express!, cachedHttp: cached.http! };
+  const both = (name: string, url: string, etag: string): Contender[] => [
+    { name: `${name}200`, run: (s) => getLoad(url, s) },
+    { name: `${name}304`, run: (s) => getLoad(url, s, { "If-None-Match": etag }) },
+  ];
+  const compared = await inTurns([
+    ...both("static", bare.url + "/", bareTag),
+    ...both("app", app.url + VERSION, appTag),
+    ...both("express", express.url + "/", bareTag),
+    ...both("http", http.url + "/", bareTag),
+  ]);
+  await Promise.all([bare, express, http].map((server) => server.stop()));
+  const get = (name: string) => compared.get(name)!;
+  return {
+    bytes: bytes.length,
+    etag: appTag,
+    app200: get("app200"),
+    static200: get("static200"),
+    app304: get("app304"),
+    static304: get("static304"),
+    cachedExpress: { ok: get("express200"), notModified: get("express304") },
+    cachedHttp: { ok: get("http200"), notModified: get("http304") },
+  };
 }
 
 /** The production server under `--cpu-prof` through a load, summarised over the measured part only. */
@@ -401,32 +433,29 @@ async function main() {
     process.env.NODE_ENV = "production";
     const db = getDb();
 
-    const { bare, group } = await bareBallots(dir, servers);
-
-    log("app server: ballots…");
+    log("app server…");
     let app = await startNode(["build/index.js"], { NODE_ENV: "production", DATABASE_PATH: databasePath });
     servers.push(app.command);
     let memory = memorySampler(app.pid);
     const ledger = newLedger();
     const auditBefore = auditHead(db);
-    const cookies = await logInPanel(data);
     const [secretary] = await logIn([data.secretaryId]);
-    memory.phase("ballot loads (warm-up, measured, sessions due for renewal)");
-    await castOne(app, data, cookies, ledger);
-    const appBallotLoad = await warmedLoad((s) => appBallots(app, data, cookies, ledger, s));
+    await castOne(app, data, await logInPanel(data), ledger);
+    memory.phase("ballot loads, every round (the app idles during the other servers' turns)");
+    const ballot = await ballotServers({ dir, databasePath, app, data, ledger, servers });
     log("app server: ballots, every session due for renewal…");
     const renewing = await appBallots(app, data, await logInPanel(data, 120_000), ledger, measure);
     memory.phase("the ballot page of a panelist and the round page of the secretary");
+    const cookies = await logInPanel(data);
     const pages = [
       await page(app, "Ballot page of a panelist (open round)", "/g/imt-consensus/vote", cookies[0]!),
       await page(app, "Round page of the secretary (open round)", `/g/imt-consensus/rounds/${data.roundNumber}`, secretary!),
     ];
-    memory.phase("published-version loads (200 and 304, warm-ups included)");
+    memory.phase("published-version loads, 200 and 304, every round");
     const published = await publishedVersion(dir, app, servers);
     const phases: MemoryPhase[] = memory.stop();
     await app.stop();
 
-    const domain = await domainBallots(data, ledger, databasePath, servers);
     const profiled = flags["no-profile"] ? [] : await profiles({ dir, databasePath, data, ledger, etag: published.etag });
     const ballotChecks = checkBallots(db, data, ledger, auditBefore);
 
@@ -452,7 +481,7 @@ async function main() {
       command: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" "),
       settings,
       servers: [...new Set(servers.map((s) => s.replace(dir, "$TMP").replace(/PORT=\d+/, "PORT=…")))],
-      ballot: { app: appBallotLoad, renewing, bare, group, domain, checks: ballotChecks },
+      ballot: { ...ballot, renewing, checks: ballotChecks },
       close,
       published,
       memory: phases,

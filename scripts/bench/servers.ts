@@ -86,6 +86,7 @@ export function memorySampler(pid: number) {
   const timer = setInterval(sample, 200);
   const close = () => {
     if (!current) return;
+    if (!existsSync(`/proc/${pid}/status`)) throw new Error(`The server (pid ${pid}) exited during "${current.label}".`);
     sample();
     const now = residentMemory(pid);
     phases.push({ ...current, endMb: now.rssMb, peakSoFarMb: now.peakMb });
