@@ -134,6 +134,8 @@ type Load = {
   /** Per (member, item), choices whose request was in flight when the server died. */
   inFlight: Map<string, Choice>;
   acks: number;
+  /** Acknowledged requests that changed a ballot (a repeated choice is no change, and no audit event). */
+  changes: number;
   failures: string[];
 };
 
@@ -143,9 +145,16 @@ type Load = {
  */
 async function vote(
   url: string,
-  input: { panel: Panelist[]; items: string[]; voters: number; killed: () => boolean; firstAck: () => void },
+  input: {
+    panel: Panelist[];
+    items: string[];
+    voters: number;
+    before: Map<string, Choice>;
+    killed: () => boolean;
+    firstAck: () => void;
+  },
 ): Promise<Load> {
-  const load: Load = { acknowledged: new Map(), inFlight: new Map(), acks: 0, failures: [] };
+  const load: Load = { acknowledged: new Map(), inFlight: new Map(), acks: 0, changes: 0, failures: [] };
   const slices = Array.from({ length: input.voters }, (_, v) => input.panel.filter((_, i) => i % input.voters === v));
   await Promise.all(
     slices
@@ -166,6 +175,7 @@ async function vote(
           }
           const body = await response.text().catch(() => "");
           if (response.ok) {
+            if ((load.acknowledged.get(key) ?? input.before.get(key)) !== choice) load.changes++;
             load.acknowledged.set(key, choice);
             if (load.acks++ === 0) input.firstAck();
           } else {
@@ -212,7 +222,7 @@ export type CycleResult = {
   lost: string[];
   /** Ballots that changed although no request asked for it. */
   unexpected: string[];
-  /** Ballot audit events written this cycle, which must lie between the acks and acks + in flight. */
+  /** Ballot audit events written this cycle, which must lie between the acknowledged changes and those + in flight. */
   auditEvents: number;
   integrity: string;
   audit: AuditCheck;
@@ -254,8 +264,10 @@ function check(
     (acked ? lost : unexpected).push(line);
   }
   const auditEvents = ballotEvents(db, input.guidelineId) - input.eventsBefore;
-  if (auditEvents < input.load.acks || auditEvents > input.load.acks + input.load.inFlight.size) {
-    unexpected.push(`${auditEvents} ballot audit events for ${input.load.acks} acknowledged and ${input.load.inFlight.size} in flight`);
+  if (auditEvents < input.load.changes || auditEvents > input.load.changes + input.load.inFlight.size) {
+    unexpected.push(
+      `${auditEvents} ballot audit events for ${input.load.changes} acknowledged changes and ${input.load.inFlight.size} in flight`,
+    );
   }
   const integrity = String(db.$client.pragma("integrity_check", { simple: true }));
   const foreignKeys = db.$client.pragma("foreign_key_check") as unknown[];
@@ -317,6 +329,7 @@ export async function runFaults(
         panel: setup.panel,
         items: setup.items,
         voters,
+        before,
         killed: () => killed,
         firstAck: () => {
           clearTimeout(timer);

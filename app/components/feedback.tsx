@@ -1,4 +1,4 @@
-import type { Choice } from "@db/schema";
+import { CHOICE_LABEL, type Choice } from "~/consensus/ballot";
 import { VoteBar } from "./vote-bar";
 import { WordDiff } from "./word-diff";
 import { wordDiff } from "~/consensus/diff";
@@ -13,8 +13,6 @@ type Feedback = {
   myChoice: Choice | null;
   myComment: string | null;
 };
-
-const CHOICE_LABEL = { agree: "Agree", disagree: "Disagree", abstain: "Abstain" } as const;
 
 /** A closed round's outcome on one statement: the group's votes, the verdict, anonymous comments, your own ballot. */
 export function RoundFeedback({ feedback }: { feedback: Feedback }) {

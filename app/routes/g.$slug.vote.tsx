@@ -1,11 +1,13 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
 import { useState } from "react";
+import { CHOICE_LABEL, CHOICES, COMMENT_LIMIT } from "~/consensus/ballot";
 import { describeRule } from "~/consensus/rule";
 import { formatUtc } from "~/time";
 import { FeedbackPanel } from "~/components/feedback";
-import { parseBallotForm, COMMENT_LIMIT } from "~/server/ballot-form";
-import { ballotPage, castBallots, closedRounds, findOpenRound } from "~/server/ballots.server";
+import { parseBallotForm, type BallotDraft } from "~/server/ballot-form";
+import { ballotPage, castBallots, closedRounds, findOpenRound, withdrawBallot, type CastOutcome } from "~/server/ballots.server";
 import { Refusal } from "~/server/errors";
 import { requireMember } from "~/server/permissions.server";
 import { getDb } from "@db/client.server";
@@ -15,36 +17,112 @@ import { readForm } from "~/server/forms.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }, barStyles];
 
+const count = (value: string | null) => (value !== null && /^\d{1,6}$/.test(value) ? Number(value) : null);
+
+/** The notice after a whole-form save or a withdrawal, read from the redirect's query. */
+function noticeOf(url: URL): string | null {
+  const saved = count(url.searchParams.get("saved"));
+  const changed = count(url.searchParams.get("changed"));
+  const withdrawn = count(url.searchParams.get("withdrawn"));
+  const parts: string[] = [];
+  if (withdrawn !== null) parts.push(`Your answer on statement ${withdrawn} was withdrawn: it counts as no response.`);
+  if (saved !== null && saved > 0) {
+    parts.push(
+      changed === 0
+        ? "Your answers are saved; nothing had changed since your last save."
+        : `Your answers are saved${changed === null ? "" : ` (${changed} of ${saved} changed)`}.`,
+    );
+  }
+  return parts.length ? parts.join(" ") : null;
+}
+
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { guideline, membership } = await requireMember(request, params.slug, "panelist");
   const db = getDb();
+  const notice = noticeOf(new URL(request.url));
   // With no round open, the latest closed one is shown read-only with the panelist's own answers.
   const round = findOpenRound(db, guideline.id) ?? closedRounds(db, guideline.id)[0];
-  if (!round) return { slug: guideline.slug, ballot: null, ruleText: null };
+  if (!round) return { slug: guideline.slug, ballot: null, ruleText: null, notice };
   const ballot = ballotPage(db, { round, membershipId: membership.id });
-  return { slug: guideline.slug, ballot, ruleText: describeRule(ballot.rule) };
+  return { slug: guideline.slug, ballot, ruleText: describeRule(ballot.rule), notice };
 }
 
-type ActionData = { ok: true; saved: number } | { ok: false; formErrors: string[]; fieldErrors: Record<string, string[]> };
+type ActionData =
+  | { ok: true; saved: number; changed: number; withdrawn?: number }
+  | {
+      ok: false;
+      formErrors: string[];
+      fieldErrors: Record<string, string[]>;
+      /** What was typed for each statement that was not saved, to show it again. */
+      drafts: Record<string, BallotDraft>;
+    };
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+function failure(status: number, formErrors: string[], fieldErrors: Record<string, string[]>, drafts: Record<string, BallotDraft>) {
+  return Response.json({ ok: false, formErrors, fieldErrors, drafts } satisfies ActionData, { status });
+}
+
+/**
+ * One statement (`intent=item`, with JavaScript) answers JSON. The whole form (`intent=all`,
+ * without JavaScript) saves every valid statement: when all are saved it answers 303 back to the
+ * ballot (a reload posts nothing again); otherwise the page comes back with the statements that
+ * were not saved marked, as typed. `withdraw=<item>` takes that statement back to no response.
+ */
 export async function action({ request, params }: ActionFunctionArgs) {
   const { guideline, membership } = await requireMember(request, params.slug, "panelist");
-  const parsed = parseBallotForm(await readForm(request));
-  if (!parsed.ok) return Response.json(parsed satisfies ActionData, { status: 400 });
+  const form = parseBallotForm(await readForm(request));
+  if (!form.ok) return failure(400, form.formErrors, {}, form.drafts);
+  // One statement saves on its own, all or nothing.
+  if (form.intent === "item" && Object.keys(form.fieldErrors).length) return failure(400, [], form.fieldErrors, form.drafts);
+  const db = getDb();
+  let outcome: CastOutcome & { withdrawn: number | null };
   try {
-    const { saved } = castBallots(getDb(), { guideline, membership, ballots: parsed.ballots });
-    return Response.json({ ok: true, saved } satisfies ActionData);
+    outcome = db.transaction(
+      (tx) => {
+        const withdrawn = form.withdraw ? withdrawBallot(tx, { guideline, membership, roundItemId: form.withdraw }).position : null;
+        const cast = form.ballots.length
+          ? castBallots(tx, { guideline, membership, ballots: form.ballots })
+          : { saved: 0, changed: 0, refused: [] };
+        const refused = cast.refused[0];
+        if (form.intent === "item" && refused) throw new Refusal(refused.message, refused.status);
+        return { ...cast, withdrawn };
+      },
+      { behavior: "immediate" },
+    );
   } catch (error) {
-    if (error instanceof Refusal) {
-      return Response.json({ ok: false, formErrors: [error.message], fieldErrors: {} } satisfies ActionData, {
-        status: error.status,
-      });
-    }
+    if (error instanceof Refusal) return failure(error.status, [error.message], form.fieldErrors, form.drafts);
     throw error;
   }
-}
+  const fieldErrors = { ...form.fieldErrors };
+  for (const refused of outcome.refused) (fieldErrors[`choice.${refused.roundItemId}`] ??= []).push(refused.message);
+  const unsaved = new Set(Object.keys(fieldErrors).map((field) => field.slice(field.indexOf(".") + 1)));
+  const drafts = Object.fromEntries(Object.entries(form.drafts).filter(([id]) => unsaved.has(id)));
 
-const CHOICE_LABEL = { agree: "Agree", disagree: "Disagree", abstain: "Abstain" } as const;
+  if (form.intent === "item") {
+    return Response.json({
+      ok: true,
+      saved: outcome.saved,
+      changed: outcome.changed,
+      ...(outcome.withdrawn === null ? {} : { withdrawn: outcome.withdrawn }),
+    } satisfies ActionData);
+  }
+  if (unsaved.size === 0) {
+    const query = new URLSearchParams();
+    if (outcome.withdrawn !== null) query.set("withdrawn", String(outcome.withdrawn));
+    if (form.ballots.length) {
+      query.set("saved", String(outcome.saved));
+      query.set("changed", String(outcome.changed));
+    }
+    return redirect(`/g/${guideline.slug}/vote?${query}`, 303);
+  }
+  const summary = [
+    outcome.withdrawn === null ? "" : `Your answer on statement ${outcome.withdrawn} was withdrawn.`,
+    outcome.saved > 0 ? `${plural(outcome.saved, "answer")} saved;` : "Nothing was saved:",
+    `${plural(unsaved.size, "statement")} not saved — see ${unsaved.size === 1 ? "it" : "them"} marked below, as you typed ${unsaved.size === 1 ? "it" : "them"}.`,
+  ];
+  return failure(400, [summary.filter(Boolean).join(" ")], fieldErrors, drafts);
+}
 
 function formatDeadline(value: string | null): string {
   return value ? formatUtc(value) : "no deadline set";
@@ -52,16 +130,47 @@ function formatDeadline(value: string | null): string {
 
 type Item = NonNullable<ReturnType<typeof useLoaderData<typeof loader>>["ballot"]>["items"][number];
 
-/** One statement of the ballot. With JavaScript it saves on its own; without, the whole form submits. */
-function BallotStatement({ item, errors, readOnly }: { item: Item; errors: Record<string, string[]>; readOnly: boolean }) {
+/** What the statement's status line says: saving, refused, or typed but not saved yet. */
+function saveState(input: {
+  saving: boolean;
+  refused: string[] | undefined;
+  choice: string | null;
+  comment: string;
+  item: Item;
+  justSaved: boolean;
+}): string {
+  const { choice, comment, item } = input;
+  if (input.saving) return "Saving…";
+  if (input.refused?.length) return input.refused.join(" ");
+  if (!choice && comment.trim()) return "Not saved yet: choose agree, disagree or abstain to save this comment.";
+  if (choice !== item.choice || comment.trim() !== (item.comment ?? "")) {
+    return "Not saved yet: your comment saves when you leave the box.";
+  }
+  return input.justSaved ? "Saved" : "";
+}
+
+/**
+ * One statement of the ballot. With JavaScript it saves on its own; without, the whole form
+ * submits. `draft` is what was typed when a whole-form save could not keep this statement.
+ */
+function BallotStatement({
+  item,
+  errors,
+  draft,
+  readOnly,
+}: {
+  item: Item;
+  errors: Record<string, string[]>;
+  draft: BallotDraft | undefined;
+  readOnly: boolean;
+}) {
   const fetcher = useFetcher<ActionData>();
-  const [choice, setChoice] = useState(item.choice);
-  const [comment, setComment] = useState(item.comment ?? "");
+  const [choice, setChoice] = useState(draft ? draft.choice : item.choice);
+  const [comment, setComment] = useState(draft ? draft.comment : (item.comment ?? ""));
   const saving = fetcher.state !== "idle";
   const fetcherErrors = fetcher.data && !fetcher.data.ok ? fetcher.data : null;
   const choiceErrors = fetcherErrors?.fieldErrors[`choice.${item.roundItemId}`] ?? errors[`choice.${item.roundItemId}`];
   const commentErrors = fetcherErrors?.fieldErrors[`comment.${item.roundItemId}`] ?? errors[`comment.${item.roundItemId}`];
-  const saved = fetcher.data?.ok === true;
   const legendId = `statement-${item.roundItemId}`;
 
   function save(next: { choice: string | null; comment: string }) {
@@ -109,7 +218,7 @@ function BallotStatement({ item, errors, readOnly }: { item: Item; errors: Recor
         ) : null}
         {item.previous ? <FeedbackPanel previous={item.previous} currentText={item.text} /> : null}
         <div className="choices" role="radiogroup" aria-label={`Your vote on statement ${item.position}`}>
-          {(["agree", "disagree", "abstain"] as const).map((value) => (
+          {CHOICES.map((value) => (
             <label key={value} className={`choice choice-${value}`}>
               <input
                 type="radio"
@@ -138,22 +247,40 @@ function BallotStatement({ item, errors, readOnly }: { item: Item; errors: Recor
             readOnly={readOnly}
             onChange={(event) => setComment(event.target.value)}
             onBlur={() => {
-              if (comment !== (item.comment ?? "")) save({ choice, comment });
+              if (comment.trim() !== (item.comment ?? "")) save({ choice, comment });
             }}
             aria-invalid={commentErrors ? true : undefined}
           />
           {commentErrors ? <p className="field-error">{commentErrors.join(" ")}</p> : null}
         </div>
-        <p className="save-state" aria-live="polite">
-          {saving ? "Saving…" : saved ? "Saved" : fetcherErrors?.formErrors.length ? fetcherErrors.formErrors.join(" ") : ""}
-        </p>
+        <div className="row save-row">
+          <p className="save-state" aria-live="polite">
+            {saveState({ saving, refused: fetcherErrors?.formErrors, choice, comment, item, justSaved: fetcher.data?.ok === true })}
+          </p>
+          {item.choice && !readOnly ? (
+            <button
+              type="submit"
+              name="withdraw"
+              value={item.roundItemId}
+              className="button-link"
+              onClick={(event) => {
+                event.preventDefault();
+                setChoice(null);
+                setComment("");
+                fetcher.submit({ intent: "item", withdraw: item.roundItemId }, { method: "post" });
+              }}
+            >
+              Withdraw my answer
+            </button>
+          ) : null}
+        </div>
       </fieldset>
     </li>
   );
 }
 
 export default function Vote() {
-  const { slug, ballot, ruleText } = useLoaderData<typeof loader>();
+  const { slug, ballot, ruleText, notice } = useLoaderData<typeof loader>();
   const actionData = useActionData<ActionData>();
   const navigation = useNavigation();
   if (!ballot) {
@@ -167,7 +294,7 @@ export default function Vote() {
   const closed = ballot.round.status === "closed";
   const votable = ballot.items.filter((i) => !i.recused);
   const answered = votable.filter((i) => i.choice).length;
-  const errors = actionData && !actionData.ok ? actionData.fieldErrors : {};
+  const failed = actionData && !actionData.ok ? actionData : null;
   return (
     <section className="stack">
       <div className="panel ballot-intro">
@@ -200,21 +327,26 @@ export default function Vote() {
           </p>
         ) : null}
       </div>
-      {actionData && !actionData.ok && actionData.formErrors.length ? (
+      {failed?.formErrors.length ? (
         <p className="form-error" role="alert">
-          {actionData.formErrors.join(" ")}
+          {failed.formErrors.join(" ")}
         </p>
-      ) : null}
-      {actionData?.ok ? (
+      ) : notice ? (
         <p className="notice" role="status">
-          Saved {actionData.saved} answer{actionData.saved === 1 ? "" : "s"}.
+          {notice}
         </p>
       ) : null}
       <Form method="post" className="stack" aria-label={`Round ${ballot.round.number} ballot`}>
         <input type="hidden" name="intent" value="all" />
         <ol className="ballot-list">
           {ballot.items.map((item) => (
-            <BallotStatement key={item.roundItemId} item={item} errors={errors} readOnly={closed || !ballot.eligible} />
+            <BallotStatement
+              key={item.roundItemId}
+              item={item}
+              errors={failed?.fieldErrors ?? {}}
+              draft={failed?.drafts[item.roundItemId]}
+              readOnly={closed || !ballot.eligible}
+            />
           ))}
         </ol>
         {ballot.eligible && !closed ? (

@@ -146,6 +146,7 @@ const SENTENCES: Record<string, Describe> = {
   "version.published": (d) => (num(d, "version") === undefined ? undefined : `published version ${num(d, "version")}`),
   "ballot.cast": (d) => ballotSentence(d, "voted on", ": "),
   "ballot.changed": (d) => ballotSentence(d, "changed their ballot on", " to "),
+  "ballot.withdrawn": (d) => ballotSentence(d, "withdrew their ballot on", ""),
 };
 
 /** A sentence for an event, or its action and details as compact JSON when it has none. */

@@ -1,7 +1,5 @@
 import { z } from "zod";
-import { CHOICES, type Choice } from "@db/schema";
-
-export const COMMENT_LIMIT = 2000;
+import { CHOICES, COMMENT_LIMIT, type Choice } from "~/consensus/ballot";
 
 const Ballot = z.object({
   roundItemId: z.string().min(1),
@@ -15,21 +13,38 @@ const Ballot = z.object({
 
 export type ParsedBallot = { roundItemId: string; choice: Choice; comment: string | null };
 
-export type BallotFormResult =
-  | { ok: true; intent: "item" | "all"; ballots: ParsedBallot[] }
-  | { ok: false; formErrors: string[]; fieldErrors: Record<string, string[]> };
+/** What the panelist typed for one statement, kept to show it again when it could not be saved. */
+export type BallotDraft = { choice: string | null; comment: string };
+
+export type BallotForm = {
+  /** "all" from the whole form, "item" when one statement saves (or is withdrawn) on its own. */
+  intent: "item" | "all";
+  /** The statements that can be saved. */
+  ballots: ParsedBallot[];
+  /** The statement whose ballot is withdrawn, if any. */
+  withdraw: string | null;
+  /** Problems with single statements: `choice.<id>` or `comment.<id>` → messages. */
+  fieldErrors: Record<string, string[]>;
+  /** Every statement answered in the form, as typed. */
+  drafts: Record<string, BallotDraft>;
+};
+
+export type BallotFormResult = ({ ok: true } & BallotForm) | { ok: false; formErrors: string[]; drafts: Record<string, BallotDraft> };
+
+const ITEM_ID = /^[a-z0-9]{1,64}$/;
 
 /**
- * Reads a ballot form: `choice.<itemId>` and `comment.<itemId>` for each statement, and
- * `intent` ("all" from the whole form, "item" when one statement saves on its own). Any other
- * field, such as a member id, is refused: a ballot is always cast as the signed-in panelist.
- * Statements left unanswered are skipped; every error comes back at once.
+ * Reads a ballot form: `choice.<itemId>` and `comment.<itemId>` for each statement, `intent`
+ * ("all" or "item") and optionally `withdraw=<itemId>`. Any other field, such as a member id,
+ * refuses the whole form: a ballot is always cast as the signed-in panelist. Statements left
+ * unanswered are skipped; an invalid statement is reported (every problem at once) without
+ * stopping the valid ones.
  */
 export function parseBallotForm(form: FormData): BallotFormResult {
-  const fieldErrors: Record<string, string[]> = {};
   const formErrors: string[] = [];
-  const drafts = new Map<string, { choice?: string; comment?: string }>();
+  const drafts: Record<string, { choice?: string; comment?: string }> = {};
   let intent: "item" | "all" = "all";
+  let withdraw: string | null = null;
   for (const [name, value] of form.entries()) {
     if (typeof value !== "string") {
       formErrors.push(`Unexpected file in field "${name}".`);
@@ -40,33 +55,38 @@ export function parseBallotForm(form: FormData): BallotFormResult {
       else intent = value;
       continue;
     }
-    const match = /^(choice|comment)\.([a-z0-9]{1,64})$/.exec(name);
-    if (!match) {
+    if (name === "withdraw") {
+      if (ITEM_ID.test(value)) withdraw = value;
+      else formErrors.push("Choose the statement whose answer you withdraw.");
+      continue;
+    }
+    const match = /^(choice|comment)\.(.*)$/.exec(name);
+    if (!match || !ITEM_ID.test(match[2]!)) {
       formErrors.push(`Unexpected field "${name}": a ballot is always cast as yourself, on the open round's statements.`);
       continue;
     }
     const [, kind, itemId] = match as unknown as [string, "choice" | "comment", string];
-    const draft = drafts.get(itemId) ?? {};
-    draft[kind] = value;
-    drafts.set(itemId, draft);
+    (drafts[itemId] ??= {})[kind] = value;
   }
+  const typed = Object.fromEntries(
+    Object.entries(drafts)
+      .filter(([id, d]) => id !== withdraw && (d.choice !== undefined || (d.comment ?? "").trim() !== ""))
+      .map(([id, d]) => [id, { choice: d.choice ?? null, comment: d.comment ?? "" }]),
+  );
+  if (formErrors.length) return { ok: false, formErrors, drafts: typed };
+
   const ballots: ParsedBallot[] = [];
-  for (const [roundItemId, draft] of drafts) {
-    const comment = draft.comment ?? "";
-    if (draft.choice === undefined && comment.trim() === "") continue;
-    const parsed = Ballot.safeParse({ roundItemId, choice: draft.choice, comment });
+  const fieldErrors: Record<string, string[]> = {};
+  for (const [roundItemId, draft] of Object.entries(typed)) {
+    const parsed = Ballot.safeParse({ roundItemId, choice: draft.choice ?? undefined, comment: draft.comment });
     if (parsed.success) {
       ballots.push(parsed.data);
       continue;
     }
-    for (const issue of parsed.error.issues) {
-      const field = `${String(issue.path[0])}.${roundItemId}`;
-      (fieldErrors[field] ??= []).push(issue.message);
-    }
+    for (const issue of parsed.error.issues) (fieldErrors[`${String(issue.path[0])}.${roundItemId}`] ??= []).push(issue.message);
   }
-  if (formErrors.length === 0 && Object.keys(fieldErrors).length === 0 && ballots.length === 0) {
-    formErrors.push("Nothing to save: choose agree, disagree or abstain for at least one statement.");
+  if (ballots.length === 0 && withdraw === null && Object.keys(fieldErrors).length === 0) {
+    return { ok: false, formErrors: ["Nothing to save: choose agree, disagree or abstain for at least one statement."], drafts: typed };
   }
-  if (formErrors.length || Object.keys(fieldErrors).length) return { ok: false, formErrors, fieldErrors };
-  return { ok: true, intent, ballots };
+  return { ok: true, intent, ballots, withdraw, fieldErrors, drafts: typed };
 }

@@ -60,32 +60,52 @@ function recusedStatements(db: Queryable, membershipId: string): Set<string> {
   );
 }
 
+/** The guideline's open round, refused unless this member may vote in it now. */
+function roundToVoteIn(db: Queryable, input: { guideline: Guideline; membership: Membership; now: Date }) {
+  const { guideline, membership, now } = input;
+  if (membership.role !== "panelist") throw new Refusal("Only panelists vote.", 403);
+  const round = db
+    .select({ id: rounds.id, number: rounds.number, closesAt: rounds.closesAt })
+    .from(rounds)
+    .where(and(eq(rounds.guidelineId, guideline.id), eq(rounds.status, "open")))
+    .get();
+  if (!round) throw new Refusal("No round of this guideline is open for voting.", 409);
+  if (round.closesAt && round.closesAt.getTime() <= now.getTime()) {
+    throw new Refusal(`Round ${round.number} closed at its deadline; ballots can no longer change.`, 409);
+  }
+  if (!eligibleMembers(db, round.id).has(membership.id)) {
+    throw new Refusal(`You joined after round ${round.number} opened: you can vote from the next round.`, 403);
+  }
+  return round;
+}
+
+/** A statement's ballot could not be saved: why, and the status a request about it alone gets. */
+export type RefusedBallot = { roundItemId: string; message: string; status: 403 | 404 };
+
+export type CastOutcome = {
+  /** Ballots that now hold what was sent, changed or not. */
+  saved: number;
+  /** Of those, the ones that changed (each one audit event). */
+  changed: number;
+  refused: RefusedBallot[];
+};
+
 /**
- * Records a panelist's ballots on items of the guideline's open round, replacing earlier ones.
- * All or nothing: any refused item refuses the whole submission. The voter is always the
- * session's own membership, never an id from the request.
+ * Records a panelist's ballots on items of the guideline's open round, replacing earlier ones,
+ * in one transaction. A statement that cannot take a ballot (not in the round, recused) is
+ * refused on its own; the others are saved. A ballot identical to the saved one (same choice,
+ * same comment) is left alone: no write, no audit event. The voter is always the session's own
+ * membership, never an id from the request.
  */
 export function castBallots(
   db: Queryable,
   input: { guideline: Guideline; membership: Membership; ballots: BallotInput[]; now?: Date },
-): { saved: number } {
+): CastOutcome {
   const now = input.now ?? new Date();
   const { guideline, membership } = input;
-  if (membership.role !== "panelist") throw new Refusal("Only panelists vote.", 403);
   return db.transaction(
     (tx) => {
-      const round = tx
-        .select({ id: rounds.id, number: rounds.number, closesAt: rounds.closesAt })
-        .from(rounds)
-        .where(and(eq(rounds.guidelineId, guideline.id), eq(rounds.status, "open")))
-        .get();
-      if (!round) throw new Refusal("No round of this guideline is open for voting.", 409);
-      if (round.closesAt && round.closesAt.getTime() <= now.getTime()) {
-        throw new Refusal(`Round ${round.number} closed at its deadline; ballots can no longer change.`, 409);
-      }
-      if (!eligibleMembers(tx, round.id).has(membership.id)) {
-        throw new Refusal(`You joined after round ${round.number} opened: you can vote from the next round.`, 403);
-      }
+      const round = roundToVoteIn(tx, { guideline, membership, now });
       const ids = input.ballots.map((b) => b.roundItemId);
       const items = tx
         .select({ id: roundItems.id, position: roundItems.position, statementId: statementRevisions.statementId })
@@ -95,19 +115,28 @@ export function castBallots(
         .all();
       const byId = new Map(items.map((item) => [item.id, item]));
       const recused = recusedStatements(tx, membership.id);
+      const outcome: CastOutcome = { saved: 0, changed: 0, refused: [] };
       for (const ballot of input.ballots) {
         const item = byId.get(ballot.roundItemId);
-        if (!item) throw new Refusal(`Statement ${ballot.roundItemId} is not in round ${round.number}.`, 404);
-        if (recused.has(item.statementId)) {
-          throw new Refusal(`You are recused from statement ${item.position}: your vote is not collected on it.`, 403);
+        if (!item) {
+          outcome.refused.push({ roundItemId: ballot.roundItemId, message: `That statement is not in round ${round.number}.`, status: 404 });
+          continue;
         }
-      }
-      for (const ballot of input.ballots) {
+        if (recused.has(item.statementId)) {
+          outcome.refused.push({
+            roundItemId: item.id,
+            message: `You are recused from statement ${item.position}: your vote is not collected on it.`,
+            status: 403,
+          });
+          continue;
+        }
         const previous = tx
-          .select({ id: ballots.id })
+          .select({ choice: ballots.choice, comment: ballots.comment })
           .from(ballots)
-          .where(and(eq(ballots.roundItemId, ballot.roundItemId), eq(ballots.membershipId, membership.id)))
+          .where(and(eq(ballots.roundItemId, item.id), eq(ballots.membershipId, membership.id)))
           .get();
+        outcome.saved++;
+        if (previous && previous.choice === ballot.choice && previous.comment === ballot.comment) continue;
         tx.insert(ballots)
           .values({ ...ballot, membershipId: membership.id, createdAt: now, updatedAt: now })
           .onConflictDoUpdate({
@@ -121,13 +150,52 @@ export function castBallots(
           action: previous ? "ballot.changed" : "ballot.cast",
           details: {
             round: round.number,
-            item: byId.get(ballot.roundItemId)!.position,
+            item: item.position,
             ...(guideline.anonymity === "named" ? { choice: ballot.choice } : {}),
           },
           at: now,
         });
+        outcome.changed++;
       }
-      return { saved: input.ballots.length };
+      return outcome;
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/**
+ * Takes a panelist's ballot on one statement of the open round back to "no response" (choice
+ * and comment deleted), audited as a withdrawal. Returns the statement's position in the round.
+ */
+export function withdrawBallot(
+  db: Queryable,
+  input: { guideline: Guideline; membership: Membership; roundItemId: string; now?: Date },
+): { position: number } {
+  const now = input.now ?? new Date();
+  const { guideline, membership } = input;
+  return db.transaction(
+    (tx) => {
+      const round = roundToVoteIn(tx, { guideline, membership, now });
+      const item = tx
+        .select({ position: roundItems.position })
+        .from(roundItems)
+        .where(and(eq(roundItems.id, input.roundItemId), eq(roundItems.roundId, round.id)))
+        .get();
+      if (!item) throw new Refusal(`That statement is not in round ${round.number}.`, 404);
+      const deleted = tx
+        .delete(ballots)
+        .where(and(eq(ballots.roundItemId, input.roundItemId), eq(ballots.membershipId, membership.id)))
+        .returning({ id: ballots.id })
+        .all();
+      if (deleted.length === 0) throw new Refusal(`You have no answer on statement ${item.position} to withdraw.`, 404);
+      recordAudit(tx, {
+        guidelineId: guideline.id,
+        actorId: membership.userId,
+        action: "ballot.withdrawn",
+        details: { round: round.number, item: item.position },
+        at: now,
+      });
+      return { position: item.position };
     },
     { behavior: "immediate" },
   );

@@ -1,26 +1,14 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from "../../scripts/seed-demo";
-import { launchBrowser, logInAs } from "../support/browser";
-import { startServer, type RunningServer } from "../support/server";
+import { demoInBrowser, logInAs } from "../support/browser";
 
-let server: RunningServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const demo = demoInBrowser();
 
 describe("logging in to the demo in a real browser", () => {
   test("expert 01 sees the IMT guideline with its open round waiting for a vote", async () => {
-    const context = await browser.newContext();
+    const context = await demo.browser.newContext();
     const page = await context.newPage();
-    await logInAs(page, server.url, DEMO_ACCOUNTS.panelist(1), DEMO_PASSWORD);
+    await logInAs(page, demo.server.url, DEMO_ACCOUNTS.panelist(1), DEMO_PASSWORD);
 
     await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Your guidelines");
     const card = page.getByRole("listitem").filter({ hasText: "Inflammatory Myofibroblastic Tumor" });
@@ -36,13 +24,13 @@ describe("logging in to the demo in a real browser", () => {
   });
 
   test("the secretary logs in, lands on the page asked for, and logs out", async () => {
-    const context = await browser.newContext();
+    const context = await demo.browser.newContext();
     const page = await context.newPage();
-    await page.goto(`${server.url}/login?redirectTo=${encodeURIComponent("/?from=test")}`);
+    await page.goto(`${demo.server.url}/login?redirectTo=${encodeURIComponent("/?from=test")}`);
     await page.getByLabel("Email").fill(DEMO_ACCOUNTS.secretary);
     await page.getByLabel("Password").fill(DEMO_PASSWORD);
     await page.getByRole("button", { name: "Log in" }).click();
-    await page.waitForURL(`${server.url}/?from=test`);
+    await page.waitForURL(`${demo.server.url}/?from=test`);
     expect(await page.getByRole("listitem").first().textContent()).toContain("Secretary");
 
     await page.getByRole("button", { name: "Log out" }).click();
@@ -53,8 +41,8 @@ describe("logging in to the demo in a real browser", () => {
   });
 
   test("a wrong password shows one generic message and keeps the visitor out", async () => {
-    const page = await browser.newPage();
-    await page.goto(`${server.url}/login`);
+    const page = await demo.browser.newPage();
+    await page.goto(`${demo.server.url}/login`);
     await page.getByLabel("Email").fill(DEMO_ACCOUNTS.panelist(2));
     await page.getByLabel("Password").fill("wrong password");
     await page.getByRole("button", { name: "Log in" }).click();

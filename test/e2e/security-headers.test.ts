@@ -1,24 +1,14 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_SLUG } from "../../scripts/seed-demo";
-import { launchBrowser, logInAs } from "../support/browser";
-import { startServer, type RunningServer } from "../support/server";
+import { demoInBrowser, logInAs } from "../support/browser";
+import { startServer } from "../support/server";
 
-let server: RunningServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const demo = demoInBrowser();
 
 describe("security headers", () => {
   test("every response carries a nonce-based CSP and the hardening headers; no HSTS outside production", async () => {
     for (const path of ["/", "/login", `/api/guidelines/${DEMO_SLUG}/versions/1`, `/g/${DEMO_SLUG}/v/1`, "/favicon.svg"]) {
-      const response = await fetch(server.url + path);
+      const response = await fetch(demo.server.url + path);
       const csp = response.headers.get("Content-Security-Policy") ?? "";
       expect(csp, path).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]{24}'/);
       expect(csp).toContain("frame-ancestors 'none'");
@@ -29,7 +19,7 @@ describe("security headers", () => {
       expect(response.headers.get("X-Frame-Options")).toBe("DENY");
       expect(response.headers.get("Strict-Transport-Security")).toBeNull();
     }
-    const [a, b] = await Promise.all([fetch(server.url + "/login"), fetch(server.url + "/login")]);
+    const [a, b] = await Promise.all([fetch(demo.server.url + "/login"), fetch(demo.server.url + "/login")]);
     const nonce = (r: Response) => /'nonce-([^']+)'/.exec(r.headers.get("Content-Security-Policy")!)![1];
     expect(nonce(a)).not.toBe(nonce(b));
     const html = await a.text();
@@ -50,7 +40,7 @@ describe("security headers", () => {
   });
 
   test("the pages work under the policy: hydrated, saving a ballot without reload, no violation reported", async () => {
-    const context = await browser.newContext();
+    const context = await demo.browser.newContext();
     const page = await context.newPage();
     const violations: string[] = [];
     page.on("console", (message) => {
@@ -61,9 +51,9 @@ describe("security headers", () => {
         console.error(`Refused to load: ${event.violatedDirective} ${event.blockedURI}`);
       });
     });
-    await logInAs(page, server.url, DEMO_ACCOUNTS.panelist(4), DEMO_PASSWORD);
+    await logInAs(page, demo.server.url, DEMO_ACCOUNTS.panelist(4), DEMO_PASSWORD);
     for (const path of [`/g/${DEMO_SLUG}`, `/g/${DEMO_SLUG}/results/1`, `/g/${DEMO_SLUG}/v/1`, `/g/${DEMO_SLUG}/vote`]) {
-      await page.goto(server.url + path);
+      await page.goto(demo.server.url + path);
       await page.waitForLoadState("networkidle");
     }
     // Saving one statement on its own needs the client scripts to run.

@@ -56,6 +56,7 @@ async function eventfulGuideline(anonymity: "anonymous" | "named") {
     .run(at(3).getTime(), g.guideline.id);
   event(4, "ballot.cast", { round: 1, item: 2, choice: "disagree" }, g.panel[1]!.userId);
   event(5, "ballot.changed", { round: 1, item: 1, choice: "agree", previousChoice: "abstain" }, g.panel[2]!.userId);
+  event(5.5, "ballot.withdrawn", { round: 1, item: 2 }, g.panel[1]!.userId);
   event(6, "custom.thing", { weight: 3, note: "kept" });
   event(6.5, "member.recused", {
     membershipId: g.panel[0]!.id,
@@ -77,6 +78,7 @@ describe("the audit log page", () => {
       [at(7).toISOString(), secretary.name, "closed round 1: 1 of 2 adopted"],
       [at(6.5).toISOString(), secretary.name, "recused p@b.org from statement 2: Consults for a biopsy maker"],
       [at(6).toISOString(), secretary.name, 'custom.thing {"weight":3,"note":"kept"}'],
+      [at(5.5).toISOString(), "Panelist 1", "withdrew their ballot on item 2 of round 1"],
       [at(5).toISOString(), "Panelist 2", "changed their ballot on item 1 of round 1"],
       [at(4).toISOString(), "Panelist 1", "voted on item 2 of round 1"],
       [at(3).toISOString(), "system", "opened round 1 (2 statements, 3 eligible)"],
@@ -106,7 +108,7 @@ describe("the audit log page", () => {
     page.data = await (await load(slug, cookie)).json();
     const html = renderToStaticMarkup(createElement(AuditLog));
     expect(html).toContain('<h2 id="audit-heading">Audit log</h2>');
-    expect(html).toContain("9 events, newest first. This guideline is anonymous: ballot events never show what anyone chose.");
+    expect(html).toContain("10 events, newest first. This guideline is anonymous: ballot events never show what anyone chose.");
     expect(html).toContain(
       `<tr><td><time dateTime="${at(8).toISOString()}">2026-01-10 10:08:00</time></td><td>${
         secretary.name

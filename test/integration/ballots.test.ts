@@ -42,8 +42,8 @@ describe("casting ballots", () => {
       [`choice.${second.id}`]: "abstain",
       [`comment.${second.id}`]: "",
     });
-    expect(saved.status).toBe(200);
-    expect(await saved.json()).toEqual({ ok: true, saved: 2 });
+    expect(saved.status).toBe(303);
+    expect(saved.headers.get("Location")).toBe(`/g/${slug}/vote?saved=2&changed=2`);
 
     const changed = await vote(slug, cookies[0]!, {
       intent: "item",
@@ -112,10 +112,17 @@ describe("casting ballots", () => {
     const { db, g, items, slug, cookies } = await openGuideline();
     db.insert(recusals).values({ membershipId: g.panel[0]!.id, statementId: g.statements[1]!.statement.id, reason: "COI" }).run();
     const before = ballotCount();
-    const response = await vote(slug, cookies[0]!, { [`choice.${items[0]!.id}`]: "agree", [`choice.${items[1]!.id}`]: "agree" });
-    expect(response.status).toBe(403);
-    expect((await response.json()).formErrors).toEqual(["You are recused from statement 2: your vote is not collected on it."]);
+    const alone = await vote(slug, cookies[0]!, { intent: "item", [`choice.${items[1]!.id}`]: "agree" });
+    expect(alone.status).toBe(403);
+    expect((await alone.json()).formErrors).toEqual(["You are recused from statement 2: your vote is not collected on it."]);
     expect(ballotCount()).toBe(before);
+    // In a whole-form save the other statement is still saved, and the recused one is marked.
+    const whole = await vote(slug, cookies[0]!, { [`choice.${items[0]!.id}`]: "agree", [`choice.${items[1]!.id}`]: "agree" });
+    expect(whole.status).toBe(400);
+    expect((await whole.json()).fieldErrors).toEqual({
+      [`choice.${items[1]!.id}`]: ["You are recused from statement 2: your vote is not collected on it."],
+    });
+    expect(ballotCount()).toBe(before + 1);
     const data = await (await load(slug, cookies[0]!)).json();
     expect(data.ballot.items.map((i: { recused: boolean }) => i.recused)).toEqual([false, true]);
   });
@@ -232,5 +239,71 @@ describe("anonymity and controlled feedback", () => {
       .where(and(eq(ballots.membershipId, g.panel[3]!.id)))
       .all();
     expect(others).toHaveLength(1);
+  });
+});
+
+describe("the audit trail records only real changes", () => {
+  const ballotEvents = (guidelineId: string) =>
+    getDb()
+      .select({ action: auditEvents.action, details: auditEvents.details })
+      .from(auditEvents)
+      .where(eq(auditEvents.guidelineId, guidelineId))
+      .all()
+      .filter((e) => e.action.startsWith("ballot."))
+      .map((e) => [e.action, e.details]);
+
+  test("saving the same choice and comment again is no event; a change is one event per statement changed", async () => {
+    const { g, items, slug, cookies } = await openGuideline();
+    const [first, second] = items.map((i) => i.id) as [string, string];
+    await vote(slug, cookies[0]!, { intent: "item", [`choice.${first}`]: "agree", [`comment.${first}`]: "Fine." });
+    const [row] = getDb().select().from(ballots).where(eq(ballots.roundItemId, first)).all();
+
+    // The same answer again, by itself and in a whole-form save (a comment differing only in spacing is the same).
+    await vote(slug, cookies[0]!, { intent: "item", [`choice.${first}`]: "agree", [`comment.${first}`]: "  Fine. " });
+    const whole = await vote(slug, cookies[0]!, {
+      intent: "all",
+      [`choice.${first}`]: "agree",
+      [`comment.${first}`]: "Fine.",
+      [`choice.${second}`]: "disagree",
+      [`comment.${second}`]: "",
+    });
+    expect(whole.status).toBe(303);
+    expect(whole.headers.get("Location")).toBe(`/g/${slug}/vote?saved=2&changed=1`);
+    expect(ballotEvents(g.guideline.id)).toEqual([
+      ["ballot.cast", { round: 1, item: 1 }],
+      ["ballot.cast", { round: 1, item: 2 }],
+    ]);
+    expect(getDb().select().from(ballots).where(eq(ballots.roundItemId, first)).get()!.updatedAt).toEqual(row!.updatedAt);
+
+    // Changing only the first statement's comment is exactly one event, on that statement.
+    await vote(slug, cookies[0]!, {
+      intent: "all",
+      [`choice.${first}`]: "agree",
+      [`comment.${first}`]: "Fine, with imaging.",
+      [`choice.${second}`]: "disagree",
+      [`comment.${second}`]: "",
+    });
+    expect(ballotEvents(g.guideline.id)).toEqual([
+      ["ballot.cast", { round: 1, item: 1 }],
+      ["ballot.cast", { round: 1, item: 2 }],
+      ["ballot.changed", { round: 1, item: 1 }],
+    ]);
+  });
+
+  test("a withdrawal deletes the ballot and is audited; withdrawing nothing is refused", async () => {
+    const { g, items, slug, cookies } = await openGuideline();
+    const item = items[0]!.id;
+    await vote(slug, cookies[0]!, { intent: "item", [`choice.${item}`]: "disagree", [`comment.${item}`]: "No." });
+    const withdrawn = await vote(slug, cookies[0]!, { intent: "item", withdraw: item });
+    expect(withdrawn.status).toBe(200);
+    expect(await withdrawn.json()).toEqual({ ok: true, saved: 0, changed: 0, withdrawn: 1 });
+    expect(getDb().select().from(ballots).where(eq(ballots.roundItemId, item)).all()).toEqual([]);
+    const again = await vote(slug, cookies[0]!, { intent: "item", withdraw: item });
+    expect(again.status).toBe(404);
+    expect((await again.json()).formErrors).toEqual(["You have no answer on statement 1 to withdraw."]);
+    expect(ballotEvents(g.guideline.id)).toEqual([
+      ["ballot.cast", { round: 1, item: 1 }],
+      ["ballot.withdrawn", { round: 1, item: 1 }],
+    ]);
   });
 });

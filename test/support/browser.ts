@@ -1,5 +1,7 @@
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
+import { startServer, type RunningServer } from "./server";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -36,4 +38,20 @@ export async function logInAs(page: Page, baseUrl: string, email: string, passwo
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Log in" }).click();
   await page.waitForURL((url) => !url.pathname.startsWith("/login"));
+}
+
+/**
+ * The built server on its own demo database and a Chromium, started before a test file's tests
+ * and stopped after them: `demo.server` and `demo.browser` once the tests run.
+ */
+export function demoInBrowser(): { readonly server: RunningServer; readonly browser: Browser } {
+  const demo = {} as { server: RunningServer; browser: Browser };
+  beforeAll(async () => {
+    [demo.server, demo.browser] = await Promise.all([startServer(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await demo.browser?.close();
+    await demo.server?.stop();
+  });
+  return demo;
 }
