@@ -431,6 +431,20 @@ function Waiting({
   );
 }
 
+/** Why an open round shows no counts: anonymity (for everyone), or a named guideline's setting. */
+function HiddenCounts({ anonymity, canManage }: { anonymity: Open["anonymity"]; canManage: boolean }) {
+  return (
+    <p className="notice notice-locked">
+      {anonymity === "anonymous"
+        ? "This guideline is anonymous: nobody sees any count while the round is open, so that no one can work out a " +
+          "ballot by watching the counts move as members answer. The results show when the round closes."
+        : canManage
+          ? "Running counts are off in this guideline's settings; the results show when the round closes."
+          : "Counts show when the round closes."}
+    </p>
+  );
+}
+
 function OpenRound({ round, canManage, reminded }: { round: Open; canManage: boolean; reminded: number | null }) {
   const counts = new Map(round.counts?.map((c) => [c.roundItemId, c]));
   return (
@@ -440,11 +454,7 @@ function OpenRound({ round, canManage, reminded }: { round: Open; canManage: boo
       <section className="panel" aria-labelledby="open-items-title">
         <h3 id="open-items-title">Statements</h3>
         <p className="meta">Rule: {round.rule}</p>
-        {round.counts ? null : (
-          <p className="notice notice-locked">
-            Running counts are hidden by this guideline&apos;s setting; the results show when the round closes.
-          </p>
-        )}
+        {round.counts ? null : <HiddenCounts anonymity={round.anonymity} canManage={canManage} />}
         <ol className="card-list round-items">
           {round.items.map((item) => {
             const tally = counts.get(item.itemId);

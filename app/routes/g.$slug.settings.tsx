@@ -6,7 +6,7 @@ import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/
 import { useState, type FormEvent } from "react";
 import { z } from "zod";
 import { getDb } from "@db/client.server";
-import { ANONYMITY } from "@db/schema";
+import { ANONYMITY } from "~/consensus/anonymity";
 import { Field, FormErrors } from "~/components/form";
 import {
   describeDenominator,
@@ -88,7 +88,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 const ANONYMITY_HELP = {
-  anonymous: "Nobody sees who chose what; secretaries see who has responded, to remind them.",
+  anonymous: "Nobody sees who chose what, nor any count before a round closes; secretaries see who has responded, to remind them.",
   named: "Secretaries can see each panelist's ballots; panelists still never see each other's.",
 } as const;
 
@@ -162,6 +162,28 @@ export default function Settings() {
       setPreview(previewRule(ruleFieldsFromValues(Object.fromEntries(new FormData(event.currentTarget))), data.panelists));
   };
 
+  /** Running counts exist only in named guidelines; an anonymous one says why it has none. */
+  const runningCounts =
+    data.settings.anonymity === "named" ? (
+      <div className="field checkbox-field">
+        <label>
+          <input {...getInputProps(fields.showRunningCounts, { type: "checkbox" })} />
+          Secretaries see running counts while a round is open
+        </label>
+        <p className="muted field-help">
+          The totals and, this guideline being named, who chose what — for secretaries only. Observers and panelists see
+          nothing until the round closes. Off keeps the secretaries as blind as the panel until then.
+        </p>
+      </div>
+    ) : (
+      <p className="muted running-counts-note">
+        <strong>Running counts:</strong> none while a round is open. In an anonymous guideline nobody — secretaries included —
+        sees any count before a round closes: secretaries see who has responded (to remind them), and counts that move as
+        each member answers would show what that member chose.
+        {locked ? null : " Choose Named and save to decide whether secretaries see running counts."}
+      </p>
+    );
+
   return (
     <section className="panel settings" aria-labelledby="settings-heading">
       <div className="row settings-heading">
@@ -193,22 +215,13 @@ export default function Settings() {
         >
           <input {...getInputProps(fields.language, { type: "text" })} autoComplete="off" />
         </Field>
-        <div className="field checkbox-field">
-          <label>
-            <input {...getInputProps(fields.showRunningCounts, { type: "checkbox" })} />
-            Secretaries see running counts while a round is open
-          </label>
-          <p className="muted field-help">
-            Totals only, never who chose what. Off keeps the secretaries as blind as the panel until the round closes.
-          </p>
-        </div>
-
         {locked ? (
           <>
             {(["anonymity", ...RULE_FIELD_NAMES] as const).map((name) => (
               <input key={name} type="hidden" name={name} value={String(data.settings[name] ?? "")} />
             ))}
             <LockedRule data={data} />
+            {runningCounts}
           </>
         ) : (
           <>
@@ -237,6 +250,7 @@ export default function Settings() {
                 </p>
               ) : null}
             </fieldset>
+            {runningCounts}
             <RuleFieldset fields={fields} />
             <section className="rule-preview" aria-labelledby="preview-heading">
               <h3 id="preview-heading">The rule in plain language</h3>

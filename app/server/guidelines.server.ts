@@ -239,7 +239,11 @@ export function updateSettings(
     (tx) => {
       const saved = tx.select().from(guidelines).where(eq(guidelines.id, input.guidelineId)).get();
       if (!saved) throw new Refusal("No such guideline.", 404);
-      const next = input.settings;
+      // Running counts exist only in named guidelines: an anonymous one keeps what was saved.
+      const next = {
+        ...input.settings,
+        showRunningCounts: input.settings.anonymity === "named" ? input.settings.showRunningCounts : saved.showRunningCounts,
+      };
       const changed = (["title", "description", "language", "anonymity", "showRunningCounts"] as const).filter(
         (field) => saved[field] !== next[field],
       ) as (keyof GuidelineSettings)[];

@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Queryable } from "@db/client.server";
 import { ballots, guidelines, memberships, roundItems, roundResults, rounds, users, type Choice } from "@db/schema";
 import { formatUtc, timeLeft } from "~/time";
+import { seesRunningCounts } from "~/consensus/anonymity";
 import { describeRule, RuleSchema } from "~/consensus/rule";
 import { recordAudit } from "./audit.server";
 import { Refusal } from "./errors";
@@ -205,8 +206,10 @@ const ruleOf = (round: Round) => describeRule(RuleSchema.parse(round.ruleSnapsho
 
 /**
  * One round as the secretary's and observers' page shows it. What a viewer may learn is
- * decided here: running counts only where the guideline allows them; who chose what only for
- * secretaries of named guidelines (never loaded otherwise); names of those who have not
+ * decided here: while the round is open, running counts (and who chose what) only for
+ * secretaries of a named guideline that shows them — never in an anonymous one, where they
+ * would let a secretary read ballots off the response status; after close, who chose what only
+ * for secretaries of named guidelines (never loaded otherwise); names of those who have not
  * answered only for secretaries.
  */
 export function roundWorkspace(
@@ -227,6 +230,7 @@ export function roundWorkspace(
     timeLeft: round.closesAt && round.status !== "closed" ? timeLeft(round.closesAt, now) : null,
   };
   const named = guideline.anonymity === "named" && secretary;
+  const running = seesRunningCounts(guideline, input.membership.role);
   switch (round.status) {
     case "draft":
       return {
@@ -242,8 +246,9 @@ export function roundWorkspace(
         rule: ruleOf(round),
         items: roundItemsOf(db, round),
         progress: roundProgress(db, round, { names: secretary }),
-        counts: guideline.showRunningCounts ? tallyRound(db, round) : null,
-        choices: named && guideline.showRunningCounts ? individualChoices(db, round) : null,
+        counts: running ? tallyRound(db, round) : null,
+        choices: running ? individualChoices(db, round) : null,
+        anonymity: guideline.anonymity,
       };
     case "closed":
       return {

@@ -226,6 +226,17 @@ describe("/g/:slug/settings", () => {
     expect(html).toContain("With 31 participants a statement needs at least 16 agree and at most 6 disagree.");
     expect(html).toContain('name="agreePercent"');
     expect(html).not.toContain("Locked since");
+    // Anonymous: no running-counts setting, and the page says why.
+    expect(html).not.toContain('name="showRunningCounts"');
+    expect(html).toContain("In an anonymous guideline nobody — secretaries included — sees any count before a round closes");
+  });
+
+  test("a named guideline offers running counts for its secretaries", async () => {
+    const g = await secretaryGuideline(5);
+    db().update(guidelines).set({ anonymity: "named" }).where(eq(guidelines.id, g.guideline.id)).run();
+    const html = await render(SettingsPage, await loadSettings(g.slug, g.cookie));
+    expect(html).toContain('name="showRunningCounts"');
+    expect(html).toContain("Secretaries see running counts while a round is open");
   });
 
   test("removed panelists do not count in the preview", async () => {
@@ -363,13 +374,16 @@ describe("/g/:slug/settings", () => {
 
     const renamed = await saveSettings(g.slug, settingsFields({ title: "Still editable", showRunningCounts: "" }), g.cookie);
     expect(renamed.status).toBe(302);
+    // An anonymous guideline has no running-counts setting: the field is ignored, nothing else changes.
     expect(guidelineRow(g.guideline.id)).toMatchObject({
       title: "Still editable",
       language: "fr",
-      showRunningCounts: false,
+      showRunningCounts: before.showRunningCounts,
       anonymity: "anonymous",
       rule: before.rule,
     });
+    const audit = db().select().from(auditEvents).where(eq(auditEvents.action, "guideline.settings_changed")).all();
+    expect(audit.at(-1)?.details).toEqual({ fields: ["title", "description", "language"] });
   });
 
   test("an imported guideline is locked since its first round was imported", async () => {

@@ -576,25 +576,34 @@ describe("an open round", () => {
     expect(w.db.select({ n: count() }).from(outboxMails).where(eq(outboxMails.guidelineId, w.guideline.id)).get()!.n).toBe(0);
   });
 
-  test("shows running counts only where the guideline allows them", async () => {
-    const shown = await withBallots();
-    const data = (await (await loadRound(shown.slug, 1, shown.observerCookie)).json()) as OpenData;
-    expect(data.round.counts!.map(({ agree, disagree, abstain }) => [agree, disagree, abstain])).toEqual([
-      [3, 0, 0],
-      [1, 1, 1],
-      [0, 0, 1],
-    ]);
-
-    const hidden = await withBallots({ showRunningCounts: false });
-    for (const cookie of [hidden.secretaryCookie, hidden.observerCookie]) {
-      const response = await loadRound(hidden.slug, 1, cookie);
+  test("running counts: never in an anonymous guideline, for anyone; to secretaries of a named one that shows them", async () => {
+    const countsOf = async (slug: string, cookie: string) => ((await (await loadRound(slug, 1, cookie)).json()) as OpenData).round.counts;
+    // The anonymous guideline's stored setting says "show": it is ignored, for every role.
+    const anonymous = await withBallots({ showRunningCounts: true });
+    for (const cookie of [anonymous.secretaryCookie, anonymous.observerCookie]) {
+      const response = await loadRound(anonymous.slug, 1, cookie);
       const html = await render(RoundPage, response.clone());
       const body = await response.text();
       expect(JSON.parse(body).round.counts).toBeNull();
       expect(body).not.toMatch(/"(agree|disagree|abstain|choice)"/);
-      expect(html).toContain("Running counts are hidden by this guideline&#x27;s setting");
+      expect(html).toContain("This guideline is anonymous: nobody sees any count while the round is open");
       expect(html).not.toContain("Votes so far");
     }
+
+    const named = await withBallots({ anonymity: "named", showRunningCounts: true });
+    expect((await countsOf(named.slug, named.secretaryCookie))!.map(({ agree, disagree, abstain }) => [agree, disagree, abstain])).toEqual([
+      [3, 0, 0],
+      [1, 1, 1],
+      [0, 0, 1],
+    ]);
+    expect(await countsOf(named.slug, named.observerCookie)).toBeNull();
+    expect(await render(RoundPage, await loadRound(named.slug, 1, named.observerCookie))).toContain("Counts show when the round closes.");
+
+    const off = await withBallots({ anonymity: "named", showRunningCounts: false });
+    expect(await countsOf(off.slug, off.secretaryCookie)).toBeNull();
+    expect(await render(RoundPage, await loadRound(off.slug, 1, off.secretaryCookie))).toContain(
+      "Running counts are off in this guideline&#x27;s settings",
+    );
   });
 
   test("never loads who chose what in an anonymous guideline; secretaries of a named one see it", async () => {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,14 +21,21 @@ export function freePort(): Promise<number> {
 
 /**
  * Starts the production build (build/index.js, made by `remix build` before the tests) on its own
- * port and database, seeded with the IMT demo unless told otherwise.
+ * port and database: a copy of `copyOf` (a closed database file) when given, else a new one
+ * seeded with the IMT demo unless told otherwise.
  */
-export async function startServer(options: { seed?: boolean; env?: Record<string, string> } = {}): Promise<RunningServer> {
+export async function startServer(
+  options: { seed?: boolean; copyOf?: string; env?: Record<string, string> } = {},
+): Promise<RunningServer> {
   if (!existsSync("build/index.js")) throw new Error("build/index.js is missing: run `npm run build` first.");
   const databasePath = join(mkdtempSync(join(tmpdir(), "delphi-e2e-")), "e2e.sqlite");
-  const db = openDatabase(databasePath);
-  if (options.seed ?? true) await seedDemo(db);
-  db.$client.close();
+  if (options.copyOf) {
+    copyFileSync(options.copyOf, databasePath);
+  } else {
+    const db = openDatabase(databasePath);
+    if (options.seed ?? true) await seedDemo(db);
+    db.$client.close();
+  }
 
   const port = await freePort();
   const child = spawn(process.execPath, ["build/index.js"], {
