@@ -2,11 +2,14 @@
  * The IMT demo: the real Table 1 consensus voted by 31 pseudonymous panelists (per-panelist
  * ballots that add up exactly to the published totals), round 1 closed and published as version 1,
  * and the start of a second edition with an open round. Seeds only an empty database, and never in production.
+ * Its audit trail holds, in the order they happened, the events the app itself would have
+ * recorded for the guideline, its statements, rounds, ballots and publication.
  */
 import { count } from "drizzle-orm";
-import type { DB } from "@db/client.server";
+import type { DB, Queryable } from "@db/client.server";
 import { users, type Choice } from "@db/schema";
 import { RuleSchema } from "~/consensus/rule";
+import { recordAudit } from "~/server/audit.server";
 import { publish } from "~/server/publications.server";
 import { closeRound } from "~/server/rounds.server";
 import record from "../fixtures/imt-2025-table1.json";
@@ -42,6 +45,22 @@ export function demoChoices(votes: { agree: number; disagree: number; abstain: n
   return Array.from({ length: size }, (_, member) => choices[(member + offset) % size] ?? null);
 }
 
+type DemoBallot = { roundItemId: string; membershipId: string; userId: string; choice: Choice; at: Date; round: number; item: number };
+
+/** Casts ballots in the order of their times, each with the audit event casting it records. */
+function castInOrder(db: Queryable, guidelineId: string, list: DemoBallot[]): void {
+  for (const ballot of [...list].sort((a, b) => a.at.getTime() - b.at.getTime())) {
+    castBallot(db, ballot);
+    recordAudit(db, {
+      guidelineId,
+      actorId: ballot.userId,
+      action: "ballot.cast",
+      details: { round: ballot.round, item: ballot.item },
+      at: ballot.at,
+    });
+  }
+}
+
 export function isEmpty(db: DB): boolean {
   return db.select({ n: count() }).from(users).get()?.n === 0;
 }
@@ -56,7 +75,7 @@ export async function seedDemo(db: DB, now = new Date()): Promise<{ seeded: bool
   const [round1] = record.rounds;
   if (!round1) throw new Error("The fixture has no round.");
 
-  await createUser(db, { email: DEMO_ACCOUNTS.admin, name: "Instance Admin", password: DEMO_PASSWORD, isAdmin: true });
+  const admin = await createUser(db, { email: DEMO_ACCOUNTS.admin, name: "Instance Admin", password: DEMO_PASSWORD, isAdmin: true });
   const secretary = await createUser(db, { email: DEMO_ACCOUNTS.secretary, name: "Demo Secretary", password: DEMO_PASSWORD });
   const observer = await createUser(db, { email: DEMO_ACCOUNTS.observer, name: "Demo Observer", password: DEMO_PASSWORD });
 
@@ -71,14 +90,22 @@ export async function seedDemo(db: DB, now = new Date()): Promise<{ seeded: bool
       "multidisciplinary panel (Thoracic Cancer, 2025). Demo data: the panelists are pseudonymous.",
     rule,
     ruleText: record.ruleText,
-    createdBy: secretary.id,
+    createdBy: admin.id,
+    createdAt: new Date("2025-01-15T09:00:00Z"),
+  });
+  recordAudit(db, {
+    guidelineId: guideline.id,
+    actorId: admin.id,
+    action: "guideline.created",
+    details: { slug: guideline.slug, title: guideline.title, secretaries: [DEMO_ACCOUNTS.secretary], invitedSecretaries: [] },
+    at: guideline.createdAt,
   });
   addMember(db, { guidelineId: guideline.id, userId: secretary.id, role: "secretary" });
   addMember(db, { guidelineId: guideline.id, userId: observer.id, role: "observer" });
 
   const disciplines = Object.entries(record.panel.disciplines).flatMap(([name, n]) => Array<string>(n).fill(name));
   const declaredAt = new Date("2025-01-20T09:00:00Z");
-  const panel: { membershipId: string; discipline: string }[] = [];
+  const panel: { membershipId: string; userId: string; discipline: string }[] = [];
   for (const [index, discipline] of disciplines.entries()) {
     const n = index + 1;
     const user = await createUser(db, {
@@ -94,40 +121,65 @@ export async function seedDemo(db: DB, now = new Date()): Promise<{ seeded: bool
       coiText: "No relevant financial or non-financial conflicts of interest.",
       coiDeclaredAt: declaredAt,
     });
-    panel.push({ membershipId: member.id, discipline });
+    panel.push({ membershipId: member.id, userId: user.id, discipline });
   }
 
   db.transaction((tx) => {
+    const audit = (at: Date, action: string, details: Record<string, unknown>) =>
+      recordAudit(tx, { guidelineId: guideline.id, actorId: secretary.id, action, details, at });
+    const drafting = new Date("2025-01-27T09:00:00Z");
     const opened = new Date("2025-02-06T09:00:00Z");
-    const drafted = round1.items.map((item) =>
-      createStatement(tx, {
+    const drafted = round1.items.map((item) => {
+      const created = createStatement(tx, {
         guidelineId: guideline.id,
         position: item.number,
         section: item.section,
         text: item.text,
         authorId: secretary.id,
-        createdAt: new Date("2025-01-27T09:00:00Z"),
-      }),
-    );
+        createdAt: drafting,
+      });
+      audit(drafting, "statement.created", { statementId: created.statement.id, statement: item.number });
+      return created;
+    });
+    const drafted1 = new Date("2025-01-28T09:00:00Z");
+    audit(drafted1, "round.created", { round: 1, items: drafted.length });
     const first = createRound(tx, {
       guidelineId: guideline.id,
       number: 1,
       status: "open",
       revisionIds: drafted.map((d) => d.revision.id),
+      createdAt: drafted1,
       openedAt: opened,
+      actorId: secretary.id,
     });
-    round1.items.forEach((fixtureItem, i) => {
-      demoChoices(fixtureItem.votes, i * 7, panel.length).forEach((choice, m) => {
-        if (!choice) return;
-        const at = new Date(opened.getTime() + ((m * 37 + i * 11) % 200) * 3_600_000);
-        castBallot(tx, { roundItemId: first.items[i]!.id, membershipId: panel[m]!.membershipId, choice, at });
-      });
-    });
+    castInOrder(
+      tx,
+      guideline.id,
+      round1.items.flatMap((fixtureItem, i) =>
+        demoChoices(fixtureItem.votes, i * 7, panel.length).flatMap((choice, m) =>
+          choice
+            ? [
+                {
+                  roundItemId: first.items[i]!.id,
+                  membershipId: panel[m]!.membershipId,
+                  userId: panel[m]!.userId,
+                  choice,
+                  at: new Date(opened.getTime() + ((m * 37 + i * 11) % 200) * 3_600_000),
+                  round: 1,
+                  item: i + 1,
+                },
+              ]
+            : [],
+        ),
+      ),
+    );
     closeRound(tx, { roundId: first.round.id, actorId: secretary.id, now: new Date(`${round1.closedAt}T18:00:00Z`) });
     publish(tx, { slug: guideline.slug, actorId: secretary.id, now: new Date(now.getTime() - 4 * DAY) });
 
     // The next edition: statement 8 re-worded after 14 abstentions, and a new statement.
+    const editing = new Date(now.getTime() - 3 * DAY);
     const chemotherapy = drafted[7]!;
+    const changeNote = "Restricted to patients without a targeted option, after 14 abstentions in round 1.";
     const reworded = addRevision(tx, {
       statementId: chemotherapy.statement.id,
       revision: 2,
@@ -135,9 +187,16 @@ export async function seedDemo(db: DB, now = new Date()): Promise<{ seeded: bool
         "For patients with unresectable IMT who have no targeted option or progress on targeted therapy, " +
         "chemotherapy based on anthracyclines, methotrexate with vinca alkaloids, or platinum doublets with " +
         "pemetrexed or paclitaxel may be considered",
-      changeNote: "Restricted to patients without a targeted option, after 14 abstentions in round 1.",
+      changeNote,
       authorId: secretary.id,
-      createdAt: new Date(now.getTime() - 3 * DAY),
+      createdAt: editing,
+    });
+    audit(editing, "statement.revised", {
+      statementId: chemotherapy.statement.id,
+      statement: chemotherapy.statement.position,
+      previousRevision: 1,
+      revision: 2,
+      changeNote,
     });
     const immunotherapy = createStatement(tx, {
       guidelineId: guideline.id,
@@ -147,15 +206,20 @@ export async function seedDemo(db: DB, now = new Date()): Promise<{ seeded: bool
         "Immune checkpoint inhibitors are not recommended for IMT outside clinical trials, as evidence of " +
         "benefit is limited to case reports",
       authorId: secretary.id,
-      createdAt: new Date(now.getTime() - 3 * DAY),
+      createdAt: editing,
     });
+    audit(editing, "statement.created", { statementId: immunotherapy.statement.id, statement: 10 });
+    audit(editing, "round.created", { round: 2, items: 2 });
+    const openedAt = new Date(now.getTime() - DAY);
     const second = createRound(tx, {
       guidelineId: guideline.id,
       number: 2,
       status: "open",
       revisionIds: [reworded.id, immunotherapy.revision.id],
-      openedAt: new Date(now.getTime() - DAY),
+      createdAt: editing,
+      openedAt,
       closesAt: new Date(now.getTime() + 14 * DAY),
+      actorId: secretary.id,
     });
     // Twelve experts have already answered; expert 01 has not.
     const early: Choice[][] = [
@@ -164,16 +228,21 @@ export async function seedDemo(db: DB, now = new Date()): Promise<{ seeded: bool
       ["agree", "agree"],
       ["abstain", "agree"],
     ];
-    panel.slice(19).forEach((member, m) => {
-      second.items.forEach((item, i) => {
-        castBallot(tx, {
+    castInOrder(
+      tx,
+      guideline.id,
+      panel.slice(19).flatMap((member, m) =>
+        second.items.map((item, i) => ({
           roundItemId: item.id,
           membershipId: member.membershipId,
+          userId: member.userId,
           choice: early[m % early.length]![i]!,
-          at: new Date(now.getTime() - DAY + (m + 1) * 3_600_000),
-        });
-      });
-    });
+          at: new Date(openedAt.getTime() + (m + 1) * 3_600_000),
+          round: 2,
+          item: i + 1,
+        })),
+      ),
+    );
   });
   return { seeded: true };
 }

@@ -1,7 +1,19 @@
 import { and, asc, count, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, test } from "vitest";
 import { getDb } from "@db/client.server";
-import { ballots, guidelines, memberships, roundItems, roundResults, rounds, statementRevisions, statements, users } from "@db/schema";
+import {
+  auditEvents,
+  ballots,
+  guidelines,
+  memberships,
+  roundItems,
+  roundResults,
+  rounds,
+  statementRevisions,
+  statements,
+  users,
+} from "@db/schema";
+import { verifyAudit } from "~/server/audit-verify.server";
 import { verifyContentHash, type RecommendationSet } from "~/consensus/recommendation-set";
 import { verifyLogin } from "~/server/auth.server";
 import { findPublished } from "~/server/publications.server";
@@ -106,6 +118,48 @@ describe("the IMT demo", () => {
       .where(and(eq(users.email, DEMO_ACCOUNTS.panelist(1)), eq(roundItems.roundId, round.id)))
       .get()!;
     expect(expert01.n).toBe(0);
+  });
+
+  test("its audit log holds every event its statements, rounds, ballots and publication would have produced, in order", () => {
+    const db = getDb();
+    const guideline = db.select().from(guidelines).where(eq(guidelines.slug, DEMO_SLUG)).get()!;
+    const events = db.select().from(auditEvents).where(eq(auditEvents.guidelineId, guideline.id)).orderBy(asc(auditEvents.seq)).all();
+    expect(verifyAudit(db.$client, { slug: DEMO_SLUG }).broken).toEqual([]);
+    // The chain reads as it happened: each event no earlier than the one before.
+    const times = events.map((e) => e.createdAt.getTime());
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    const secretary = db.select().from(users).where(eq(users.email, DEMO_ACCOUNTS.secretary)).get()!;
+    const admin = db.select().from(users).where(eq(users.email, DEMO_ACCOUNTS.admin)).get()!;
+    const actions = (action: string) => events.filter((e) => e.action === action);
+    expect(actions("guideline.created").map((e) => e.actorId)).toEqual([admin.id]);
+    expect(actions("statement.created").map((e) => e.details.statement)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(actions("statement.revised").map((e) => [e.details.statement, e.details.revision])).toEqual([[8, 2]]);
+    expect(actions("round.created").map((e) => e.details)).toEqual([
+      { round: 1, items: 9 },
+      { round: 2, items: 2 },
+    ]);
+    expect(actions("round.opened").map((e) => [e.details.round, e.actorId])).toEqual([
+      [1, secretary.id],
+      [2, secretary.id],
+    ]);
+    expect(actions("round.closed").map((e) => [e.details, e.actorId])).toEqual([[{ round: 1, items: 9, adopted: 9 }, secretary.id]]);
+    expect(actions("version.published").map((e) => e.details.version)).toEqual([1]);
+
+    // One ballot.cast per ballot, by its panelist, at the ballot's time, never with the choice.
+    const cast = db
+      .select({ userId: memberships.userId, round: rounds.number, item: roundItems.position, at: ballots.createdAt })
+      .from(ballots)
+      .innerJoin(memberships, eq(memberships.id, ballots.membershipId))
+      .innerJoin(roundItems, eq(roundItems.id, ballots.roundItemId))
+      .innerJoin(rounds, eq(rounds.id, roundItems.roundId))
+      .all();
+    const key = (e: { userId: string | null; round: unknown; item: unknown; at: Date }) => `${e.userId} ${e.round}.${e.item} ${e.at.toISOString()}`;
+    expect(cast).toHaveLength(31 * 9 + 12 * 2);
+    expect(actions("ballot.cast").map((e) => key({ userId: e.actorId, round: e.details.round, item: e.details.item, at: e.createdAt })).sort()).toEqual(
+      cast.map(key).sort(),
+    );
+    expect(actions("ballot.cast").every((e) => Object.keys(e.details).sort().join() === "item,round")).toBe(true);
+    expect(events.filter((e) => e.action.startsWith("ballot.") && e.action !== "ballot.cast")).toEqual([]);
   });
 
   test("demo accounts log in with the demo password", async () => {

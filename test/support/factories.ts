@@ -132,11 +132,14 @@ export function createRound(
     status?: "draft" | "open";
     openedAt?: Date;
     closesAt?: Date | null;
+    createdAt?: Date;
+    /** Who opens it, for the audit trail. */
+    actorId?: string | null;
   },
 ) {
   const round = db
     .insert(rounds)
-    .values({ guidelineId: input.guidelineId, number: input.number })
+    .values({ guidelineId: input.guidelineId, number: input.number, createdAt: input.createdAt })
     .returning()
     .get();
   const items = input.revisionIds.map((revisionId, index) =>
@@ -147,7 +150,8 @@ export function createRound(
       .get(),
   );
   if (input.status === "open") {
-    return { round: openRound(db, { roundId: round.id, actorId: null, closesAt: input.closesAt, now: input.openedAt }), items };
+    const opened = openRound(db, { roundId: round.id, actorId: input.actorId ?? null, closesAt: input.closesAt, now: input.openedAt });
+    return { round: opened, items };
   }
   return { round, items };
 }
