@@ -30,7 +30,7 @@ function runCliInBackground(args: string[]): Promise<CliResult> {
   });
 }
 
-/** A panel that votes through the real ballot function: a new ballot each call, then changed ones. */
+/** A panel that votes through the real ballot function: a new ballot each call, then changed ones (each call a change, so each an event). */
 async function votingPanel() {
   const db = getDb();
   const g = await guidelineWithPanel(db, { panelSize: 60, statements: ["One", "Two", "Three", "Four", "Five"], slug: "load" });
@@ -44,7 +44,7 @@ async function votingPanel() {
   let next = 0;
   return () => {
     const { membership, item } = pairs[next % pairs.length]!;
-    const choice: Choice = next < pairs.length ? "agree" : next % 2 ? "disagree" : "abstain";
+    const choice: Choice = (["agree", "disagree", "abstain"] as const)[Math.floor(next / pairs.length) % 3]!;
     castBallots(db, { guideline: g.guideline, membership, ballots: [{ roundItemId: item.id, choice, comment: null }] });
     next += 1;
   };
