@@ -107,7 +107,6 @@ export const statements = sqliteTable(
       .references(() => guidelines.id),
     /** Order of the guideline's statements; published numbers follow it. */
     position: integer("position").notNull(),
-    section: text("section").notNull().default(""),
     status: text("status", { enum: STATEMENT_STATUSES }).notNull().default("draft"),
     createdAt: createdAt(),
   },
@@ -125,6 +124,8 @@ export const statementRevisions = sqliteTable(
       .notNull()
       .references(() => statements.id),
     revision: integer("revision").notNull(),
+    /** Part of what a round votes on, like the text: a voted revision's section never changes. */
+    section: text("section").notNull().default(""),
     text: text("text").notNull(),
     rationale: text("rationale").notNull().default(""),
     references: text("references").notNull().default(""),

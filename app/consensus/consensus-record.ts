@@ -5,6 +5,7 @@
  * Pure: no Remix, database or file system.
  */
 import { z } from "zod";
+import { bidiControlIn, controlCharacterIn, normalizeLineBreaks, quoted } from "./characters";
 import { evaluate, RuleSchema } from "./rule";
 
 export const RECORD_FORMAT = "consensus-record/1";
@@ -24,7 +25,7 @@ const ROOT = "(root)";
 function shown(input: unknown): string {
   if (Array.isArray(input)) return "a list";
   if (input !== null && typeof input === "object") return "an object";
-  const text = JSON.stringify(input);
+  const text = typeof input === "string" ? quoted(input) : JSON.stringify(input);
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
 
@@ -34,9 +35,15 @@ function expected(what: string) {
   return (iss: RawIssue) => (iss.input === undefined ? `is required (${what})` : `must be ${what}, got ${shown(iss.input)}`);
 }
 
+/** Every text the record brings in: stored or shown, so no control character but tab and line break. */
 function text(what: string, max: number) {
   return z
     .string({ error: expected(what) })
+    .refine((value) => controlCharacterIn(value) === null, {
+      error: (iss) =>
+        `contains a control character (${controlCharacterIn(String(iss.input))}): only tab and line break are allowed`,
+    })
+    .overwrite(normalizeLineBreaks)
     .trim()
     .min(1, { error: "must not be empty" })
     .max(max, { error: (iss) => `is too long: ${String(iss.input).length} characters, at most ${max}` });
@@ -128,7 +135,10 @@ const Panel = z.object(
     size: wholeNumber(1, MAX_PANEL_SIZE).optional(),
     disciplines: z
       .record(text("a discipline", MAX_SECTION_LENGTH), wholeNumber(0), {
-        error: expected("an object of discipline names and member counts"),
+        error: (iss) =>
+          iss.code === "invalid_key"
+            ? `is not a discipline name: it ${iss.issues.map((issue) => issue.message).join("; it ")}`
+            : expected("an object of discipline names and member counts")(iss),
       })
       .optional(),
     note: text("a note", MAX_TEXT_LENGTH).optional(),
@@ -161,7 +171,7 @@ function pathText(path: Path): string {
     .map((key, i) => {
       if (typeof key === "number") return `[${key}]`;
       const name = String(key);
-      if (!/^[A-Za-z_$][\w$]*$/.test(name)) return `[${JSON.stringify(name)}]`;
+      if (!/^[A-Za-z_$][\w$]*$/.test(name)) return `[${quoted(name)}]`;
       return i === 0 ? name : `.${name}`;
     })
     .join("");
@@ -278,6 +288,23 @@ export function verdictMismatches(record: ConsensusRecord): string[] {
   );
 }
 
+/**
+ * Names every text, and every discipline name, holding a bidirectional control character. Kept,
+ * since right-to-left languages have uses for them, but they can make a text display in another
+ * order than it is stored and voted on.
+ */
+function bidiWarnings(value: unknown, path: PropertyKey[] = []): string[] {
+  const warn = (text: string, at: PropertyKey[]) => {
+    const found = bidiControlIn(text);
+    if (!found) return [];
+    return [`${pathText(at)}: a bidirectional control character (${found}) can make it display in another order than stored`];
+  };
+  if (typeof value === "string") return warn(value, path);
+  if (Array.isArray(value)) return value.flatMap((item, i) => bidiWarnings(item, [...path, i]));
+  if (value === null || typeof value !== "object") return [];
+  return Object.entries(value).flatMap(([key, item]) => [...warn(key, [...path, key]), ...bidiWarnings(item, [...path, key])]);
+}
+
 function utf8Bytes(value: string): number {
   return new TextEncoder().encode(value).length;
 }
@@ -293,7 +320,8 @@ export type Validation =
 
 /**
  * Checks a consensus record from its file text: size, JSON, then every schema and consistency
- * problem at once. Warnings name ignored fields and published verdicts the rule contradicts.
+ * problem at once. Warnings name ignored fields, texts with bidirectional control characters and
+ * published verdicts the rule contradicts.
  */
 export function validateRecord(fileText: string, options: { maxBytes?: number } = {}): Validation {
   const maxBytes = options.maxBytes ?? MAX_RECORD_BYTES;
@@ -316,7 +344,11 @@ export function validateRecord(fileText: string, options: { maxBytes?: number } 
     ...listOf(fieldOf(input, "rounds")).flatMap(roundProblems),
   ];
   if (!parsed.success || problems.length > 0) return { ok: false, problems, warnings };
-  return { ok: true, record: parsed.data, warnings: [...warnings, ...verdictMismatches(parsed.data)] };
+  return {
+    ok: true,
+    record: parsed.data,
+    warnings: [...warnings, ...bidiWarnings(parsed.data), ...verdictMismatches(parsed.data)],
+  };
 }
 
 /** When a round closed: a date alone means its first instant in UTC; null when the record does not say. */
@@ -327,10 +359,11 @@ export function closedAtOf(round: RecordRound): Date | null {
 
 export type StatementHistory = {
   key: string;
-  /** The latest section the record gives the statement, or "" when it gives none. */
-  section: string;
-  /** Revision n is texts[n - 1]: a new one each time a round words the statement differently. */
-  texts: string[];
+  /**
+   * Revision n is revisions[n - 1]: a new one each time a round words the statement differently.
+   * Its section is the last one its items give, else the previous revision's, else "".
+   */
+  revisions: { text: string; section: string }[];
 };
 
 /**
@@ -344,12 +377,13 @@ export function statementHistories(record: ConsensusRecord): { statements: State
       const key = statementKey(item);
       let statement = byKey.get(key);
       if (!statement) {
-        statement = { key, section: "", texts: [] };
+        statement = { key, revisions: [] };
         byKey.set(key, statement);
       }
-      if (item.section) statement.section = item.section;
-      if (statement.texts.at(-1) !== item.text) statement.texts.push(item.text);
-      return statement.texts.length;
+      const previous = statement.revisions.at(-1);
+      if (previous?.text !== item.text) statement.revisions.push({ text: item.text, section: previous?.section ?? "" });
+      if (item.section) statement.revisions.at(-1)!.section = item.section;
+      return statement.revisions.length;
     }),
   );
   return { statements: [...byKey.values()], revisionOf };

@@ -126,8 +126,8 @@ function EditForm({ statement, lastResult }: { statement: Detail; lastResult: Su
         <p className="notice notice-locked">Locked while round {lockedInRound} is open: the panel is voting on this wording.</p>
       ) : basis.votedInRound !== null ? (
         <p className="notice">
-          Saving new wording creates revision {basis.revision + 1} because revision {basis.revision} was voted in round{" "}
-          {basis.votedInRound}.
+          Saving a new section or wording creates revision {basis.revision + 1} because revision {basis.revision} was
+          voted in round {basis.votedInRound}.
         </p>
       ) : (
         <p className="muted">Revision {basis.revision} has not been voted on yet: saving updates it in place.</p>
@@ -207,6 +207,7 @@ function RestoreForm({ lastResult }: { lastResult: SubmissionResult<string[]> | 
 }
 
 function History({ revisions }: { revisions: Detail["revisions"] }) {
+  const sectionBefore = new Map(revisions.slice(1).map((revision, i) => [revision.id, revisions[i]!.section]));
   return (
     <section aria-labelledby="history-heading" className="stmt-history">
       <h3 id="history-heading">History</h3>
@@ -220,6 +221,11 @@ function History({ revisions }: { revisions: Detail["revisions"] }) {
             {revision.changeNote ? (
               <p>
                 <strong>Change note:</strong> {revision.changeNote}
+              </p>
+            ) : null}
+            {sectionBefore.has(revision.id) && sectionBefore.get(revision.id) !== revision.section ? (
+              <p>
+                <strong>Section:</strong> {sectionBefore.get(revision.id) || "none"} → {revision.section || "none"}
               </p>
             ) : null}
             <p className="meta">

@@ -299,7 +299,7 @@ export function ballotPage(db: Queryable, input: { round: Round; membershipId: s
       roundItemId: roundItems.id,
       position: roundItems.position,
       statementId: statements.id,
-      section: statements.section,
+      section: statementRevisions.section,
       revision: statementRevisions.revision,
       text: statementRevisions.text,
       rationale: statementRevisions.rationale,
@@ -373,13 +373,12 @@ export function closedRoundFeedback(
     .select({
       roundItemId: roundItems.id,
       position: roundItems.position,
-      section: statements.section,
+      section: statementRevisions.section,
       revision: statementRevisions.revision,
       text: statementRevisions.text,
     })
     .from(roundItems)
     .innerJoin(statementRevisions, eq(statementRevisions.id, roundItems.revisionId))
-    .innerJoin(statements, eq(statements.id, statementRevisions.statementId))
     .where(eq(roundItems.roundId, input.round.id))
     .orderBy(asc(roundItems.position))
     .all();

@@ -46,16 +46,17 @@ function insertStatements(tx: Queryable, ctx: Context, histories: StatementHisto
   histories.forEach((history, index) => {
     const statement = tx
       .insert(statements)
-      .values({ guidelineId: ctx.guidelineId, position: index + 1, section: history.section, createdAt: ctx.now })
+      .values({ guidelineId: ctx.guidelineId, position: index + 1, createdAt: ctx.now })
       .returning({ id: statements.id })
       .get();
-    const ids = history.texts.map(
-      (text, i) =>
+    const ids = history.revisions.map(
+      ({ text, section }, i) =>
         tx
           .insert(statementRevisions)
           .values({
             statementId: statement.id,
             revision: i + 1,
+            section,
             text,
             changeNote: "Imported from a consensus record",
             createdAt: ctx.now,

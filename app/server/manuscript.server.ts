@@ -177,7 +177,7 @@ export function roundsCsv(db: Queryable, input: { guidelineId: string }): string
       item: roundItems.position,
       statementId: statements.id,
       revision: statementRevisions.revision,
-      section: statements.section,
+      section: statementRevisions.section,
       text: statementRevisions.text,
       agree: roundResults.agree,
       disagree: roundResults.disagree,

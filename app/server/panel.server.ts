@@ -371,7 +371,7 @@ function statementsWithText(db: Queryable, guidelineId: string) {
     .select({
       id: statements.id,
       position: statements.position,
-      section: statements.section,
+      section: statementRevisions.section,
       status: statements.status,
       text: statementRevisions.text,
     })

@@ -65,7 +65,7 @@ export function buildNextSet(db: Queryable, input: { slug: string; now?: Date })
     .select({
       statementId: statements.id,
       status: statements.status,
-      section: statements.section,
+      section: statementRevisions.section,
       revision: statementRevisions.revision,
       text: statementRevisions.text,
       round: rounds.number,

@@ -319,7 +319,7 @@ export type DraftCandidate = {
  */
 export function draftCandidates(db: Queryable, input: { guidelineId: string }): DraftCandidate[] {
   const rows = db.all<Omit<DraftCandidate, "suggested">>(sql`
-    select s.id as statementId, s.position as position, s.section as section, s.status as status,
+    select s.id as statementId, s.position as position, rev.section as section, s.status as status,
       rev.id as revisionId, rev.revision as revision, rev.text as text
     from statements s
     join statement_revisions rev on rev.statement_id = s.id
@@ -655,6 +655,7 @@ function carriedRevision(db: Queryable, statementId: string, input: { from: numb
     .values({
       statementId,
       revision: latest.revision + 1,
+      section: latest.section,
       text: latest.text,
       rationale: latest.rationale,
       references: latest.references,
@@ -750,7 +751,7 @@ export type RoundItem = {
 /** A round's statements in voting order. */
 export function roundItemsOf(db: Queryable, round: Round): RoundItem[] {
   const rows = db.all<Omit<RoundItem, "newerRevision"> & { latest: number }>(sql`
-    select i.id as itemId, i.position as position, s.id as statementId, s.section as section,
+    select i.id as itemId, i.position as position, s.id as statementId, rev.section as section,
       rev.revision as revision, rev.text as text,
       (select max(latest.revision) from statement_revisions latest where latest.statement_id = s.id) as latest
     from round_items i
@@ -786,7 +787,7 @@ export function closedResults(db: Queryable, round: Round): ItemResult[] {
       itemId: roundItems.id,
       position: roundItems.position,
       statementId: statements.id,
-      section: statements.section,
+      section: statementRevisions.section,
       revision: statementRevisions.revision,
       text: statementRevisions.text,
       agree: roundResults.agree,

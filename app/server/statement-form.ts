@@ -1,16 +1,26 @@
 import { z } from "zod";
+import { controlCharacterIn, normalizeLineBreaks } from "~/consensus/characters";
 
 /** Shared by the statement pages and statements.server.ts; safe to load in the browser. */
 export const STATEMENT_LIMITS = { section: 200, text: 4000, rationale: 10_000, references: 10_000, changeNote: 2000 } as const;
 
+/** Typed text: no control character but tab and line break; a browser's CRLF line breaks stored as "\n". */
+const typed = (what: string, options?: { error: string }) =>
+  z
+    .string(options)
+    .refine((value) => controlCharacterIn(value) === null, {
+      error: (iss) =>
+        `${what} contains a control character (${controlCharacterIn(String(iss.input))}): only tab and line break are allowed`,
+    })
+    .overwrite(normalizeLineBreaks)
+    .trim();
+
 const optionalText = (max: number, what: string) =>
-  z.string().trim().max(max, `${what} has at most ${max.toLocaleString("en")} characters`).default("");
+  typed(what).max(max, `${what} has at most ${max.toLocaleString("en")} characters`).default("");
 
 export const StatementFieldsSchema = z.object({
   section: optionalText(STATEMENT_LIMITS.section, "A section"),
-  text: z
-    .string({ error: "Write the statement" })
-    .trim()
+  text: typed("The statement", { error: "Write the statement" })
     .min(1, "Write the statement")
     .max(STATEMENT_LIMITS.text, `A statement has at most ${STATEMENT_LIMITS.text.toLocaleString("en")} characters`),
   rationale: optionalText(STATEMENT_LIMITS.rationale, "The rationale"),
@@ -46,12 +56,10 @@ export function changeNoteMessage(basis: EditBasis): string {
 export function editStatementSchema(basis: EditBasis) {
   const limit = `A change note has at most ${STATEMENT_LIMITS.changeNote.toLocaleString("en")} characters`;
   const changeNote = changeNoteRequired(basis)
-    ? z
-        .string({ error: changeNoteMessage(basis) })
-        .trim()
+    ? typed("A change note", { error: changeNoteMessage(basis) })
         .min(1, changeNoteMessage(basis))
         .max(STATEMENT_LIMITS.changeNote, limit)
-    : z.string().trim().max(STATEMENT_LIMITS.changeNote, limit).default("");
+    : typed("A change note").max(STATEMENT_LIMITS.changeNote, limit).default("");
   return StatementFieldsSchema.extend({ intent: z.literal("edit"), changeNote });
 }
 

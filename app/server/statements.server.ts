@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, lt, ne, sql } from "drizzle-orm";
 import type { Queryable } from "@db/client.server";
 import { roundItems, roundResults, rounds, statementRevisions, statements, users, type STATEMENT_STATUSES } from "@db/schema";
+import { normalizeLineBreaks } from "~/consensus/characters";
 import { wordDiff, type DiffSegment } from "~/consensus/diff";
 import { recordAudit } from "./audit.server";
 import { Refusal } from "./errors";
@@ -13,9 +14,9 @@ type Revision = typeof statementRevisions.$inferSelect;
 export type StatementSummary = {
   id: string;
   position: number;
-  section: string;
   status: StatementStatus;
-  /** The latest revision's text and number. */
+  /** The latest revision's section, text and number. */
+  section: string;
   text: string;
   revision: number;
   revisions: number;
@@ -32,6 +33,7 @@ export type RevisionRound = {
 export type RevisionEntry = {
   id: string;
   revision: number;
+  section: string;
   text: string;
   rationale: string;
   references: string;
@@ -46,6 +48,7 @@ export type RevisionEntry = {
 export type StatementDetail = {
   id: string;
   position: number;
+  /** The latest revision's section. */
   section: string;
   status: StatementStatus;
   lockedInRound: number | null;
@@ -72,8 +75,8 @@ export function listStatements(
     .select({
       id: statements.id,
       position: statements.position,
-      section: statements.section,
       status: statements.status,
+      section: statementRevisions.section,
       text: statementRevisions.text,
       revision: statementRevisions.revision,
       revisions: sql<number>`(select count(*) from ${statementRevisions} r where r.statement_id = ${statements.id})`,
@@ -143,6 +146,7 @@ function history(db: Queryable, statementId: string): RevisionEntry[] {
     return {
       id: revision.id,
       revision: revision.revision,
+      section: revision.section,
       text: revision.text,
       rationale: revision.rationale,
       references: revision.references,
@@ -175,7 +179,7 @@ export function getStatement(db: Queryable, input: { guidelineId: string; statem
   return {
     id: statement.id,
     position: statement.position,
-    section: statement.section,
+    section: revisions.at(-1)!.section,
     status: statement.status,
     lockedInRound: open?.number ?? null,
     revisions,
@@ -214,12 +218,21 @@ export function createStatement(
         .get();
       const statement = tx
         .insert(statements)
-        .values({ guidelineId: input.guidelineId, position: (last?.position ?? 0) + 1, section, createdAt: now })
+        .values({ guidelineId: input.guidelineId, position: (last?.position ?? 0) + 1, createdAt: now })
         .returning()
         .get();
       const revision = tx
         .insert(statementRevisions)
-        .values({ statementId: statement.id, revision: 1, text, rationale, references, authorId: input.actorId, createdAt: now })
+        .values({
+          statementId: statement.id,
+          revision: 1,
+          section,
+          text,
+          rationale,
+          references,
+          authorId: input.actorId,
+          createdAt: now,
+        })
         .returning()
         .get();
       recordAudit(tx, {
@@ -236,11 +249,10 @@ export function createStatement(
 }
 
 /**
- * Saves an edit. A revision a round has voted on never changes, so new wording for it becomes
- * revision n+1 with a change note (and draft rounds that hold the statement move to it); an
- * unvoted revision is draft wording and is changed in place. The section belongs to the
- * statement, not to a revision. Refused while the statement is in an open round, and for a
- * retired statement.
+ * Saves an edit. A revision a round has voted on never changes, so a new section or wording for
+ * it becomes revision n+1 with a change note (and draft rounds that hold the statement move to
+ * it); an unvoted revision is a draft and is changed in place. Refused while the statement is in
+ * an open round, and for a retired statement.
  */
 export function editStatement(
   db: Queryable,
@@ -253,7 +265,7 @@ export function editStatement(
   },
 ): { revision: number; created: boolean } {
   const now = input.now ?? new Date();
-  const { section, changeNote, ...wording } = input.edit;
+  const { changeNote, ...fields } = input.edit;
   return db.transaction(
     (tx) => {
       const statement = findStatement(tx, input);
@@ -264,17 +276,24 @@ export function editStatement(
       const voted = basis.votedInRound !== null;
       if (changeNote === "" && changeNoteRequired(basis)) throw new Refusal(changeNoteMessage(basis), 422);
       const note = basis.revision >= 2 || voted ? changeNote : null;
-      const wordingChanged =
-        wording.text !== latest.text || wording.rationale !== latest.rationale || wording.references !== latest.references;
-      const sectionChanged = section !== statement.section;
-      if (!wordingChanged && !sectionChanged && (voted || note === latest.changeNote)) throw new Refusal("Nothing changed.", 422);
+      // Texts saved before line breaks were normalized may hold the CRLF a browser sends.
+      const changed = (["section", "text", "rationale", "references"] as const).some(
+        (field) => fields[field] !== normalizeLineBreaks(latest[field]),
+      );
+      if (!changed && (voted || note === latest.changeNote)) throw new Refusal("Nothing changed.", 422);
 
-      if (sectionChanged) tx.update(statements).set({ section }).where(eq(statements.id, statement.id)).run();
       const audit = { guidelineId: input.guidelineId, actorId: input.actorId, at: now };
-      if (voted && wordingChanged) {
+      if (voted) {
         const next = tx
           .insert(statementRevisions)
-          .values({ statementId: statement.id, revision: basis.revision + 1, ...wording, authorId: input.actorId, changeNote, createdAt: now })
+          .values({
+            statementId: statement.id,
+            revision: basis.revision + 1,
+            ...fields,
+            authorId: input.actorId,
+            changeNote,
+            createdAt: now,
+          })
           .returning()
           .get();
         moveDraftRoundItems(tx, { statementId: statement.id, revisionId: next.id });
@@ -285,9 +304,7 @@ export function editStatement(
         });
         return { revision: next.revision, created: true };
       }
-      if (!voted) {
-        tx.update(statementRevisions).set({ ...wording, changeNote: note }).where(eq(statementRevisions.id, latest.id)).run();
-      }
+      tx.update(statementRevisions).set({ ...fields, changeNote: note }).where(eq(statementRevisions.id, latest.id)).run();
       recordAudit(tx, {
         ...audit,
         action: "statement.edited",

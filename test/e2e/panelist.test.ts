@@ -3,7 +3,7 @@ import { and, eq } from "drizzle-orm";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openDatabase } from "@db/client.server";
-import { guidelines, statements } from "@db/schema";
+import { guidelines, statementRevisions, statements } from "@db/schema";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_SLUG } from "../../scripts/seed-demo";
 import { seriousViolations } from "../support/axe";
 import { launchBrowser, logInAs } from "../support/browser";
@@ -143,9 +143,10 @@ describe("a panelist votes on the demo's open round", () => {
     const db = openDatabase(server.databasePath);
     const guideline = db.select().from(guidelines).where(eq(guidelines.slug, DEMO_SLUG)).get()!;
     const chemotherapy = db
-      .select()
+      .select({ id: statements.id })
       .from(statements)
-      .where(and(eq(statements.guidelineId, guideline.id), eq(statements.section, "Chemotherapy")))
+      .innerJoin(statementRevisions, eq(statementRevisions.statementId, statements.id))
+      .where(and(eq(statements.guidelineId, guideline.id), eq(statementRevisions.section, "Chemotherapy")))
       .get()!;
     const revision = addRevision(db, {
       statementId: chemotherapy.id,

@@ -1,4 +1,10 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
 import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { describe, expect, test } from "vitest";
 import { getDb } from "@db/client.server";
 import { ballots } from "@db/schema";
@@ -63,5 +69,46 @@ describe("the database", () => {
   test("refuses a malformed slug", () => {
     expect(() => createGuideline(getDb(), { slug: "Bad Slug", title: "x" })).toThrow(/guidelines_slug_format/);
     expect(() => createGuideline(getDb(), { slug: "-leading", title: "x" })).toThrow(/guidelines_slug_format/);
+  });
+});
+
+describe("migrating the section onto revisions (0005)", () => {
+  /** A database migrated up to, not including, the migration tagged `tag`. */
+  function migratedBefore(tag: string): Database.Database {
+    const dir = mkdtempSync(join(tmpdir(), "delphi-before-"));
+    cpSync("db/migrations", join(dir, "migrations"), { recursive: true });
+    const journal = join(dir, "migrations", "meta", "_journal.json");
+    const parsed = JSON.parse(readFileSync(journal, "utf8")) as { entries: { tag: string }[] };
+    writeFileSync(journal, JSON.stringify({ ...parsed, entries: parsed.entries.slice(0, parsed.entries.findIndex((e) => e.tag === tag)) }));
+    const sqlite = new Database(join(dir, "before.sqlite"));
+    migrate(drizzle(sqlite), { migrationsFolder: join(dir, "migrations") });
+    return sqlite;
+  }
+
+  test("gives every revision, voted ones included, its statement's section, then freezes voted ones again", () => {
+    const sqlite = migratedBefore("0005_revision_section");
+    sqlite.exec(`
+      insert into guidelines (id, slug, title, rule, created_at) values ('g', 'before-0005', 'Before', '{"agreeAtLeast":50}', 0);
+      insert into statements (id, guideline_id, position, section, status, created_at) values ('s', 'g', 1, 'Radiotherapy', 'adopted', 0);
+      insert into statement_revisions (id, statement_id, revision, text, created_at) values ('r1', 's', 1, 'Voted', 0);
+      insert into statement_revisions (id, statement_id, revision, text, created_at) values ('r2', 's', 2, 'Draft', 0);
+      insert into rounds (id, guideline_id, number, created_at) values ('round', 'g', 1, 0);
+      insert into round_items (id, round_id, revision_id, position) values ('item', 'round', 'r1', 1);
+      update rounds set status = 'open' where id = 'round';
+      insert into round_results (round_item_id, agree, disagree, abstain, eligible, adopted, reasons) values ('item', 1, 0, 0, 1, 1, '[]');
+      update rounds set status = 'closed' where id = 'round';
+    `);
+    migrate(drizzle(sqlite), { migrationsFolder: "db/migrations" });
+    expect(sqlite.prepare("select id, section from statement_revisions order by revision").all()).toEqual([
+      { id: "r1", section: "Radiotherapy" },
+      { id: "r2", section: "Radiotherapy" },
+    ]);
+    expect(sqlite.prepare("select name from pragma_table_info('statements') where name = 'section'").all()).toEqual([]);
+    expect(() => sqlite.prepare("update statement_revisions set section = 'Moved' where id = 'r1'").run()).toThrow(
+      "a revision that went to a vote never changes; add a new revision",
+    );
+    sqlite.prepare("update statement_revisions set section = 'Moved' where id = 'r2'").run();
+    expect(sqlite.prepare("select section from statement_revisions where id = 'r2'").pluck().get()).toBe("Moved");
+    sqlite.close();
   });
 });

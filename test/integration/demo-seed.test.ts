@@ -29,7 +29,7 @@ function roundTallies(number: number) {
     .select({
       position: roundItems.position,
       text: statementRevisions.text,
-      section: statements.section,
+      section: statementRevisions.section,
       agree: sql<number>`sum(${ballots.choice} = 'agree')`,
       disagree: sql<number>`sum(${ballots.choice} = 'disagree')`,
       abstain: sql<number>`sum(${ballots.choice} = 'abstain')`,

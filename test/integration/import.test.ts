@@ -15,6 +15,7 @@ import { toCsv, type RecommendationSet } from "~/consensus/recommendation-set";
 import { ImportRefused, importRecord } from "~/server/imports.server";
 import { findPublished, publish } from "~/server/publications.server";
 import { Refusal } from "~/server/errors";
+import { closedResults, findRoundByNumber } from "~/server/rounds.server";
 import { runCli } from "../support/cli";
 import { expectValidSet } from "../support/schema";
 
@@ -200,6 +201,34 @@ describe("importing a record of several rounds", () => {
     expect(revisionCount).toBe(5);
   });
 
+  test("each revision keeps the section its round voted it under; the latest decides the published one", () => {
+    const record = {
+      ...twoRounds,
+      guideline: { slug: "moved-sections", title: "Moved sections" },
+      rounds: [
+        { number: 1, panelSize: 20, items: [{ number: 1, statement: "alpha", section: "Diagnosis", text: "Alpha", votes: votes(8, 8, 4) }] },
+        { number: 2, panelSize: 20, items: [{ number: 1, statement: "alpha", section: "Work-up", text: "Alpha, reworded", votes: votes(16, 2, 2) }] },
+      ],
+    };
+    importRecord(getDb(), { text: JSON.stringify(record), actorId: null });
+    const id = guidelineId("moved-sections");
+    const revisions = getDb()
+      .select({ revision: statementRevisions.revision, section: statementRevisions.section, text: statementRevisions.text })
+      .from(statementRevisions)
+      .innerJoin(statements, eq(statements.id, statementRevisions.statementId))
+      .where(eq(statements.guidelineId, id))
+      .orderBy(asc(statementRevisions.revision))
+      .all();
+    expect(revisions).toEqual([
+      { revision: 1, section: "Diagnosis", text: "Alpha" },
+      { revision: 2, section: "Work-up", text: "Alpha, reworded" },
+    ]);
+    const roundOne = findRoundByNumber(getDb(), { guidelineId: id, number: 1 });
+    expect(closedResults(getDb(), roundOne).map((item) => [item.section, item.text])).toEqual([["Diagnosis", "Alpha"]]);
+    const { set } = publish(getDb(), { slug: "moved-sections", actorId: null });
+    expect(set.recommendations).toEqual([expect.objectContaining({ section: "Work-up", text: "Alpha, reworded", revision: 2 })]);
+  });
+
   test("an item's eligible count is the denominator under a panel rule", () => {
     const record = {
       ...twoRounds,
@@ -249,6 +278,54 @@ describe("refusals", () => {
       warnings: ['Ignored unknown field "rounds[0].extra"'],
     });
     expect(rowCounts()).toEqual(before);
+  });
+
+  test("control characters in its texts refuse a record whole, each listed by path, and nothing is written", () => {
+    const bad = structuredClone(fixture);
+    bad.guideline.slug = "control-characters";
+    bad.guideline.title = "Consensus\u0000";
+    bad.panel.disciplines["Radiology\u0007"] = 2;
+    bad.rounds[0].items[4].text = "A lone\rcarriage return";
+    bad.rounds[0].items[5].section = "Sur\u001Fgery";
+    const before = rowCounts();
+    let refusal: unknown;
+    try {
+      importRecord(getDb(), { text: JSON.stringify(bad), actorId: null });
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toBeInstanceOf(ImportRefused);
+    expect(refusal).toMatchObject({
+      status: 422,
+      message: "The consensus record has 4 problems: nothing was imported.",
+      problems: [
+        { path: "guideline.title", message: "contains a control character (U+0000 at character 10): only tab and line break are allowed" },
+        {
+          path: 'panel.disciplines["Radiology\\u0007"]',
+          message: "is not a discipline name: it contains a control character (U+0007 at character 10): only tab and line break are allowed",
+        },
+        { path: "rounds[0].items[4].text", message: "contains a control character (U+000D at character 7): only tab and line break are allowed" },
+        { path: "rounds[0].items[5].section", message: "contains a control character (U+001F at character 4): only tab and line break are allowed" },
+      ],
+    });
+    expect(rowCounts()).toEqual(before);
+    expect(getDb().select().from(guidelines).where(eq(guidelines.slug, "control-characters")).get()).toBeUndefined();
+  });
+
+  test("CRLF line breaks are stored as line feeds; bidirectional controls are kept, with a warning", () => {
+    const record = structuredClone(fixture);
+    record.guideline.slug = "imt-line-breaks";
+    record.rounds[0].items[0].text = "Imaging findings\r\nof IMT";
+    record.rounds[0].items[1].section = "\u202EPathology\u202C";
+    const { warnings } = importRecord(getDb(), { text: JSON.stringify(record), actorId: null });
+    expect(warnings).toEqual([
+      "rounds[0].items[1].section: a bidirectional control character (U+202E at character 1) can make it display in another order than stored",
+    ]);
+    const { set } = publish(getDb(), { slug: "imt-line-breaks", actorId: null });
+    expect(set.recommendations.slice(0, 2).map((r) => [r.section, r.text])).toEqual([
+      ["Imaging", "Imaging findings\nof IMT"],
+      ["\u202EPathology\u202C", fixture.rounds[0].items[1].text],
+    ]);
   });
 
   test("an existing slug is refused with a conflict and nothing is written", () => {

@@ -10,7 +10,8 @@ import StatementPage, {
 } from "~/routes/g.$slug.statements.$statementId";
 import StatementList, { action as listAction, loader as listLoader } from "~/routes/g.$slug.statements._index";
 import { action as newAction, loader as newLoader } from "~/routes/g.$slug.statements.new";
-import { closeRound } from "~/server/rounds.server";
+import { publish } from "~/server/publications.server";
+import { carryOverNotAdopted, closeRound, closedResults } from "~/server/rounds.server";
 import { addMember, addRevision, createRound, createUser } from "../support/factories";
 import { guidelineWithPanel, openRoundWithBallots, votes } from "../support/guideline";
 import { cookieFor, formRequest, getRequest, respond } from "../support/requests";
@@ -146,10 +147,11 @@ describe("creating a statement", () => {
     expect(response.status).toBe(302);
     const created = getDb().select().from(statements).where(eq(statements.guidelineId, w.guideline.id)).all().at(-1)!;
     expect(response.headers.get("Location")).toBe(`${statementPath(w.slug, created.id)}?done=created`);
-    expect(created).toMatchObject({ position: 3, section: "Chemotherapy", status: "draft" });
+    expect(created).toMatchObject({ position: 3, status: "draft" });
     expect(revisionsOf(created.id)).toMatchObject([
       {
         revision: 1,
+        section: "Chemotherapy",
         text: "Chemotherapy is recommended for unresectable IMT without ALK fusion",
         rationale: "Case series only.",
         references: "Smith 2020",
@@ -200,9 +202,15 @@ describe("editing a statement", () => {
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toBe(`${statementPath(w.slug, w.first.id)}?done=edited&revision=1`);
     expect(revisionsOf(w.first.id)).toMatchObject([
-      { id: w.statements[0]!.revision.id, revision: 1, text: STATEMENT_8_REVISED, rationale: "Updated evidence", changeNote: null },
+      {
+        id: w.statements[0]!.revision.id,
+        revision: 1,
+        section: "Systemic therapy",
+        text: STATEMENT_8_REVISED,
+        rationale: "Updated evidence",
+        changeNote: null,
+      },
     ]);
-    expect(statementRow(w.first.id).section).toBe("Systemic therapy");
     expect(lastAudit(w.guideline.id)).toMatchObject({
       action: "statement.edited",
       details: { statementId: w.first.id, statement: 1, revision: 1 },
@@ -281,7 +289,6 @@ describe("editing a statement", () => {
     expect(response.status).toBe(409);
     expect((await response.json()).error).toEqual({ "": ["Locked while round 1 is open."] });
     expect(revisionsOf(w.first.id)).toEqual([before]);
-    expect(statementRow(w.first.id).section).toBe("Section 1");
     expect(rowCounts()).toEqual(counts);
   });
 
@@ -319,6 +326,117 @@ describe("editing a statement", () => {
     expect(response.status).toBe(422);
     expect((await response.json()).error).toEqual({ "": ["Nothing changed."] });
     expect(rowCounts()).toEqual(before);
+  });
+});
+
+describe("a statement's section", () => {
+  test("is part of what a round voted on: a new section for a voted statement is revision n+1, and the set keeps the old one", async () => {
+    const w = await workspace();
+    const round = voteOnFirst(w);
+    publish(w.db, { slug: w.slug, actorId: w.secretary.id });
+    const voted = revisionsOf(w.first.id)[0]!;
+    const response = await postStatement(
+      w.slug,
+      w.first.id,
+      edit({ section: "Systemic therapy", changeNote: "Moved under systemic therapy" }),
+      w.cookie,
+    );
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe(`${statementPath(w.slug, w.first.id)}?done=revised&revision=2`);
+    const [first, second] = revisionsOf(w.first.id);
+    expect(first).toEqual(voted);
+    expect(first!.section).toBe("Section 1");
+    expect(second).toMatchObject({ revision: 2, section: "Systemic therapy", text: STATEMENT_8, changeNote: "Moved under systemic therapy" });
+    expect(lastAudit(w.guideline.id)).toMatchObject({
+      action: "statement.revised",
+      details: { statementId: w.first.id, previousRevision: 1, revision: 2 },
+    });
+    // Round 1's results and the published set show the section the panel voted under, until a round votes on revision 2.
+    expect(closedResults(w.db, round).map((item) => [item.section, item.revision])).toEqual([["Section 1", 1]]);
+    expect(() => publish(w.db, { slug: w.slug, actorId: null })).toThrow("Nothing has changed since version 1: no new version was published.");
+    const list = await (await getList(w.slug, w.cookie)).json();
+    expect(list.statements[0]).toMatchObject({ id: w.first.id, section: "Systemic therapy", revision: 2 });
+  });
+
+  test("of a statement no round has voted on is changed in place", async () => {
+    const w = await workspace();
+    const response = await postStatement(w.slug, w.first.id, edit({ section: "Systemic therapy" }), w.cookie);
+    expect(response.headers.get("Location")).toBe(`${statementPath(w.slug, w.first.id)}?done=edited&revision=1`);
+    expect(revisionsOf(w.first.id).map((r) => [r.id, r.revision, r.section, r.text])).toEqual([
+      [w.statements[0]!.revision.id, 1, "Systemic therapy", STATEMENT_8],
+    ]);
+  });
+
+  test("goes with a statement carried over into the next round", async () => {
+    const w = await workspace();
+    const { round } = openRoundWithBallots(w.db, {
+      guidelineId: w.guideline.id,
+      number: 1,
+      revisionIds: [w.statements[0]!.revision.id],
+      panel: w.panel,
+      votes: [votes(2, 0, 2)],
+    });
+    closeRound(w.db, { roundId: round.id, actorId: null });
+    carryOverNotAdopted(w.db, { roundId: round.id, actorId: w.secretary.id });
+    expect(revisionsOf(w.first.id).map((r) => [r.revision, r.section, r.changeNote])).toEqual([
+      [1, "Section 1", null],
+      [2, "Section 1", "Carried over from round 1 for re-wording"],
+    ]);
+  });
+
+  test("of a voted revision is refused by the database itself", async () => {
+    const w = await workspace();
+    voteOnFirst(w);
+    const sqlite = getDb().$client;
+    const revisionId = w.statements[0]!.revision.id;
+    expect(() => sqlite.prepare("update statement_revisions set section = 'Sneaky' where id = ?").run(revisionId)).toThrow(
+      "a revision that went to a vote never changes; add a new revision",
+    );
+    expect(sqlite.prepare("select section from statement_revisions where id = ?").pluck().get(revisionId)).toBe("Section 1");
+  });
+});
+
+describe("characters in a statement's fields", () => {
+  test("control characters other than tab and line break are refused in every field at once: 400, nothing written", async () => {
+    const w = await workspace();
+    const before = rowCounts();
+    const response = await postNew(
+      w.slug,
+      { section: "Imaging\u0000", text: "Line\u0007", rationale: "A lone\rreturn", references: "\u001B[31mSmith 2020" },
+      w.cookie,
+    );
+    expect(response.status).toBe(400);
+    expect((await response.json()).error).toEqual({
+      section: ["A section contains a control character (U+0000 at character 8): only tab and line break are allowed"],
+      text: ["The statement contains a control character (U+0007 at character 5): only tab and line break are allowed"],
+      rationale: ["The rationale contains a control character (U+000D at character 7): only tab and line break are allowed"],
+      references: ["The references contains a control character (U+001B at character 1): only tab and line break are allowed"],
+    });
+    expect(rowCounts()).toEqual(before);
+
+    voteOnFirst(w);
+    const edited = await postStatement(w.slug, w.first.id, edit({ text: STATEMENT_8_REVISED, changeNote: "Softened\u0085" }), w.cookie);
+    expect(edited.status).toBe(400);
+    expect((await edited.json()).error).toEqual({
+      changeNote: ["A change note contains a control character (U+0085 at character 9): only tab and line break are allowed"],
+    });
+    expect(revisionsOf(w.first.id)).toHaveLength(1);
+  });
+
+  test("a browser's CRLF line breaks are stored as line feeds, and resending a voted text unchanged is no change", async () => {
+    const w = await workspace();
+    const fields = { section: "Imaging", text: "Line one\r\nline two", rationale: "Why\r\nand how", references: "\tSmith 2020" };
+    expect((await postNew(w.slug, fields, w.cookie)).status).toBe(302);
+    const created = getDb().select().from(statements).where(eq(statements.guidelineId, w.guideline.id)).all().at(-1)!;
+    const [revision] = revisionsOf(created.id);
+    expect(revision).toMatchObject({ text: "Line one\nline two", rationale: "Why\nand how", references: "Smith 2020" });
+
+    const { round } = openRoundWithBallots(w.db, { guidelineId: w.guideline.id, number: 1, revisionIds: [revision!.id], panel: w.panel, votes: [votes(2, 2)] });
+    closeRound(w.db, { roundId: round.id, actorId: null });
+    const again = await postStatement(w.slug, created.id, { intent: "edit", ...fields, changeNote: "Resent" }, w.cookie);
+    expect(again.status).toBe(422);
+    expect((await again.json()).error).toEqual({ "": ["Nothing changed."] });
+    expect(revisionsOf(created.id)).toEqual([revision]);
   });
 });
 
@@ -521,9 +639,20 @@ describe("rendered pages", () => {
     page.data = await (await getStatement(w.slug, w.first.id, w.cookie)).json();
     page.actionData = undefined;
     const html = renderToStaticMarkup(createElement(StatementPage));
-    expect(html).toContain("Saving new wording creates revision 2 because revision 1 was voted in round 1.");
+    expect(html).toContain("Saving a new section or wording creates revision 2 because revision 1 was voted in round 1.");
     expect(html).toMatch(/<textarea required=""[^>]*name="changeNote"/);
     expect(html).toContain("Save as revision 2");
+  });
+
+  test("the history shows where a revision moved the statement to another section", async () => {
+    const w = await workspace();
+    voteOnFirst(w);
+    await postStatement(w.slug, w.first.id, edit({ section: "Systemic therapy", changeNote: "Moved" }), w.cookie);
+    page.data = await (await getStatement(w.slug, w.first.id, w.cookie)).json();
+    page.actionData = undefined;
+    const html = renderToStaticMarkup(createElement(StatementPage));
+    expect(html).toContain("<strong>Section:</strong> Section 1 → Systemic therapy");
+    expect(html.match(/<strong>Section:<\/strong>/g)).toHaveLength(1);
   });
 
   test("a statement in an open round shows the lock and a disabled form, and no retire form", async () => {

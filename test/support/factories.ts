@@ -2,6 +2,7 @@
  * Builders for test data, shared with the demo seed so both make the same, valid shapes.
  * Each takes the database explicitly and returns the inserted row.
  */
+import { desc, eq } from "drizzle-orm";
 import type { Queryable } from "@db/client.server";
 import {
   ballots,
@@ -90,7 +91,6 @@ export function createStatement(
     .values({
       guidelineId: input.guidelineId,
       position: input.position,
-      section: input.section ?? "",
       status: input.status ?? "draft",
       createdAt: input.createdAt,
     })
@@ -99,6 +99,7 @@ export function createStatement(
   const revision = addRevision(db, {
     statementId: statement.id,
     revision: 1,
+    section: input.section ?? "",
     text: input.text,
     rationale: input.rationale,
     authorId: input.authorId,
@@ -107,11 +108,13 @@ export function createStatement(
   return { statement, revision };
 }
 
+/** A revision of the statement; its section is the latest revision's unless given. */
 export function addRevision(
   db: Queryable,
   input: {
     statementId: string;
     revision: number;
+    section?: string;
     text: string;
     rationale?: string;
     authorId?: string | null;
@@ -119,7 +122,18 @@ export function addRevision(
     createdAt?: Date;
   },
 ) {
-  return db.insert(statementRevisions).values(input).returning().get();
+  const latest = db
+    .select({ section: statementRevisions.section })
+    .from(statementRevisions)
+    .where(eq(statementRevisions.statementId, input.statementId))
+    .orderBy(desc(statementRevisions.revision))
+    .limit(1)
+    .get();
+  return db
+    .insert(statementRevisions)
+    .values({ ...input, section: input.section ?? latest?.section ?? "" })
+    .returning()
+    .get();
 }
 
 /** A draft round over the given revisions, opened (panel and rule snapshotted) when asked. */

@@ -341,6 +341,67 @@ describe("validateRecord: the whole file", () => {
   });
 });
 
+describe("validateRecord: characters in texts", () => {
+  test("refuses NUL and every other control character but tab and line break, in every text, each by path", () => {
+    const input = imt();
+    input.guideline.title = "Chinese Expert Consensus\u0000";
+    input.guideline.registration = "PREPARE\u00072024CN902";
+    input.guideline.source = "\u001B[31mThoracic Cancer";
+    input.ruleText = "At least 50%\u007F agree";
+    input.panel.disciplines["Radiology\u0008"] = 1;
+    input.panel.note = "Note\u000C";
+    input.rounds[0].items[0].text = "Imaging\tfindings\nof IMT\u0085";
+    input.rounds[0].items[1].section = "\u009FPathology";
+    input.rounds[0].items[2].statement = "key\u000B";
+    expect(problemsOf(input)).toEqual([
+      { path: "guideline.title", message: "contains a control character (U+0000 at character 25): only tab and line break are allowed" },
+      { path: "guideline.registration", message: "contains a control character (U+0007 at character 8): only tab and line break are allowed" },
+      { path: "guideline.source", message: "contains a control character (U+001B at character 1): only tab and line break are allowed" },
+      { path: "ruleText", message: "contains a control character (U+007F at character 13): only tab and line break are allowed" },
+      {
+        path: 'panel.disciplines["Radiology\\b"]',
+        message: "is not a discipline name: it contains a control character (U+0008 at character 10): only tab and line break are allowed",
+      },
+      { path: "panel.note", message: "contains a control character (U+000C at character 5): only tab and line break are allowed" },
+      { path: "rounds[0].items[0].text", message: "contains a control character (U+0085 at character 24): only tab and line break are allowed" },
+      { path: "rounds[0].items[1].section", message: "contains a control character (U+009F at character 1): only tab and line break are allowed" },
+      { path: "rounds[0].items[2].statement", message: "contains a control character (U+000B at character 4): only tab and line break are allowed" },
+    ]);
+  });
+
+  test("reads a CRLF line break as one line break, and refuses a lone carriage return", () => {
+    const input = imt();
+    input.rounds[0].items[0].text = "First line\r\nsecond line";
+    input.rounds[0].items[1].section = "Path\r\nology";
+    input.rounds.push({ number: 2, panelSize: 31, items: [{ ...input.rounds[0].items[0], text: "First line\nsecond line" }] });
+    const record = recordOf(input);
+    expect(record.rounds.map((round) => round.items[0]!.text)).toEqual(["First line\nsecond line", "First line\nsecond line"]);
+    expect(record.rounds[0]!.items[1]!.section).toBe("Path\nology");
+    // Saved on Windows or not, the same wording is one revision.
+    expect(statementHistories(record).revisionOf).toEqual([[1, 1, 1, 1, 1, 1, 1, 1, 1], [1]]);
+
+    input.rounds[0].items[0].text = "First line\rsecond line\r\n";
+    expect(problemsOf(input)).toEqual([
+      { path: "rounds[0].items[0].text", message: "contains a control character (U+000D at character 11): only tab and line break are allowed" },
+    ]);
+  });
+
+  test("keeps bidirectional controls, with a warning naming each text that holds one", () => {
+    const input = imt();
+    input.guideline.title = "\u202Bتوافق الخبراء\u202C";
+    input.panel.disciplines["Patho\u2066logy"] = 1;
+    input.rounds[0].items[3].text = "Surgery \u202Eis not\u202C recommended";
+    const result = validateRecord(JSON.stringify(input));
+    expect(result).toMatchObject({ ok: true });
+    expect(result.warnings).toEqual([
+      "guideline.title: a bidirectional control character (U+202B at character 1) can make it display in another order than stored",
+      'panel.disciplines["Patho\\u2066logy"]: a bidirectional control character (U+2066 at character 6) can make it display in another order than stored',
+      "rounds[0].items[3].text: a bidirectional control character (U+202E at character 9) can make it display in another order than stored",
+    ]);
+    if (result.ok) expect(result.record.rounds[0]!.items[3]!.text).toBe("Surgery \u202Eis not\u202C recommended");
+  });
+});
+
 describe("verdictMismatches", () => {
   test("recomputes with the item's eligible count, falling back to the round's panel size", () => {
     const input = imt();
@@ -397,15 +458,43 @@ describe("statementHistories", () => {
       ),
     );
     expect(plan.statements).toEqual([
-      { key: "a", section: "One", texts: ["A", "A, reworded", "A"] },
-      { key: "2", section: "", texts: ["B"] },
-      { key: "c", section: "Three", texts: ["C"] },
-      { key: "3", section: "", texts: ["D"] },
+      {
+        key: "a",
+        revisions: [
+          { text: "A", section: "One" },
+          { text: "A, reworded", section: "One" },
+          { text: "A", section: "One" },
+        ],
+      },
+      { key: "2", revisions: [{ text: "B", section: "" }] },
+      { key: "c", revisions: [{ text: "C", section: "Three" }] },
+      { key: "3", revisions: [{ text: "D", section: "" }] },
     ]);
     expect(plan.revisionOf).toEqual([
       [1, 1, 1],
       [1, 2, 1],
       [3, 1],
+    ]);
+  });
+
+  test("gives each revision the section its rounds voted it under, the last one given", () => {
+    const plan = statementHistories(
+      record(
+        [item(1, "A", { statement: "a", section: "One" }), item(2, "B", { statement: "b" })],
+        [item(1, "A, reworded", { statement: "a", section: "Two" }), item(2, "B", { statement: "b", section: "Late" })],
+        [item(1, "A, again", { statement: "a" })],
+      ),
+    );
+    expect(plan.statements).toEqual([
+      {
+        key: "a",
+        revisions: [
+          { text: "A", section: "One" },
+          { text: "A, reworded", section: "Two" },
+          { text: "A, again", section: "Two" },
+        ],
+      },
+      { key: "b", revisions: [{ text: "B", section: "Late" }] },
     ]);
   });
 });
