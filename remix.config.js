@@ -12,6 +12,7 @@ export default {
     v3_fetcherPersist: true,
     v3_lazyRouteDiscovery: true,
     v3_relativeSplatPath: true,
+    v3_singleFetch: false,
     v3_throwAbortReason: true,
   },
 };

@@ -1,13 +1,15 @@
-import { createRequestHandler } from "@remix-run/express";
 import * as build from "@remix-run/dev/server-build";
 import type { AppLoadContext } from "@remix-run/node";
 import express from "express";
+import type { Duplex } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { getDb } from "./db/client.server";
 import { isCrossSiteWrite } from "./app/server/cross-site";
-import { EnvError, env } from "./app/server/env.server";
+import { EnvError, env, servedOverHttps } from "./app/server/env.server";
 import { newNonce, securityHeaders } from "./app/server/security-headers";
 import { parseVersionParam, setResponse } from "./app/server/public-api.server";
+import { remixHandler } from "./app/server/remix-handler.server";
+import { declaredTooLarge, mayHaveBody, refuseBody } from "./app/server/request-body.server";
 import { closeOverdueRounds } from "./app/server/rounds.server";
 
 /** Rounds close themselves at their deadline; a failure is logged and retried on the next tick. */
@@ -25,10 +27,15 @@ function start() {
 
   const app = express();
   app.disable("x-powered-by");
+  // Before anything else: a body announced over the limit is refused unread.
+  app.use((req, res, next) => {
+    if (mayHaveBody(req.method) && declaredTooLarge(req.headers)) return refuseBody(res);
+    next();
+  });
   app.use((_req, res, next) => {
     const nonce = newNonce();
     res.locals.cspNonce = nonce;
-    res.set(securityHeaders(nonce, config.NODE_ENV === "production"));
+    res.set(securityHeaders(nonce, servedOverHttps(config)));
     next();
   });
   // build/index.js sits beside public/, wherever the server is started from.
@@ -65,7 +72,7 @@ function start() {
 
   app.all(
     "*",
-    createRequestHandler({
+    remixHandler({
       build,
       mode: config.NODE_ENV,
       getLoadContext: (req, res): AppLoadContext => ({ cspNonce: String(res.locals.cspNonce), clientAddress: req.ip ?? "unknown" }),
@@ -76,6 +83,17 @@ function start() {
     console.log(`Delphi consensus listening on http://localhost:${config.PORT} (database ${config.DATABASE_PATH})`);
     closeOverdue();
     setInterval(closeOverdue, 30_000).unref();
+  });
+  // What Node's parser refuses (a URL or headers over its 16 KiB, a malformed request) gets a
+  // reason, not the bare status line Node writes by default.
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === "ECONNRESET" || !socket.writable) return socket.destroy();
+    const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
+    const body = tooLarge ? "The request's URL or headers are too large.\n" : "The request could not be read.\n";
+    socket.end(
+      `HTTP/1.1 ${tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request"}\r\n` +
+        `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
   const stop = () => server.close(() => process.exit(0));
   process.once("SIGTERM", stop);

@@ -15,7 +15,7 @@ import { EnvError } from "~/server/env.server";
 import { Refusal } from "~/server/errors";
 import { ImportRefused, importRecord } from "~/server/imports.server";
 import { findPublished, publish } from "~/server/publications.server";
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo } from "./seed-demo";
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, DemoRefused, seedDemo } from "./seed-demo";
 
 class UsageError extends Error {}
 
@@ -161,18 +161,29 @@ const commands: Record<string, Command> = {
   },
   "demo:seed": {
     usage: "demo:seed",
-    summary: "seed the IMT demo into an empty database (refused in production)",
+    summary: "seed the IMT demo into an empty database, in one transaction (any row already there: refused)",
     async run() {
-      const { seeded } = await seedDemo(getDb());
-      console.log(seeded ? "Seeded the IMT demo." : "The database is not empty: demo seed skipped.");
-      console.log(`Demo logins (password "${DEMO_PASSWORD}"):`);
-      console.log(`  secretary  ${DEMO_ACCOUNTS.secretary}`);
-      console.log(`  panelists  ${DEMO_ACCOUNTS.panelist(1)} … ${DEMO_ACCOUNTS.panelist(31)}`);
-      console.log(`  observer   ${DEMO_ACCOUNTS.observer}`);
-      console.log(`  admin      ${DEMO_ACCOUNTS.admin}`);
+      await seedDemo(getDb());
+      console.log(`Seeded the IMT demo into ${process.env.DATABASE_PATH ?? "data/delphi.sqlite"}.`);
+      printDemoLogins();
+    },
+  },
+  "demo:logins": {
+    usage: "demo:logins",
+    summary: "print the demo's accounts and password",
+    async run() {
+      printDemoLogins();
     },
   },
 };
+
+function printDemoLogins(): void {
+  console.log(`Demo logins (password "${DEMO_PASSWORD}"):`);
+  console.log(`  secretary  ${DEMO_ACCOUNTS.secretary}`);
+  console.log(`  panelists  ${DEMO_ACCOUNTS.panelist(1)} … ${DEMO_ACCOUNTS.panelist(31)}`);
+  console.log(`  observer   ${DEMO_ACCOUNTS.observer}`);
+  console.log(`  admin      ${DEMO_ACCOUNTS.admin}`);
+}
 
 function help(): string {
   const width = Math.max(...Object.values(commands).map((c) => c.usage.length));
@@ -204,6 +215,7 @@ async function main(argv: string[]): Promise<number> {
       error instanceof UsageError ||
       error instanceof Refusal ||
       error instanceof EnvError ||
+      error instanceof DemoRefused ||
       (error instanceof TypeError && "code" in error)
     ) {
       console.error(error.message);

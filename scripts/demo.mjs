@@ -1,26 +1,36 @@
-// `npm run demo`: install what is missing, build, migrate, seed the IMT demo into an empty
-// database, and serve it. Plain JavaScript so it runs before any dependency is installed.
-import { spawn, spawnSync } from "node:child_process";
+// `npm run demo`: install what is missing, build, seed the IMT demo into its own database, and
+// serve it in production mode (no stack traces reach the browser) on plain http://localhost.
+// Plain JavaScript so it runs before any dependency is installed.
+//
+// The demo never writes into a database in use: its own file is data/demo.sqlite, kept between
+// runs (delete it for a fresh demo); a DATABASE_PATH you give must be new or empty.
+import { spawn } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
+import { ensureInstalled, run } from "./setup.mjs";
 
 if (process.env.NODE_ENV === "production") {
   console.error("npm run demo seeds demo accounts and refuses to run with NODE_ENV=production; use npm start.");
   process.exit(1);
 }
 
-function run(command, args) {
-  const result = spawnSync(command, args, { stdio: "inherit" });
-  if (result.status !== 0) process.exit(result.status ?? 1);
-}
+const DEMO_DATABASE = "data/demo.sqlite";
+const database = process.env.DATABASE_PATH || DEMO_DATABASE;
+const port = process.env.PORT || "3000";
+const env = { ...process.env, DATABASE_PATH: database };
 
-const installed = "node_modules/.package-lock.json";
-if (!existsSync(installed) || statSync("package-lock.json").mtimeMs > statSync(installed).mtimeMs) {
-  console.log("Installing dependencies (better-sqlite3 compiles from source: about a minute)…");
-  run("npm", ["ci", "--no-audit", "--no-fund"]);
-}
+ensureInstalled();
 run("npm", ["run", "-s", "build"]);
-run("npm", ["run", "-s", "cli", "--", "demo:seed"]);
 
-const server = spawn(process.execPath, ["build/index.js"], { stdio: "inherit" });
+if (database === DEMO_DATABASE && existsSync(database) && statSync(database).size > 0) {
+  console.log(`Serving the demo as you left it in ${database} (delete that file for a fresh demo).`);
+  run("npm", ["run", "-s", "cli", "--", "demo:logins"], { env });
+} else {
+  run("npm", ["run", "-s", "cli", "--", "demo:seed"], { env });
+}
+
+const server = spawn(process.execPath, ["build/index.js"], {
+  stdio: "inherit",
+  env: { ...env, NODE_ENV: "production", PORT: port, PUBLIC_URL: process.env.PUBLIC_URL || `http://localhost:${port}` },
+});
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
 server.on("exit", (code) => process.exit(code ?? 0));

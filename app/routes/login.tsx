@@ -1,12 +1,12 @@
 import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormErrors } from "~/components/form";
 import { getUser, login, safeRedirect, verifyLogin } from "~/server/auth.server";
-import { recordFailure, recordSuccess, retryAfter } from "~/server/login-throttle.server";
+import { beginAttempt } from "~/server/login-throttle.server";
 import { readForm } from "~/server/forms.server";
 
 export const meta: MetaFunction = () => [{ title: "Log in · Delphi consensus" }];
@@ -27,15 +27,21 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return null;
 }
 
+// A page answering a throttled form post (no JavaScript) keeps the action's Retry-After.
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const retry = actionHeaders.get("Retry-After");
+  return retry ? { "Retry-After": retry } : new Headers();
+};
+
 export async function action({ request, context }: ActionFunctionArgs) {
   const submission = parseWithZod(await readForm(request), { schema: LoginSchema });
   if (submission.status !== "success") {
     return Response.json(submission.reply({ hideFields: ["password"] }), { status: 400 });
   }
   const { email, password, redirectTo } = submission.value;
-  const address = context.clientAddress ?? "unknown";
-  const wait = retryAfter(email, address);
-  if (wait > 0) {
+  const attempt = beginAttempt(email, context.clientAddress ?? "unknown");
+  if (!attempt.allowed) {
+    const wait = attempt.retryAfter;
     const minutes = Math.ceil(wait / 60);
     return Response.json(
       submission.reply({
@@ -47,13 +53,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const user = await verifyLogin(email, password);
   if (!user) {
-    recordFailure(email, address);
     return Response.json(
       submission.reply({ formErrors: ["Email or password is incorrect."], hideFields: ["password"] }),
       { status: 401 },
     );
   }
-  recordSuccess(email);
+  attempt.succeeded();
   return login(request, user.id, safeRedirect(redirectTo));
 }
 

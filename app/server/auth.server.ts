@@ -3,7 +3,7 @@ import { createCookie, redirect } from "@remix-run/node";
 import { eq } from "drizzle-orm";
 import { getDb } from "@db/client.server";
 import { sessions, users } from "@db/schema";
-import { env } from "./env.server";
+import { env, servedOverHttps } from "./env.server";
 import {
   checkSession,
   generateSessionToken,
@@ -58,11 +58,11 @@ let cookie: ReturnType<typeof createCookie> | undefined;
  * so renewing a session never needs a new Set-Cookie.
  */
 export function sessionCookie() {
-  const production = env().NODE_ENV === "production";
-  cookie ??= createCookie(production ? "__Host-session" : "session", {
+  const https = servedOverHttps(env());
+  cookie ??= createCookie(https ? "__Host-session" : "session", {
     httpOnly: true,
     sameSite: "lax",
-    secure: production,
+    secure: https,
     path: "/",
     maxAge: Math.floor(sessionPolicy().absoluteMs / 1000),
   });
@@ -118,12 +118,30 @@ export async function getUser(request: Request): Promise<User | null> {
   return token ? validateSessionToken(token) : null;
 }
 
-/** Only same-site paths: never `//host`, `/\host` or an absolute URL. */
+const CONTROL_OR_BACKSLASH = /[\u0000-\u001f\u007f\\]/;
+
+/**
+ * A path on this site to go to after login, or `fallback`. Refused, as written and once
+ * percent-decoded: anything not starting with one "/", a second "/" or "\\" after it (another
+ * host to a browser), a backslash anywhere, and control characters (browsers drop tabs and
+ * newlines from URLs, so "/\t/evil.example" becomes "//evil.example"; CR/LF would split the
+ * header). What is kept comes back re-serialized by URL, so anything outside ASCII is
+ * percent-encoded and the Location header is always valid.
+ */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
-  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) {
+  if (typeof to !== "string" || to.length > 2048) return fallback;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(to);
+  } catch {
     return fallback;
   }
-  return to;
+  for (const form of [to, decoded]) {
+    if (!form.startsWith("/") || form.startsWith("//") || CONTROL_OR_BACKSLASH.test(form)) return fallback;
+  }
+  const url = new URL(to, "http://localhost");
+  if (url.origin !== "http://localhost") return fallback;
+  return url.pathname + url.search + url.hash;
 }
 
 export async function requireUser(request: Request): Promise<User> {
@@ -136,10 +154,11 @@ export async function requireUser(request: Request): Promise<User> {
 
 /** Starts a session for a user who just proved who they are, replacing any session this browser had. */
 export async function login(request: Request, userId: string, redirectTo: string): Promise<Response> {
+  const location = safeRedirect(redirectTo);
   const previous = await tokenFrom(request);
   if (previous) invalidateSession(previous);
   const { token } = createSession(userId);
-  return redirect(safeRedirect(redirectTo), {
+  return redirect(location, {
     headers: { "Set-Cookie": await sessionCookie().serialize(token) },
   });
 }

@@ -41,6 +41,15 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   return result.data;
 }
 
+/**
+ * Whether people reach the app over HTTPS, which makes the session cookie `Secure` (and
+ * `__Host-`) and sends HSTS: what PUBLIC_URL says when it is set, else production means yes.
+ * The demo runs in production mode on http://localhost and sets PUBLIC_URL to say so.
+ */
+export function servedOverHttps(config: Pick<Env, "NODE_ENV" | "PUBLIC_URL">): boolean {
+  return config.PUBLIC_URL ? config.PUBLIC_URL.startsWith("https:") : config.NODE_ENV === "production";
+}
+
 let cached: Env | undefined;
 
 export function env(): Env {

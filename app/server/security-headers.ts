@@ -8,9 +8,9 @@ export function newNonce(): string {
 /**
  * The headers every response carries. Scripts run only from this origin or with the response's
  * nonce; styles may be inline (bars are sized with style attributes); no framing, no plugins,
- * forms post only here. HSTS only in production, where the app is served over HTTPS.
+ * forms post only here. HSTS only where the app is served over HTTPS.
  */
-export function securityHeaders(nonce: string, production: boolean): Record<string, string> {
+export function securityHeaders(nonce: string, https: boolean): Record<string, string> {
   const csp = [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}'`,
@@ -31,6 +31,6 @@ export function securityHeaders(nonce: string, production: boolean): Record<stri
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
-    ...(production ? { "Strict-Transport-Security": "max-age=31536000; includeSubDomains" } : {}),
+    ...(https ? { "Strict-Transport-Security": "max-age=31536000; includeSubDomains" } : {}),
   };
 }

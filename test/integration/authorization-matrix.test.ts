@@ -5,10 +5,12 @@
  */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { getDb } from "@db/client.server";
 import { cookieOf, digest, IDENTITIES, reasonsOf, seedWorld, type Identity, type World } from "../support/matrix";
-import { formRequest, getRequest, respond } from "../support/requests";
+import { formRequest, getRequest } from "../support/requests";
+import { startServer, type RunningServer } from "../support/server";
+import { inProcess, locationOf, overHttp, type Transport } from "../support/transport";
 
 /** GET: "ok" is a 2xx, or a 3xx that is not to /login; "login" is a 302 to /login?redirectTo=<the page>. */
 type Read = "ok" | "login" | 403 | 404;
@@ -96,8 +98,7 @@ const MATRIX: Record<string, Entry> = {
 const ROUTES_DIR = join(process.cwd(), "app/routes");
 const METHODS = ["GET", "POST"] as const;
 type Method = (typeof METHODS)[number];
-type RouteArgs = { request: Request; params: Record<string, string>; context: Record<string, never> };
-type RouteModule = { loader?: (args: RouteArgs) => Promise<unknown>; action?: (args: RouteArgs) => Promise<unknown> };
+type RouteModule = { loader?: unknown; action?: unknown };
 
 function loadRoute(file: string): Promise<RouteModule> {
   return import(/* @vite-ignore */ join(ROUTES_DIR, file));
@@ -123,9 +124,13 @@ function paramNames(file: string): string[] {
 let world: World;
 /** Real values for every route parameter: the demo's guideline, round 1, version 1, a statement, an invitation. */
 let values: Record<string, string>;
+let server: RunningServer;
+/** Each route is asked in-process (loader and action called directly) and over HTTP (the built server on this database). */
+const TRANSPORTS = [inProcess, overHttp(() => server)];
 
 beforeAll(async () => {
   world = await seedWorld(getDb());
+  server = await startServer({ database: process.env.DATABASE_PATH });
   values = {
     slug: world.imt.slug,
     number: "1",
@@ -142,13 +147,13 @@ function target(file: string, overrides: Record<string, string> = {}) {
   return { params, path };
 }
 
-async function call(file: string, method: Method, cookie: string | undefined, overrides?: Record<string, string>) {
-  const route = await loadRoute(file);
+afterAll(() => server?.stop());
+
+/** A browser's request: a page (or a form posted without JavaScript) over HTTP. */
+async function call(transport: Transport, file: string, method: Method, cookie: string | undefined, overrides?: Record<string, string>) {
   const { params, path } = target(file, overrides);
-  const handler = method === "GET" ? route.loader : route.action;
-  if (!handler) throw new Error(`${file} has no ${method === "GET" ? "loader" : "action"}.`);
   const request = method === "GET" ? getRequest(path, { cookie }) : formRequest(path, {}, { cookie });
-  return { path, response: await respond(() => handler({ request, params, context: {} })) };
+  return { path, response: await transport.send({ file, request, params, asDocument: true }) };
 }
 
 function toLogin(path: string): string {
@@ -156,7 +161,7 @@ function toLogin(path: string): string {
 }
 
 async function expectOutcome(response: Response, expected: Read | Write, path: string) {
-  const location = response.headers.get("Location");
+  const location = locationOf(response);
   switch (expected) {
     case "ok":
       expect(response.status).toBeGreaterThanOrEqual(200);
@@ -194,45 +199,47 @@ describe("the table covers every route", () => {
   });
 });
 
-describe.each(Object.entries(MATRIX))("%s", (file, entry) => {
-  for (const method of METHODS) {
-    const row = entry[method];
-    if (!row) continue;
-    test.each(IDENTITIES.map((identity) => [identity, row[identity]] as const))(
-      `${method} ${pattern(file)} as %s: %s`,
-      async (identity, expected) => {
-        const before = digest(getDb());
-        const { path, response } = await call(file, method, await cookieOf(world, identity));
-        await expectOutcome(response, expected, path);
-        if (expected !== "ok" && expected !== "allowed") expect(digest(getDb())).toEqual(before);
-      },
-    );
-  }
-});
+describe.each(TRANSPORTS.map((t) => [t.name, t] as const))("%s", (_, transport) => {
+  describe.each(Object.entries(MATRIX))("%s", (file, entry) => {
+    for (const method of METHODS) {
+      const row = entry[method];
+      if (!row) continue;
+      test.each(IDENTITIES.map((identity) => [identity, row[identity]] as const))(
+        `${method} ${pattern(file)} as %s: %s`,
+        async (identity, expected) => {
+          const before = digest(getDb());
+          const { path, response } = await call(transport, file, method, await cookieOf(world, identity));
+          await expectOutcome(response, expected, path);
+          if (expected !== "ok" && expected !== "allowed") expect(digest(getDb())).toEqual(before);
+        },
+      );
+    }
+  });
 
-describe("an unknown guideline is a 404, whoever asks", () => {
-  const scoped = Object.entries(MATRIX).filter(([file]) => paramNames(file).includes("slug"));
-  for (const [file, entry] of scoped) {
-    for (const method of METHODS.filter((m) => entry[m])) {
-      test(`${method} ${pattern(file).replace(":slug", "no-such-guideline")} as secretary`, async () => {
-        const { response } = await call(file, method, await cookieOf(world, "secretary"), { slug: "no-such-guideline" });
+  describe("an unknown guideline is a 404, whoever asks", () => {
+    const scoped = Object.entries(MATRIX).filter(([file]) => paramNames(file).includes("slug"));
+    for (const [file, entry] of scoped) {
+      for (const method of METHODS.filter((m) => entry[m])) {
+        test(`${method} ${pattern(file).replace(":slug", "no-such-guideline")} as secretary`, async () => {
+          const { response } = await call(transport, file, method, await cookieOf(world, "secretary"), { slug: "no-such-guideline" });
+          expect(response.status).toBe(404);
+          expect(await reasonsOf(response)).not.toEqual([]);
+        });
+      }
+    }
+  });
+
+  describe("another guideline's statement under this guideline's address is a 404", () => {
+    for (const method of METHODS) {
+      test(`${method} /g/imt-consensus/statements/<a statement of other-consensus> as IMT's secretary`, async () => {
+        const before = digest(getDb());
+        const { response } = await call(transport, "g.$slug.statements.$statementId.tsx", method, await cookieOf(world, "secretary"), {
+          statementId: world.other.statementIds[0]!,
+        });
         expect(response.status).toBe(404);
         expect(await reasonsOf(response)).not.toEqual([]);
+        expect(digest(getDb())).toEqual(before);
       });
     }
-  }
-});
-
-describe("another guideline's statement under this guideline's address is a 404", () => {
-  for (const method of METHODS) {
-    test(`${method} /g/imt-consensus/statements/<a statement of other-consensus> as IMT's secretary`, async () => {
-      const before = digest(getDb());
-      const { response } = await call("g.$slug.statements.$statementId.tsx", method, await cookieOf(world, "secretary"), {
-        statementId: world.other.statementIds[0]!,
-      });
-      expect(response.status).toBe(404);
-      expect(await reasonsOf(response)).not.toEqual([]);
-      expect(digest(getDb())).toEqual(before);
-    });
-  }
+  });
 });

@@ -1,6 +1,9 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { and, asc, count, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, test } from "vitest";
-import { getDb } from "@db/client.server";
+import { getDb, openDatabase } from "@db/client.server";
 import {
   auditEvents,
   ballots,
@@ -18,7 +21,9 @@ import { verifyContentHash, type RecommendationSet } from "~/consensus/recommend
 import { verifyLogin } from "~/server/auth.server";
 import { findPublished } from "~/server/publications.server";
 import record from "../../fixtures/imt-2025-table1.json";
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_SLUG, seedDemo } from "../../scripts/seed-demo";
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_SLUG, rowsHeld, seedDemo } from "../../scripts/seed-demo";
+import { runCli } from "../support/cli";
+import { digest } from "../support/matrix";
 
 beforeAll(async () => {
   expect(await seedDemo(getDb())).toEqual({ seeded: true });
@@ -168,9 +173,11 @@ describe("the IMT demo", () => {
   });
 
   test("seeds only an empty database, and never in production", async () => {
-    const before = getDb().select({ n: count() }).from(ballots).get()!.n;
-    expect(await seedDemo(getDb())).toEqual({ seeded: false });
-    expect(getDb().select({ n: count() }).from(ballots).get()!.n).toBe(before);
+    const before = digest(getDb());
+    await expect(seedDemo(getDb())).rejects.toThrow(
+      /^The database already holds data \(\d+ rows in \d+ tables: .*\)\. The demo seeds only an empty database/,
+    );
+    expect(digest(getDb())).toEqual(before);
     const previous = process.env.NODE_ENV;
     process.env.NODE_ENV = "production";
     try {
@@ -178,5 +185,32 @@ describe("the IMT demo", () => {
     } finally {
       process.env.NODE_ENV = previous;
     }
+  });
+});
+
+describe("the demo seed never writes into a database in use", () => {
+  test("one row in any table refuses it, from the CLI too, and nothing is written", () => {
+    const dir = mkdtempSync(join(tmpdir(), "delphi-demo-"));
+    const path = join(dir, "in-use.sqlite");
+    const db = openDatabase(path);
+    db.$client.prepare("insert into outbox_mails (id, kind, \"to\", subject, body, created_at) values ('m1', 'note', 'a@b.org', 's', 'b', 0)").run();
+    const before = digest(db);
+    db.$client.close();
+    const result = runCli(["demo:seed"], "", { DATABASE_PATH: path });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/already holds data \(1 rows in 1 tables: outbox_mails\)/);
+    const after = openDatabase(path);
+    expect(digest(after)).toEqual(before);
+    after.$client.close();
+  });
+
+  test("it seeds in one transaction: a failure half-way leaves the database empty", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "delphi-demo-"));
+    const db = openDatabase(join(dir, "empty.sqlite"));
+    // Publishing comes late in the seed: make it fail there.
+    db.$client.exec("create temp trigger no_publish before insert on recommendation_sets begin select raise(abort, 'no publishing today'); end");
+    await expect(seedDemo(db)).rejects.toThrow(/no publishing today/);
+    expect(rowsHeld(db)).toEqual({});
+    db.$client.close();
   });
 });

@@ -2,13 +2,16 @@
  * Generated input for every form action, the public API and the consensus-record import: wrong
  * types, huge strings, unicode (right-to-left, emoji, NUL, lone surrogates), other guidelines' ids
  * and missing fields. Whatever arrives, the answer is never a 5xx; a 4xx says why and changes no
- * row; and no request on one guideline's pages ever changes another guideline's rows.
+ * row; and no request on one guideline's pages ever changes another guideline's rows. Form
+ * actions and reads are put both in-process and over HTTP to the built server (on this file's
+ * database), where actions go as a fetcher (`?_data`) or as a page without JavaScript, and bodies
+ * around the 1 MiB limit are sent too.
  * FUZZ_RUNS=500 npx vitest run test/integration/fuzz.test.ts runs it longer by hand.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
-import { beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { getDb } from "@db/client.server";
 import { ANONYMITY, CHOICES, ROLES } from "@db/schema";
 import { AGREEMENT_KINDS, OPPOSITION_KINDS } from "~/components/rule-form";
@@ -16,23 +19,13 @@ import { DENOMINATORS } from "~/consensus/rule";
 import { Refusal } from "~/server/errors";
 import { ImportRefused, importRecord } from "~/server/imports.server";
 import { cookieOf, digest, guidelineDigest, reasonsOf, seedWorld, type Actor, type World } from "../support/matrix";
-import { respond } from "../support/requests";
+import { startServer, type RunningServer } from "../support/server";
+import { dataOf, inProcess, locationOf, overHttp } from "../support/transport";
 
 const RUNS = Number(process.env.FUZZ_RUNS) || 30;
 /** A generous budget per property on a busy machine, growing with FUZZ_RUNS. */
 const TIMEOUT = Math.max(30_000, RUNS * 1_000);
 const ORIGIN = "http://localhost";
-const ROUTES_DIR = join(process.cwd(), "app/routes");
-
-type RouteArgs = { request: Request; params: Record<string, string>; context: Record<string, never> };
-type Handler = (args: RouteArgs) => Promise<unknown>;
-
-async function handler(file: string, kind: "loader" | "action"): Promise<Handler> {
-  const route = (await import(/* @vite-ignore */ join(ROUTES_DIR, file))) as Partial<Record<typeof kind, Handler>>;
-  const found = route[kind];
-  if (!found) throw new Error(`${file} has no ${kind}.`);
-  return found;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Generated values
@@ -159,9 +152,14 @@ let world: World;
 const GUIDELINES = ["imt", "other", "draft"] as const;
 type GuidelineKey = (typeof GUIDELINES)[number];
 
+let server: RunningServer;
+const TRANSPORTS = [inProcess, overHttp(() => server)];
+
 beforeAll(async () => {
   world = await seedWorld(getDb());
+  server = await startServer({ database: process.env.DATABASE_PATH });
 });
+afterAll(() => server?.stop());
 
 /**
 /** Every ballot row as JSON, by round item: what a partly refused ballot must leave alone. */
@@ -186,7 +184,7 @@ function refusedItems(body: unknown): string[] {
  * never on a statement the refusal names.
  */
 async function expectHandled(
-  run: () => Promise<unknown>,
+  send: () => Promise<Response>,
   about: GuidelineKey | null,
   options: { readOnly?: boolean; partial?: boolean } = {},
 ) {
@@ -195,13 +193,13 @@ async function expectHandled(
   const ballotsBefore = options.partial ? ballotRows() : null;
   const bystanders = GUIDELINES.filter((g) => g !== about).map((g) => world[g].guidelineId);
   const untouched = bystanders.map((id) => guidelineDigest(db, id));
-  const response = await respond(run);
+  const response = await send();
   expect(response.status, "never a 5xx").toBeLessThan(500);
   expect(bystanders.map((id) => guidelineDigest(db, id)), "another guideline's rows never change").toEqual(untouched);
-  const location = response.headers.get("Location");
+  const location = locationOf(response);
   if (location !== null) expect(location, "a redirect stays on this site").toMatch(/^\/(?![/\\])/);
   if (response.status >= 400) {
-    const body: unknown = await response.clone().json().catch(() => null);
+    const body = await dataOf(response);
     expect(await reasonsOf(response), "a refusal says why").not.toEqual([]);
     const refused = ballotsBefore ? refusedItems(body) : [];
     if (ballotsBefore && refused.length > 0) {
@@ -411,15 +409,46 @@ function pathFor(file: string, params: Record<string, string>): string {
   return `/${segments.map((s) => (s.startsWith("$") ? percentEncode(params[s.slice(1).replace(/_$/, "")] ?? "") : s.replace(/_$/, ""))).join("/")}`;
 }
 
-describe("form actions never answer 5xx, and a refusal says why and changes nothing", () => {
+describe.each(TRANSPORTS.map((t) => [t.name, t] as const))("form actions %s never answer 5xx, and a refusal says why and changes nothing", (_, transport) => {
   test.each(ACTIONS.map((t) => [`${t.title} (${t.file} as ${t.as})`, t] as const))("%s", async (_, target) => {
-    const action = await handler(target.file, "action");
     await fc.assert(
-      fc.asyncProperty(target.params(world), target.body(world), async (params, body) => {
+      fc.asyncProperty(target.params(world), target.body(world), fc.boolean(), async (params, body, asDocument) => {
         const request = post(pathFor(target.file, params), body, await cookieOf(world, target.as));
-        await expectHandled(() => action({ request, params, context: {} }), target.about, { partial: target.partial });
+        await expectHandled(() => transport.send({ file: target.file, request, params, asDocument }), target.about, {
+          partial: target.partial,
+        });
       }),
       { numRuns: RUNS },
+    );
+  }, TIMEOUT);
+});
+
+describe("over HTTP, bodies around the 1 MiB limit: under it the route answers, over it a 413 before anything runs", () => {
+  const limit = 1024 * 1024;
+  const files = [...new Map(ACTIONS.map((t) => [t.file, t])).values()];
+  test.each(files.map((t) => [t.file, t] as const))("%s", async (_, target) => {
+    const http = overHttp(() => server);
+    const about = world[target.about ?? "imt"];
+    const params = { slug: about.slug, statementId: about.statementIds[0]!, number: "1", token: world.imt.invitationToken };
+    const cookie = await cookieOf(world, target.as);
+    const sizes = fc.oneof(fc.integer({ min: limit - 4096, max: limit - 64 }), fc.integer({ min: limit + 1, max: limit + 4096 }));
+    await fc.assert(
+      fc.asyncProperty(sizes, fc.boolean(), async (size, multipart) => {
+        const padding = "x".repeat(Math.max(0, size - 80));
+        const request = post(pathFor(target.file, params), { multipart, entries: [["padding", padding]] }, cookie);
+        const bytes = (await request.clone().arrayBuffer()).byteLength;
+        const before = digest(getDb());
+        const response = await http.send({ file: target.file, request, params });
+        if (bytes > limit) {
+          expect(response.status).toBe(413);
+          expect(await response.json()).toEqual({ error: "The request body is larger than 1 MiB." });
+        } else {
+          expect(response.status).toBeLessThan(500);
+          expect(response.status).not.toBe(413);
+        }
+        if (response.status >= 400) expect(digest(getDb())).toEqual(before);
+      }),
+      { numRuns: 4 },
     );
   }, TIMEOUT);
 });
@@ -455,9 +484,8 @@ const READS: ReadTarget[] = [
   },
 ];
 
-describe("reads never answer 5xx nor write, whatever the parameters, query and validators", () => {
+describe.each(TRANSPORTS.map((t) => [t.name, t] as const))("reads %s never answer 5xx nor write, whatever the parameters, query and validators", (_, transport) => {
   test.each(READS.map((t) => [`${t.title} (${t.file})`, t] as const))("%s", async (_, target) => {
-    const loader = await handler(target.file, "loader");
     const ifNoneMatch = fc.option(fc.oneof(fc.constantFrom("*", 'W/"x"', '"a", "b"', ""), fc.string({ maxLength: 80 })), { nil: undefined });
     await fc.assert(
       fc.asyncProperty(target.params, query, ifNoneMatch, async (params, pairs, etag) => {
@@ -467,7 +495,7 @@ describe("reads never answer 5xx nor write, whatever the parameters, query and v
         if (cookie) headers.set("Cookie", cookie);
         if (etag !== undefined) headers.set("If-None-Match", etag.replace(/[^\x20-\x7e]/g, ""));
         const request = new Request(`${ORIGIN}${pathFor(target.file, params)}?${search}`, { headers });
-        await expectHandled(() => loader({ request, params, context: {} }), null, { readOnly: true });
+        await expectHandled(() => transport.send({ file: target.file, request, params }), null, { readOnly: true });
       }),
       { numRuns: RUNS },
     );
@@ -600,10 +628,9 @@ const NOT_FORMS: { kind: string; headers: Record<string, string>; body: BodyInit
  * Found by this file: every action but logout reads `await request.formData()`, which throws a
  * TypeError for such a body, so Remix answers 500 (anonymously, on /login and /join too).
  */
-describe("BUG: a POST whose body is not a form must get a 4xx, not the 500 of request.formData()'s TypeError", () => {
+describe.each(TRANSPORTS.map((t) => [t.name, t] as const))("a POST %s whose body is not a form gets a 4xx, not the 500 of request.formData()'s TypeError", (_, transport) => {
   const files = [...new Map(ACTIONS.map((t) => [t.file, t])).values()];
   test.each(files.flatMap((t) => NOT_FORMS.map((b) => [`${t.file}, ${b.kind}`, t, b] as const)))("%s", async (_, target, notForm) => {
-    const action = await handler(target.file, "action");
     const about = world[target.about ?? "imt"];
     const params = { slug: about.slug, statementId: about.statementIds[0]!, number: "1", token: world.imt.invitationToken };
     const cookie = await cookieOf(world, target.as);
@@ -612,6 +639,6 @@ describe("BUG: a POST whose body is not a form must get a 4xx, not the 500 of re
       headers: { ...notForm.headers, ...(cookie ? { Cookie: cookie } : {}) },
       body: notForm.body,
     });
-    await expectHandled(() => action({ request, params, context: {} }), target.about);
+    await expectHandled(() => transport.send({ file: target.file, request, params }), target.about);
   });
 });

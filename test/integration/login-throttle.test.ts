@@ -1,7 +1,16 @@
 import { beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { getDb } from "@db/client.server";
 import { action } from "~/routes/login";
-import { ACCOUNT_LIMIT, ADDRESS_LIMIT, resetThrottle, retryAfter, recordFailure, WINDOW_MS } from "~/server/login-throttle.server";
+import {
+  ACCOUNT_LIMIT,
+  ADDRESS_LIMIT,
+  beginAttempt,
+  MAX_KEYS,
+  resetThrottle,
+  retryAfter,
+  throttleSize,
+  WINDOW_MS,
+} from "~/server/login-throttle.server";
 import { createUser } from "../support/factories";
 import { formRequest, respond } from "../support/requests";
 
@@ -48,8 +57,30 @@ describe("failed logins are throttled", () => {
     expect((await attempt("grace@example.org", "wrong")).status).toBe(401);
 
     const t0 = 1_000_000_000_000;
-    for (let i = 0; i < ACCOUNT_LIMIT; i++) recordFailure("clock@example.org", "192.0.2.99", t0 + i * 1000);
+    for (let i = 0; i < ACCOUNT_LIMIT; i++) beginAttempt("clock@example.org", "192.0.2.99", t0 + i * 1000);
     expect(retryAfter("clock@example.org", "192.0.2.98", t0 + 5000)).toBe(WINDOW_MS / 1000 - 5);
     expect(retryAfter("clock@example.org", "192.0.2.98", t0 + WINDOW_MS)).toBe(0);
+  });
+});
+
+describe("the throttle's memory is bounded", () => {
+  test("a flood of distinct e-mails keeps at most MAX_KEYS of each kind; old keys expire", () => {
+    const t0 = 2_000_000_000_000;
+    for (let i = 0; i < MAX_KEYS * 3; i++) beginAttempt(`flood${i}@example.org`, `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, t0 + i);
+    expect(throttleSize()).toEqual({ accounts: MAX_KEYS, addresses: MAX_KEYS });
+    // The newest are the ones remembered.
+    expect(retryAfter(`flood${MAX_KEYS * 3 - 1}@example.org`, "192.0.2.1", t0 + MAX_KEYS * 3)).toBe(0);
+    beginAttempt("late@example.org", "192.0.2.200", t0 + MAX_KEYS * 3 + WINDOW_MS);
+    expect(throttleSize()).toEqual({ accounts: 1, addresses: 1 });
+  });
+
+  test("a success releases its reservation: the address keeps only real failures", () => {
+    const t0 = 3_000_000_000_000;
+    for (let i = 0; i < ADDRESS_LIMIT - 1; i++) beginAttempt(`someone${i}@example.org`, "192.0.2.77", t0 + i);
+    const good = beginAttempt("grace@example.org", "192.0.2.77", t0 + 100);
+    if (!good.allowed) throw new Error("refused");
+    expect(retryAfter("x@example.org", "192.0.2.77", t0 + 101)).toBeGreaterThan(0);
+    good.succeeded();
+    expect(retryAfter("x@example.org", "192.0.2.77", t0 + 101)).toBe(0);
   });
 });

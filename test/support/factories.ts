@@ -35,14 +35,14 @@ export async function createUser(
   db: Queryable,
   input: { email: string; name: string; password?: string; isAdmin?: boolean },
 ) {
+  return insertUser(db, { ...input, passwordHash: await hashOnce(input.password ?? "correct horse battery staple") });
+}
+
+/** A user whose password was hashed beforehand, so it can be inserted inside a transaction. */
+export function insertUser(db: Queryable, input: { email: string; name: string; passwordHash: string; isAdmin?: boolean }) {
   return db
     .insert(users)
-    .values({
-      email: input.email.toLowerCase(),
-      name: input.name,
-      passwordHash: await hashOnce(input.password ?? "correct horse battery staple"),
-      isAdmin: input.isAdmin ?? false,
-    })
+    .values({ email: input.email.toLowerCase(), name: input.name, passwordHash: input.passwordHash, isAdmin: input.isAdmin ?? false })
     .returning()
     .get();
 }

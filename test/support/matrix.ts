@@ -188,7 +188,8 @@ export function guidelineDigest(db: DB, guidelineId: string): Record<string, str
 
 /**
  * Why a refused request was refused, as the person would read it: the `error` of a JSON body
- * (a message, or conform's field errors), the vote form's `formErrors`/`fieldErrors`, or plain text.
+ * (a message, or conform's field errors), the vote form's `formErrors`/`fieldErrors`, Remix's own
+ * `message` (a `?_data` request for a route the URL does not match), or plain text.
  */
 export async function reasonsOf(response: Response): Promise<string[]> {
   const text = await response.text();
@@ -205,8 +206,8 @@ export async function reasonsOf(response: Response): Promise<string[]> {
     else if (value && typeof value === "object") Object.values(value).forEach(collect);
   };
   if (body && typeof body === "object") {
-    const { error, formErrors, fieldErrors } = body as Record<string, unknown>;
-    [error, formErrors, fieldErrors].forEach(collect);
+    const { error, formErrors, fieldErrors, message } = body as Record<string, unknown>;
+    [error, formErrors, fieldErrors, message].forEach(collect);
   }
   return found;
 }

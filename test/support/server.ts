@@ -21,17 +21,18 @@ export function freePort(): Promise<number> {
 
 /**
  * Starts the production build (build/index.js, made by `remix build` before the tests) on its own
- * port and database: a copy of `copyOf` (a closed database file) when given, else a new one
- * seeded with the IMT demo unless told otherwise.
+ * port and database: `database` itself when given (shared with this process: both see each
+ * other's writes), a copy of `copyOf` (a closed database file), else a new one seeded with the
+ * IMT demo unless told otherwise.
  */
 export async function startServer(
-  options: { seed?: boolean; copyOf?: string; env?: Record<string, string> } = {},
+  options: { seed?: boolean; copyOf?: string; database?: string; env?: Record<string, string> } = {},
 ): Promise<RunningServer> {
   if (!existsSync("build/index.js")) throw new Error("build/index.js is missing: run `npm run build` first.");
-  const databasePath = join(mkdtempSync(join(tmpdir(), "delphi-e2e-")), "e2e.sqlite");
+  const databasePath = options.database ?? join(mkdtempSync(join(tmpdir(), "delphi-e2e-")), "e2e.sqlite");
   if (options.copyOf) {
     copyFileSync(options.copyOf, databasePath);
-  } else {
+  } else if (!options.database) {
     const db = openDatabase(databasePath);
     if (options.seed ?? true) await seedDemo(db);
     db.$client.close();
