@@ -133,7 +133,7 @@ const commands: Record<string, Command> = {
   },
   "audit:verify": {
     usage: "audit:verify [SLUG]",
-    summary: "check the audit trail's hash chains (all, or SLUG's); report each one's first broken link",
+    summary: "check the audit trail's hash chains (all, or SLUG's) and the rows they record; report each one's first broken link",
     async run(args) {
       const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
       const [slug, ...extra] = positionals;

@@ -71,10 +71,29 @@ export type StoredEvent = {
   hash: string;
 };
 
-export type BreakKind = "edited" | "deleted" | "inserted" | "relinked" | "reordered" | "truncated" | "head";
+export type BreakKind =
+  "edited" | "deleted" | "inserted" | "relinked" | "reordered" | "truncated" | "head" | "rewritten" | "unrecorded";
 
 /** The first place where a chain stops being the one the application wrote. */
 export type BrokenLink = { chain: string; kind: BreakKind; eventId: number | null; seq: number | null; message: string };
+
+/**
+ * A published set's `auditHead`: its guideline's chain ended with the event `seq`, of hash `hash`,
+ * just before `version` was published. Whoever holds the set holds that hash.
+ */
+export type PublishedHead = { chain: string; version: number; seq: number; hash: string };
+
+/** A row the chain records nothing (or something else) for: a round, a ballot or a version without its event. */
+export type Unrecorded = { chain: string; message: string };
+
+/** What the chains must hold beyond their own links, from the rows of the database. */
+export type Expected = {
+  /** Chains that must exist: every guideline's, which starts when the guideline is created or imported. */
+  chains?: Iterable<string>;
+  published?: Iterable<PublishedHead>;
+  /** In the order to report them; only the first of a chain is reported. */
+  unrecorded?: Iterable<Unrecorded>;
+};
 
 export type ChainsReport = { events: number; chains: number; broken: BrokenLink[] };
 
@@ -133,26 +152,60 @@ function breakAtHead(chain: string, last: StoredEvent | null, head: ChainHead | 
   return null;
 }
 
+/** Whether `event` is still the one that published sets recorded as the head at its seq; forgets those it checked. */
+function breakAtPublished(event: StoredEvent, pending: Map<number, PublishedHead[]>): BrokenLink | null {
+  const held = pending.get(event.seq) ?? [];
+  pending.delete(event.seq);
+  const differs = held.find((head) => head.hash !== event.hash);
+  if (!differs) return null;
+  const what = `is not the event version ${differs.version} was published after (its auditHead): the history was rewritten`;
+  return brokenEvent(event, "rewritten", what);
+}
+
+/** A published head the walk of an intact chain never reached: the chain now ends before it. */
+function breakBeyondEnd(chain: string, last: StoredEvent, pending: Map<number, PublishedHead[]>): BrokenLink | null {
+  const first = [...pending.values()].flat().sort((a, b) => a.version - b.version)[0];
+  if (!first) return null;
+  const message = `version ${first.version} was published after seq ${first.seq}, but the chain ends at seq ${last.seq}`;
+  return { chain, kind: "truncated", eventId: null, seq: first.seq, message: `${message}: the newest events were deleted` };
+}
+
+/** The published heads of each chain, by seq. */
+function publishedBySeq(published: Iterable<PublishedHead>): Map<string, Map<number, PublishedHead[]>> {
+  const bySeq = new Map<string, Map<number, PublishedHead[]>>();
+  for (const head of published) {
+    const ofChain = bySeq.get(head.chain) ?? new Map<number, PublishedHead[]>();
+    ofChain.set(head.seq, [...(ofChain.get(head.seq) ?? []), head]);
+    bySeq.set(head.chain, ofChain);
+  }
+  return bySeq;
+}
+
 /**
- * Verifies every chain and reports the first broken link of each. `events` must come ordered by
- * chain, seq and id (`ORDER BY chain, seq, id`); they are read once, so a cursor over millions of
- * rows is fine.
+ * Verifies every chain and reports the first broken link of each: where its links break, else
+ * where it no longer holds a head a published set recorded, else its first row without an event.
+ * `events` must come ordered by chain, seq and id (`ORDER BY chain, seq, id`); they are read once,
+ * so a cursor over millions of rows is fine.
  */
-export function verifyChains(events: Iterable<StoredEvent>, heads: Iterable<ChainHead>): ChainsReport {
+export function verifyChains(events: Iterable<StoredEvent>, heads: Iterable<ChainHead>, expected: Expected = {}): ChainsReport {
   const headOf = new Map<string, ChainHead>();
   for (const head of heads) headOf.set(head.chain, head);
+  const publishedOf = publishedBySeq(expected.published ?? []);
+  const required = new Set([...(expected.chains ?? []), ...publishedOf.keys()]);
   const walked = new Set<string>();
-  const broken: BrokenLink[] = [];
+  const broken = new Map<string, BrokenLink>();
   let count = 0;
-  // The chain being walked: its last event read, and whether its first broken link was found.
+  // The chain being walked: its last event read, the published heads it has not reached yet, and
+  // whether its first broken link was found.
   let chain: string | null = null;
   let last: StoredEvent | null = null;
+  let pending = new Map<number, PublishedHead[]>();
   let found = false;
 
   const finish = () => {
     if (chain === null || found) return;
-    const atHead = breakAtHead(chain, last, headOf.get(chain));
-    if (atHead) broken.push(atHead);
+    const link = breakAtHead(chain, last, headOf.get(chain)) ?? breakBeyondEnd(chain, last!, pending);
+    if (link) broken.set(chain, link);
   };
 
   for (const event of events) {
@@ -161,19 +214,28 @@ export function verifyChains(events: Iterable<StoredEvent>, heads: Iterable<Chai
       finish();
       if (walked.has(event.chain)) throw new Error("verifyChains needs the events ordered by chain, seq and id.");
       walked.add(event.chain);
-      [chain, last, found] = [event.chain, null, false];
+      [chain, last, pending, found] = [event.chain, null, new Map(publishedOf.get(event.chain)), false];
     }
     if (found) continue;
-    const link = breakAt(event, last, headOf.get(event.chain));
+    const link = breakAt(event, last, headOf.get(event.chain)) ?? breakAtPublished(event, pending);
     if (link) {
-      broken.push(link);
+      broken.set(event.chain, link);
       found = true;
     }
     last = event;
   }
   finish();
   for (const [chain, head] of headOf) {
-    if (!walked.has(chain)) broken.push(breakAtHead(chain, null, head)!);
+    if (!walked.has(chain)) broken.set(chain, breakAtHead(chain, null, head)!);
   }
-  return { events: count, chains: new Set([...walked, ...headOf.keys()]).size, broken };
+  for (const chain of required) {
+    if (walked.has(chain) || headOf.has(chain)) continue;
+    const message = "there is no audit trail at all: every event and the head were deleted";
+    broken.set(chain, { chain, kind: "deleted", eventId: null, seq: null, message });
+  }
+  for (const { chain, message } of expected.unrecorded ?? []) {
+    if (!broken.has(chain)) broken.set(chain, { chain, kind: "unrecorded", eventId: null, seq: null, message });
+  }
+  const chains = new Set([...walked, ...headOf.keys(), ...required, ...broken.keys()]);
+  return { events: count, chains: chains.size, broken: [...broken.values()] };
 }

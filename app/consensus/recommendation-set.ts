@@ -36,6 +36,9 @@ export type Changes = {
   retired: { statementId: string; previousRevision: number }[];
 };
 
+/** An audit chain's last event: its place and its hash (docs/decisions/004-audit-chain.md). */
+export type AuditHead = { seq: number; hash: string };
+
 export type RecommendationSet = {
   format: typeof SET_FORMAT;
   guideline: { slug: string; title: string; language: string; registration?: string; source?: string };
@@ -48,6 +51,12 @@ export type RecommendationSet = {
   recommendations: Recommendation[];
   notAdopted: Entry[];
   changes: Changes;
+  /**
+   * The guideline's audit chain just before this version's `version.published` event (which
+   * carries the content hash, so the set cannot hold its own event). Sets published before this
+   * field existed lack it, and stored sets are never rewritten.
+   */
+  auditHead?: AuditHead;
   contentHash: string;
 };
 
@@ -117,9 +126,17 @@ export function verifyContentHash(set: RecommendationSet): boolean {
 
 const CSV_COLUMNS = ["number", "section", "text", "agree", "disagree", "abstain", "adopted"] as const;
 
-/** One CSV field, quoted when RFC 4180 requires it. */
+/** How a cell starts that a spreadsheet would read as a formula (OWASP, CSV injection). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One CSV field: text a spreadsheet would run as a formula gets a leading single quote, so it
+ * shows as the text it is; then quoting where RFC 4180 requires it. Numbers stay numbers.
+ */
 export function csvField(value: string | number | boolean | null): string {
-  const text = value === null ? "" : String(value);
+  if (value === null) return "";
+  if (typeof value !== "string") return String(value);
+  const text = FORMULA_START.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -132,8 +149,17 @@ export function toCsv(set: RecommendationSet): string {
   return [CSV_COLUMNS, ...rows].map((row) => row.map(csvField).join(",")).join("\r\n") + "\r\n";
 }
 
-function mdCell(text: string | number): string {
-  return String(text).replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+const HTML_ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
+
+/**
+ * Text of the set as Markdown that shows as the text it is: HTML's `<`, `>` and `&` as entities,
+ * every character that starts inline syntax (escapes, code, emphasis, links, images, tables,
+ * strikethrough, closing heading marks) after a backslash, and line breaks as spaces. Each such
+ * text follows "# " or "| " on a line of its own, so none of it can begin a list, a quote or a
+ * numbered item.
+ */
+function mdText(text: string): string {
+  return text.replace(/\r\n?|\n/g, " ").replace(/[&<>]|[\\`*_[\]#|!~]/g, (c) => HTML_ENTITIES[c] ?? `\\${c}`);
 }
 
 const REASON_TEXT: Record<Reason, string> = {
@@ -150,7 +176,7 @@ export function reasonText(reasons: Reason[]): string {
 /** Table 1 as a manuscript would print it. */
 export function toMarkdown(set: RecommendationSet): string {
   const lines = [
-    `# ${set.guideline.title}`,
+    `# ${mdText(set.guideline.title)}`,
     "",
     `Version ${set.version}, published ${set.publishedAt.slice(0, 10)}. Content hash \`${set.contentHash}\`.`,
     "",
@@ -158,14 +184,14 @@ export function toMarkdown(set: RecommendationSet): string {
     "|---:|---|---|---:|---:|---:|",
     ...set.recommendations.map(
       (r) =>
-        `| ${r.number} | ${mdCell(r.section)} | ${mdCell(r.text)} | ${r.votes.agree} | ${r.votes.disagree} | ${r.votes.abstain} |`,
+        `| ${r.number} | ${mdText(r.section)} | ${mdText(r.text)} | ${r.votes.agree} | ${r.votes.disagree} | ${r.votes.abstain} |`,
     ),
   ];
   if (set.notAdopted.length > 0) {
     lines.push("", "## Not adopted", "", "| Section | Statement | Agree | Disagree | Abstain | Why |", "|---|---|---:|---:|---:|---|");
     for (const e of set.notAdopted) {
       lines.push(
-        `| ${mdCell(e.section)} | ${mdCell(e.text)} | ${e.votes.agree} | ${e.votes.disagree} | ${e.votes.abstain} | ${mdCell(e.explanation)} |`,
+        `| ${mdText(e.section)} | ${mdText(e.text)} | ${e.votes.agree} | ${e.votes.disagree} | ${e.votes.abstain} | ${mdText(e.explanation)} |`,
       );
     }
   }

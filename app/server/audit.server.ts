@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Queryable } from "@db/client.server";
 import { auditEvents, auditHeads } from "@db/schema";
-import { chainOf, nextEvent } from "~/consensus/audit-chain";
+import { chainOf, nextEvent, type ChainHead } from "~/consensus/audit-chain";
 
 type AuditInput = {
   guidelineId: string | null;
@@ -11,9 +11,14 @@ type AuditInput = {
   at?: Date;
 };
 
+/** The last event of a guideline's chain (the instance's for null), or undefined before its first. */
+export function chainHead(db: Queryable, guidelineId: string | null): ChainHead | undefined {
+  return db.select().from(auditHeads).where(eq(auditHeads.chain, chainOf(guidelineId))).get();
+}
+
 function append(db: Queryable, event: AuditInput): void {
   const chain = chainOf(event.guidelineId);
-  const head = db.select().from(auditHeads).where(eq(auditHeads.chain, chain)).get();
+  const head = chainHead(db, event.guidelineId);
   // Hashed as it will read back from the database: no undefined, Dates or NaN.
   const details = JSON.parse(JSON.stringify(event.details ?? {})) as Record<string, unknown>;
   const chained = nextEvent(head, {

@@ -13,11 +13,12 @@ import {
   assembleSet,
   sameContent,
   serializeSet,
+  type AuditHead,
   type Entry,
   type RecommendationSet,
 } from "~/consensus/recommendation-set";
 import { evaluate, RuleSchema } from "~/consensus/rule";
-import { recordAudit } from "./audit.server";
+import { chainHead, recordAudit } from "./audit.server";
 import { Refusal } from "./errors";
 
 type Guideline = typeof guidelines.$inferSelect;
@@ -47,9 +48,9 @@ function latestSet(db: Queryable, guidelineId: string): RecommendationSet | null
 /**
  * The next version of a guideline's recommendation set, from its closed rounds: for each
  * statement that is not retired, the latest closed round that voted on it gives its text,
- * tallies and verdict. Nothing is written.
+ * tallies and verdict; `auditHead` is recorded when publishing. Nothing is written.
  */
-export function buildNextSet(db: Queryable, input: { slug: string; now?: Date }): RecommendationSet {
+export function buildNextSet(db: Queryable, input: { slug: string; now?: Date; auditHead?: AuditHead }): RecommendationSet {
   const now = input.now ?? new Date();
   const guideline = findGuideline(db, input.slug);
   const closed = db
@@ -136,6 +137,7 @@ export function buildNextSet(db: Queryable, input: { slug: string; now?: Date })
     decided,
     retired,
     previous,
+    ...(input.auditHead ? { auditHead: input.auditHead } : {}),
   });
 }
 
@@ -168,8 +170,10 @@ export function publish(
   const now = input.now ?? new Date();
   return db.transaction(
     (tx) => {
-      const set = buildNextSet(tx, { slug: input.slug, now });
       const guideline = findGuideline(tx, input.slug);
+      // The head before this version's own event, which carries the set's hash.
+      const head = chainHead(tx, guideline.id);
+      const set = buildNextSet(tx, { slug: input.slug, now, auditHead: head && { seq: head.seq, hash: head.hash } });
       const previous = latestSet(tx, guideline.id);
       if (previous && sameContent(previous, set)) {
         throw new Refusal(`Nothing has changed since version ${previous.version}: no new version was published.`);

@@ -15,9 +15,12 @@ import { recordAudit } from "~/server/audit.server";
 import { verifyAudit } from "~/server/audit-verify.server";
 import { castBallots } from "~/server/ballots.server";
 import { importRecord } from "~/server/imports.server";
+import { findPublished, publish } from "~/server/publications.server";
+import { closeRound } from "~/server/rounds.server";
 import { DEMO_ACCOUNTS, DEMO_SLUG, seedDemo } from "../../scripts/seed-demo";
 import { runCli } from "../support/cli";
 import { createGuideline } from "../support/factories";
+import { expectValidSet } from "../support/schema";
 
 const sqlite = () => getDb().$client;
 
@@ -36,7 +39,10 @@ type Row = {
 
 const allRows = () => sqlite().prepare("select * from audit_events order by id").all() as Row[];
 const allHeads = () => sqlite().prepare("select chain, seq, hash from audit_heads").all() as ChainHead[];
-const demoId = () => sqlite().prepare("select id from guidelines where slug = ?").pluck().get(DEMO_SLUG) as string;
+const IMPORTED = "imt-imported";
+const idOf = (slug: string) => sqlite().prepare("select id from guidelines where slug = ?").pluck().get(slug) as string;
+const demoId = () => idOf(DEMO_SLUG);
+const chainRows = (chain: string) => allRows().filter((r) => r.chain === chain);
 
 /** The demo's open round voted by the panelists who had not voted, a few changing their mind. */
 function voteRoundTwo() {
@@ -66,13 +72,74 @@ beforeAll(async () => {
   await seedDemo(db);
   voteRoundTwo();
   const record = JSON.parse(readFileSync("fixtures/imt-2025-table1.json", "utf8")) as { guideline: { slug: string } };
-  record.guideline.slug = "imt-imported";
+  record.guideline.slug = IMPORTED;
   importRecord(db, { text: JSON.stringify(record), actorId: null });
+  publish(db, { slug: IMPORTED, actorId: null });
   for (const email of ["ops1@example.org", "ops2@example.org", "ops3@example.org"]) {
     recordAudit(db, { guidelineId: null, actorId: null, action: "admin.created", details: { email } });
   }
-  createGuideline(db, { slug: "quiet", title: "A guideline without events" });
 });
+
+/** Runs `tamper` and returns what verification then says, undoing the tampering whatever happens. */
+function verifiedAfter(tamper: () => void, options: { slug?: string } = {}) {
+  sqlite().exec("SAVEPOINT tamper");
+  try {
+    tamper();
+    return verifyAudit(sqlite(), options);
+  } finally {
+    sqlite().exec("ROLLBACK TO tamper");
+    sqlite().exec("RELEASE tamper");
+  }
+}
+
+/** Deletes a chain's events from `seq` on and moves its head back to the last one left, as a forger would. */
+function truncate(chain: string, seq: number) {
+  sqlite().prepare("delete from audit_events where chain = ? and seq >= ?").run(chain, seq);
+  const last = chainRows(chain).at(-1)!;
+  sqlite().prepare("update audit_heads set seq = ?, hash = ? where chain = ?").run(last.seq, last.hash, chain);
+}
+
+/** Renumbers, relinks and rehashes a chain after a forger's edits, and moves its head: every link holds again. */
+function rechain(chain: string) {
+  const update = sqlite().prepare("update audit_events set seq = ?, prev_hash = ?, hash = ? where id = ?");
+  const rows = chainRows(chain).sort((a, b) => a.seq - b.seq);
+  let prevHash: string | null = null;
+  rows.forEach((row, index) => {
+    const event = { chain, seq: index + 1, guidelineId: row.guideline_id, actorId: row.actor_id, action: row.action, prevHash };
+    const hash = eventHash({ ...event, details: JSON.parse(row.details), createdAt: new Date(row.created_at) });
+    update.run(event.seq, prevHash, hash, row.id);
+    prevHash = hash;
+  });
+  sqlite().prepare("update audit_heads set seq = ?, hash = ? where chain = ?").run(rows.length, prevHash, chain);
+}
+
+/** The newest event of a chain with that action (and those details). */
+function lastEvent(chain: string, action: string, details: Record<string, unknown> = {}): Row {
+  const matches = (r: Row) => r.action === action && Object.entries(details).every(([k, v]) => JSON.parse(r.details)[k] === v);
+  return chainRows(chain).filter(matches).at(-1)!;
+}
+
+/** Puts deleted events back exactly as they were. */
+function reinsert(rows: Row[]) {
+  const insert = sqlite().prepare(
+    `insert into audit_events (id, chain, seq, guideline_id, actor_id, action, details, created_at, prev_hash, hash)
+     values (@id, @chain, @seq, @guideline_id, @actor_id, @action, @details, @created_at, @prev_hash, @hash)`,
+  );
+  for (const row of rows) insert.run(row);
+}
+
+const deleteEvent = (row: Row) => sqlite().prepare("delete from audit_events where id = ?").run(row.id);
+
+const unrecorded = (slug: string, message: string) => ({
+  label: `guideline "${slug}"`,
+  kind: "unrecorded",
+  eventId: null,
+  seq: null,
+  message,
+});
+
+/** Round 2's item 1, as the demo's ballot events name it. */
+const ROUND_2_ITEM_1 = JSON.stringify({ round: 2, item: 1 });
 
 describe("the audit chain as the application writes it", () => {
   test("every event is chained and every chain verifies", () => {
@@ -116,8 +183,162 @@ describe("the audit chain as the application writes it", () => {
   test("verifies one guideline's chain by its slug, and refuses an unknown slug", () => {
     const events = allRows().filter((r) => r.chain === demoId()).length;
     expect(verifyAudit(sqlite(), { slug: DEMO_SLUG })).toEqual({ events, chains: 1, broken: [] });
-    expect(verifyAudit(sqlite(), { slug: "quiet" })).toEqual({ events: 0, chains: 0, broken: [] });
     expect(() => verifyAudit(sqlite(), { slug: "nope" })).toThrow('There is no guideline "nope".');
+  });
+
+  test("the demo and an imported record verify, and each published set holds its chain's head before its publication", () => {
+    for (const slug of [DEMO_SLUG, IMPORTED]) {
+      expect(verifyAudit(sqlite(), { slug })).toEqual({ events: chainRows(idOf(slug)).length, chains: 1, broken: [] });
+      const body = findPublished(getDb(), { slug, version: 1 })!.body;
+      const set = JSON.parse(body) as unknown;
+      expectValidSet(set);
+      const published = lastEvent(idOf(slug), "version.published", { version: 1 });
+      const before = chainRows(idOf(slug)).find((r) => r.seq === published.seq - 1)!;
+      expect(set.auditHead).toEqual({ seq: before.seq, hash: before.hash });
+      expect(JSON.parse(published.details)).toEqual({ version: 1, contentHash: set.contentHash });
+    }
+    expect(lastEvent(idOf(IMPORTED), "version.published").seq).toBe(3);
+  });
+});
+
+describe("checking the trail against the rows it records", () => {
+  test("a guideline without any trail fails: a row never audited, or a chain deleted whole with its head", () => {
+    const message = "there is no audit trail at all: every event and the head were deleted";
+    const gone = (slug: string) => ({ kind: "deleted", eventId: null, seq: null, message, label: `guideline "${slug}"` });
+    const quiet = () => createGuideline(getDb(), { slug: "quiet", title: "A guideline without events" });
+    expect(verifiedAfter(quiet)).toMatchObject({ events: allRows().length, chains: 4, broken: [gone("quiet")] });
+    expect(verifiedAfter(quiet, { slug: "quiet" })).toMatchObject({ events: 0, chains: 1, broken: [gone("quiet")] });
+
+    const erase = () => {
+      sqlite().prepare("delete from audit_events where chain = ?").run(idOf(IMPORTED));
+      sqlite().prepare("delete from audit_heads where chain = ?").run(idOf(IMPORTED));
+    };
+    const erased = verifiedAfter(erase);
+    expect(erased).toMatchObject({ events: allRows().length - 3, chains: 3, broken: [gone(IMPORTED)] });
+  });
+
+  test("the newest events deleted and the head moved back: the rows they recorded, or the published head, still show it", () => {
+    const demo = demoId();
+    const newest = chainRows(demo).at(-1)!;
+    expect(newest.action).toBe("ballot.cast");
+    const { round, item } = JSON.parse(newest.details) as { round: number; item: number };
+    const ballot = `the ballot of user ${newest.actor_id} on round ${round}, item ${item}`;
+    expect(verifiedAfter(() => truncate(demo, newest.seq)).broken).toEqual([
+      { ...unrecorded(DEMO_SLUG, `${ballot} has no "ballot.cast" event in the audit trail`), chain: demo },
+    ]);
+
+    const { seq } = (JSON.parse(findPublished(getDb(), { slug: DEMO_SLUG, version: 1 })!.body) as { auditHead: ChainHead }).auditHead;
+    expect(verifiedAfter(() => truncate(demo, seq)).broken).toEqual([
+      {
+        chain: demo,
+        label: `guideline "${DEMO_SLUG}"`,
+        kind: "truncated",
+        eventId: null,
+        seq,
+        message: `version 1 was published after seq ${seq}, but the chain ends at seq ${seq - 1}: the newest events were deleted`,
+      },
+    ]);
+
+    const imported = idOf(IMPORTED);
+    const { contentHash } = findPublished(getDb(), { slug: IMPORTED, version: 1 })!;
+    expect(verifiedAfter(() => truncate(imported, 3)).broken).toEqual([
+      {
+        ...unrecorded(IMPORTED, `version 1 (${contentHash}) was published but the audit trail has no "version.published" event with that content hash`),
+        chain: imported,
+      },
+    ]);
+  });
+
+  test("a round's event deleted and the chain rehashed around the gap: the round still shows it", () => {
+    const demo = demoId();
+    const opened = () => {
+      deleteEvent(lastEvent(demo, "round.opened", { round: 2 }));
+      rechain(demo);
+    };
+    expect(verifiedAfter(opened).broken).toMatchObject([
+      unrecorded(DEMO_SLUG, 'round 2 was opened but the audit trail has no "round.opened" event'),
+    ]);
+    const closed = () => {
+      const round = sqlite().prepare("select id from rounds where guideline_id = ? and number = 2").pluck().get(demo) as string;
+      closeRound(getDb(), { roundId: round, actorId: null });
+      truncate(demo, lastEvent(demo, "round.closed", { round: 2 }).seq);
+    };
+    expect(verifiedAfter(closed).broken).toMatchObject([
+      unrecorded(DEMO_SLUG, 'round 2 was closed but the audit trail has no "round.closed" event'),
+    ]);
+    const reimported = () => {
+      const record = JSON.parse(readFileSync("fixtures/imt-2025-table1.json", "utf8")) as { guideline: { slug: string } };
+      record.guideline.slug = "imt-again";
+      importRecord(getDb(), { text: JSON.stringify(record), actorId: null });
+      truncate(idOf("imt-again"), lastEvent(idOf("imt-again"), "guideline.imported").seq);
+    };
+    expect(verifiedAfter(reimported).broken).toMatchObject([
+      unrecorded("imt-again", '1 round was imported but the audit trail has no "guideline.imported" event with that count'),
+    ]);
+  });
+
+  test("a ballot's event deleted or altered, the chain rehashed: the ballot still shows it", () => {
+    const demo = demoId();
+    const ballot = (email: string, item: number) =>
+      sqlite()
+        .prepare(
+          `select u.id as userId, b.updated_at as updatedAt from ballots b join memberships m on m.id = b.membership_id
+           join users u on u.id = m.user_id join round_items i on i.id = b.round_item_id join rounds r on r.id = i.round_id
+           where r.guideline_id = ? and r.number = 2 and i.position = ? and u.email = ?`,
+        )
+        .get(demo, item, email) as { userId: string; updatedAt: number };
+
+    // Expert 20 answered once, when the demo was seeded; expert 04 changed their first answer.
+    const once = ballot(DEMO_ACCOUNTS.panelist(20), 1);
+    const castEvent = chainRows(demo).find((r) => r.actor_id === once.userId && r.details === ROUND_2_ITEM_1)!;
+    const of = (userId: string) => `the ballot of user ${userId} on round 2, item 1`;
+    expect(castEvent.action).toBe("ballot.cast");
+    const deleted = verifiedAfter(() => {
+      deleteEvent(castEvent);
+      rechain(demo);
+    });
+    expect(deleted.broken).toMatchObject([
+      unrecorded(DEMO_SLUG, `${of(once.userId)} has no "ballot.cast" event in the audit trail`),
+    ]);
+
+    const withdrawn = verifiedAfter(() => {
+      sqlite().prepare("update audit_events set action = 'ballot.withdrawn' where id = ?").run(castEvent.id);
+      rechain(demo);
+    });
+    expect(withdrawn.broken).toMatchObject([
+      unrecorded(DEMO_SLUG, `${of(once.userId)} exists, but its latest event in the audit trail is "ballot.withdrawn"`),
+    ]);
+
+    const changed = ballot(DEMO_ACCOUNTS.panelist(4), 1);
+    const events = chainRows(demo).filter((r) => r.actor_id === changed.userId && r.details === ROUND_2_ITEM_1);
+    expect(events.map((r) => r.action)).toEqual(["ballot.cast", "ballot.changed"]);
+    const [cast, change] = events as [Row, Row];
+    const undone = verifiedAfter(() => {
+      deleteEvent(change);
+      rechain(demo);
+    });
+    const at = (ms: number) => new Date(ms).toISOString();
+    const message = `${of(changed.userId)} was last saved at ${at(changed.updatedAt)}, but its latest event ("ballot.cast") is at`;
+    expect(undone.broken).toMatchObject([unrecorded(DEMO_SLUG, `${message} ${at(cast.created_at)}`)]);
+  });
+
+  test("a history rewritten consistently no longer holds the head a published set recorded", () => {
+    const imported = idOf(IMPORTED);
+    const event = lastEvent(imported, "guideline.imported");
+    const rewritten = verifiedAfter(() => {
+      sqlite().prepare("update audit_events set details = json_set(details, '$.statements', 8) where id = ?").run(event.id);
+      rechain(imported);
+    });
+    expect(rewritten.broken).toEqual([
+      {
+        chain: imported,
+        label: `guideline "${IMPORTED}"`,
+        kind: "rewritten",
+        eventId: event.id,
+        seq: 2,
+        message: `event #${event.id} (seq 2) is not the event version 1 was published after (its auditHead): the history was rewritten`,
+      },
+    ]);
   });
 });
 
@@ -339,12 +560,43 @@ describe("npm run -s cli -- audit:verify", () => {
           `  guideline "${DEMO_SLUG}": event #${next.id} (seq 11) follows a gap: seq 10 is missing, events were deleted\n`,
       );
     } finally {
-      const restore = sqlite().prepare(
-        "insert into audit_events (id, chain, seq, guideline_id, actor_id, action, details, created_at, prev_hash, hash) values (@id, @chain, @seq, @guideline_id, @actor_id, @action, @details, @created_at, @prev_hash, @hash)",
-      );
-      restore.run(deleted);
-      restore.run(newestOps);
+      reinsert([deleted, newestOps]);
       sqlite().prepare("update audit_events set action = ? where id = ?").run(demo[20]!.action, demo[20]!.id);
+    }
+    expect(verifyAudit(sqlite()).broken).toEqual([]);
+  }, 60_000);
+
+  test("a trail cut short with its head moved back, and one deleted whole, exit 1 with a line each", () => {
+    const [demo, imported] = [demoId(), idOf(IMPORTED)];
+    const newest = chainRows(demo).at(-1)!;
+    const { round, item } = JSON.parse(newest.details) as { round: number; item: number };
+    const erased = chainRows(imported);
+    const heads = allHeads();
+    truncate(demo, newest.seq);
+    sqlite().prepare("delete from audit_events where chain = ?").run(imported);
+    sqlite().prepare("delete from audit_heads where chain = ?").run(imported);
+    try {
+      const all = runCli(["audit:verify"]);
+      expect(all.status).toBe(1);
+      expect(all.stdout).toBe("");
+      const [header, ...lines] = all.stderr.trimEnd().split("\n");
+      expect(header).toBe(`audit: 2 of 3 chains broken (${allRows().length} events); the first broken link of each:`);
+      const ballot = `the ballot of user ${newest.actor_id} on round ${round}, item ${item}`;
+      expect(lines.sort()).toEqual([
+        `  guideline "${DEMO_SLUG}": ${ballot} has no "ballot.cast" event in the audit trail`,
+        `  guideline "${IMPORTED}": there is no audit trail at all: every event and the head were deleted`,
+      ]);
+      expect(runCli(["audit:verify", IMPORTED])).toEqual({
+        status: 1,
+        stdout: "",
+        stderr:
+          "audit: 1 of 1 chain broken (0 events); the first broken link of each:\n" +
+          `  guideline "${IMPORTED}": there is no audit trail at all: every event and the head were deleted\n`,
+      });
+    } finally {
+      reinsert([newest, ...erased]);
+      const restore = sqlite().prepare("insert or replace into audit_heads (chain, seq, hash) values (@chain, @seq, @hash)");
+      for (const head of heads) restore.run(head);
     }
     expect(verifyAudit(sqlite()).broken).toEqual([]);
   }, 60_000);

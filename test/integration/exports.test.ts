@@ -1,11 +1,15 @@
 import { strFromU8, unzipSync } from "fflate";
 import { describe, expect, test } from "vitest";
+import { eq } from "drizzle-orm";
 import { getDb } from "@db/client.server";
-import { renderSet } from "~/consensus/recommendation-set";
+import { guidelines, statementRevisions } from "@db/schema";
+import { renderSet, type RecommendationSet } from "~/consensus/recommendation-set";
+import { loader as versionLoader } from "~/routes/api.guidelines.$slug.versions.$version";
 import { loader } from "~/routes/g.$slug.exports.$file";
 import { DOCX_TYPE } from "~/server/manuscript.server";
 import { findPublished, publish } from "~/server/publications.server";
 import { closeRound } from "~/server/rounds.server";
+import { runCli } from "../support/cli";
 import { addMember, addRevision, createUser } from "../support/factories";
 import { guidelineWithPanel, openRoundWithBallots, votes } from "../support/guideline";
 import { cookieFor, getRequest, respond } from "../support/requests";
@@ -46,6 +50,40 @@ async function publishedEdition() {
     cookie: await cookieFor(g.secretary.id),
     observerCookie: await cookieFor(observer.id),
   };
+}
+
+const LINK = "[x](javascript:alert(1))";
+/** Texts that would run as formulas in a spreadsheet or as markup in Markdown, if they were not neutralised. */
+const HOSTILE = [
+  '=HYPERLINK("https://evil.example","click")',
+  "+1+1",
+  "-2+3",
+  "@SUM(A1:A2)",
+  "\tcmd",
+  `\r| <script>alert(1)</script> ${LINK}\n- x`,
+];
+
+/** A published version whose title, a section and every statement are hostile; the last statement is not adopted. */
+async function hostileEdition() {
+  const db = getDb();
+  const g = await guidelineWithPanel(db, { panelSize: 2, statements: HOSTILE });
+  db.update(guidelines).set({ title: "<b>T</b> [t](javascript:x)" }).where(eq(guidelines.id, g.guideline.id)).run();
+  db.update(statementRevisions).set({ section: "@Section" }).where(eq(statementRevisions.id, g.statements[0]!.revision.id)).run();
+  const round = openRoundWithBallots(db, {
+    guidelineId: g.guideline.id,
+    number: 1,
+    revisionIds: g.statements.map((s) => s.revision.id),
+    panel: g.panel,
+    votes: HOSTILE.map((_, i) => (i < HOSTILE.length - 1 ? votes(2, 2) : votes(2, 0, 0, 2))),
+  });
+  closeRound(db, { roundId: round.round.id, actorId: null, now: new Date(CLOSED_AT) });
+  publish(db, { slug: g.guideline.slug, actorId: null, now: new Date("2026-01-11T09:30:00Z") });
+  return { db, ...g, slug: g.guideline.slug, cookie: await cookieFor(g.secretary.id) };
+}
+
+function fetchVersion(slug: string, version: string) {
+  const request = getRequest(`/api/guidelines/${slug}/versions/${version}`);
+  return respond(() => versionLoader({ request, params: { slug, version }, context: {} }));
 }
 
 function fetchExport(slug: string, file: string, cookie?: string) {
@@ -169,6 +207,61 @@ describe("rounds.csv", () => {
       "round,closed_at,item,statement_id,revision,section,text,agree,disagree,abstain,no_response,eligible,participants,agree_percent,disagree_percent,adopted,reasons\r\n"
     );
   });
+});
+
+describe("exports that cannot run code", () => {
+  test("CSV cells that look like formulas start with a quote, Markdown shows markup as text, JSON keeps the texts", async () => {
+    const { db, slug, cookie, statements: s } = await hostileEdition();
+    const stored = findPublished(db, { slug, version: 1 })!;
+    const json = await fetchVersion(slug, "1");
+    expect(await json.text()).toBe(stored.body);
+    const set = JSON.parse(stored.body) as RecommendationSet;
+    expect(set.guideline.title).toBe("<b>T</b> [t](javascript:x)");
+    expect([...set.recommendations, ...set.notAdopted].map((e) => [e.section, e.text])).toEqual(
+      HOSTILE.map((text, i) => [i === 0 ? "@Section" : `Section ${i + 1}`, text]),
+    );
+
+    const csv = await (await fetchVersion(slug, "1.csv")).text();
+    expect(csv.split("\r\n")).toEqual([
+      "number,section,text,agree,disagree,abstain,adopted",
+      `1,'@Section,"'=HYPERLINK(""https://evil.example"",""click"")",2,0,0,true`,
+      "2,Section 2,'+1+1,2,0,0,true",
+      "3,Section 3,'-2+3,2,0,0,true",
+      "4,Section 4,'@SUM(A1:A2),2,0,0,true",
+      "5,Section 5,'\tcmd,2,0,0,true",
+      `,Section 6,"'\r| <script>alert(1)</script> ${LINK}\n- x",0,0,2,false`,
+      "",
+    ]);
+    expect(runCli(["export", slug, "--format", "csv"]).stdout).toBe(csv);
+
+    const rounds = await (await fetchExport(slug, "rounds.csv", cookie)).text();
+    const cell = (i: number) => `1,${CLOSED_AT},${i + 1},${s[i]!.statement.id},1`;
+    expect(rounds.split("\r\n").slice(1)).toEqual([
+      `${cell(0)},'@Section,"'=HYPERLINK(""https://evil.example"",""click"")",2,0,0,0,2,2,100,0,true,`,
+      `${cell(1)},Section 2,'+1+1,2,0,0,0,2,2,100,0,true,`,
+      `${cell(2)},Section 3,'-2+3,2,0,0,0,2,2,100,0,true,`,
+      `${cell(3)},Section 4,'@SUM(A1:A2),2,0,0,0,2,2,100,0,true,`,
+      `${cell(4)},Section 5,'\tcmd,2,0,0,0,2,2,100,0,true,`,
+      `${cell(5)},Section 6,"'\r| <script>alert(1)</script> ${LINK}\n- x",0,0,2,0,2,2,0,0,false,agreement`,
+      "",
+    ]);
+
+    const md = await (await fetchExport(slug, "v1.md", cookie)).text();
+    expect(md).toBe(renderSet(stored.body, "md"));
+    const lines = md.split("\n");
+    expect(lines[0]).toBe("# &lt;b&gt;T&lt;/b&gt; \\[t\\](javascript:x)");
+    expect(lines.filter((line) => line.startsWith("| "))).toEqual([
+      "| No. | Section | Key point | Agree | Disagree | Abstain |",
+      '| 1 | @Section | =HYPERLINK("https://evil.example","click") | 2 | 0 | 0 |',
+      "| 2 | Section 2 | +1+1 | 2 | 0 | 0 |",
+      "| 3 | Section 3 | -2+3 | 2 | 0 | 0 |",
+      "| 4 | Section 4 | @SUM(A1:A2) | 2 | 0 | 0 |",
+      "| 5 | Section 5 | \tcmd | 2 | 0 | 0 |",
+      "| Section | Statement | Agree | Disagree | Abstain | Why |",
+      "| Section 6 |  \\| &lt;script&gt;alert(1)&lt;/script&gt; \\[x\\](javascript:alert(1)) - x | 0 | 0 | 2 | " +
+        `${set.notAdopted[0]!.explanation} |`,
+    ]);
+  }, 60_000);
 });
 
 describe("who may export", () => {

@@ -9,6 +9,7 @@ import {
   type ChainedEvent,
   type ChainHead,
   type EventContent,
+  type PublishedHead,
   type StoredEvent,
 } from "~/consensus/audit-chain";
 import { canonicalJson } from "~/consensus/canonical";
@@ -248,5 +249,84 @@ describe("verifying the chains", () => {
   test("needs the events ordered by chain", () => {
     const { events, heads } = trail();
     expect(() => verifyChains(events, heads)).toThrow("ordered by chain, seq and id");
+  });
+});
+
+describe("verifying the chains against what the rows say they hold", () => {
+  /** What a set published after g-a's event `seq` recorded: that event's place and hash. */
+  const publishedAfter = (events: StoredEvent[], seq: number, version = 1): PublishedHead => ({
+    chain: "g-a",
+    version,
+    seq,
+    hash: find(events, "g-a", seq).hash,
+  });
+
+  test("a guideline without events or head has lost its whole chain", () => {
+    const { events, heads } = trail();
+    const message = "there is no audit trail at all: every event and the head were deleted";
+    const gone = { kind: "deleted", eventId: null, seq: null, message };
+    expect(verifyChains(ordered(events), heads, { chains: ["g-a", "g-b", "g-c"] })).toEqual({
+      events: 12,
+      chains: 4,
+      broken: [{ chain: "g-c", ...gone }],
+    });
+    const withoutB = ordered(events.filter((e) => e.chain !== "g-b"));
+    expect(verifyChains(withoutB, heads.filter((h) => h.chain !== "g-b"), { chains: ["g-a", "g-b"] }).broken).toEqual([
+      { chain: "g-b", ...gone },
+    ]);
+  });
+
+  test("a chain cut short with its head moved back no longer reaches a published head", () => {
+    const { events, heads } = trail();
+    const published = [publishedAfter(events, 4, 2), publishedAfter(events, 3)];
+    const intact = verifyChains(ordered(events), heads, { chains: ["g-a", "g-b"], published });
+    expect(intact).toEqual({ events: 12, chains: 3, broken: [] });
+    const kept = events.filter((e) => !(e.chain === "g-a" && e.seq >= 3));
+    const movedBack = heads.map((h) => (h.chain === "g-a" ? { chain: "g-a", seq: 2, hash: find(events, "g-a", 2).hash } : h));
+    expect(verify(kept, movedBack).broken).toEqual([]);
+    expect(verifyChains(ordered(kept), movedBack, { published }).broken).toEqual([
+      {
+        chain: "g-a",
+        kind: "truncated",
+        eventId: null,
+        seq: 3,
+        message: "version 1 was published after seq 3, but the chain ends at seq 2: the newest events were deleted",
+      },
+    ]);
+  });
+
+  test("a chain rewritten consistently no longer holds a published head", () => {
+    const { events, heads } = trail();
+    const published = [publishedAfter(events, 3)];
+    // A forger's perfect rewrite of g-a from its third event on: every link and the head hold.
+    const forged = record([1, 2, 3, 4, 5].map((m) => content("g-a", m, m === 3 ? "statement.retired" : "statement.revised")));
+    const rewritten = [...forged.events, ...events.filter((e) => e.chain !== "g-a")];
+    const rewrittenHeads = [...forged.heads, ...heads.filter((h) => h.chain !== "g-a")];
+    expect(verify(rewritten, rewrittenHeads).broken).toEqual([]);
+    const third = find(rewritten, "g-a", 3);
+    expect(verifyChains(ordered(rewritten), rewrittenHeads, { published }).broken).toEqual([
+      {
+        chain: "g-a",
+        kind: "rewritten",
+        eventId: third.id,
+        seq: 3,
+        message: `event #${third.id} (seq 3) is not the event version 1 was published after (its auditHead): ` +
+          "the history was rewritten",
+      },
+    ]);
+  });
+
+  test("a row without its event breaks the chain it belongs to: the first such row, unless a link broke first", () => {
+    const { events, heads } = trail();
+    const unrecorded = [
+      { chain: "g-b", message: "round 2 was opened but the audit trail has no \"round.opened\" event" },
+      { chain: "g-b", message: "round 3 was opened but the audit trail has no \"round.opened\" event" },
+      { chain: "g-a", message: "version 1 was published but the audit trail has no \"version.published\" event" },
+    ];
+    find(events, "g-a", 2).action = "x";
+    expect(verifyChains(ordered(events), heads, { unrecorded }).broken).toEqual([
+      { chain: "g-a", kind: "edited", eventId: find(events, "g-a", 2).id, seq: 2, message: expect.stringContaining("edited") },
+      { chain: "g-b", kind: "unrecorded", eventId: null, seq: null, message: unrecorded[0]!.message },
+    ]);
   });
 });

@@ -1,7 +1,16 @@
 import { createHash } from "node:crypto";
 import { describe, expect, test } from "vitest";
 import { canonicalJson, contentHash } from "~/consensus/canonical";
-import { assembleSet, changesSince, toCsv, verifyContentHash, type Entry, type SetInput } from "~/consensus/recommendation-set";
+import {
+  assembleSet,
+  changesSince,
+  renderSet,
+  serializeSet,
+  toCsv,
+  verifyContentHash,
+  type Entry,
+  type SetInput,
+} from "~/consensus/recommendation-set";
 
 const entry = (statementId: string, revision: number, adopted: boolean, text = `Statement ${statementId}`): Entry => ({
   statementId,
@@ -71,5 +80,65 @@ describe("CSV", () => {
         '1,Pathology,"Say ""no"", then\nstop",4,0,0,true\r\n' +
         ",Pathology,Plain,1,0,3,false\r\n",
     );
+  });
+});
+
+describe("exports that cannot run code", () => {
+  const LINK = "[x](javascript:alert(1))";
+  const MIXED = `Pipe | <script>alert(1)</script> ${LINK} ![i](https://t.example/p.png)\n1. next line`;
+  const hostile = assembleSet({
+    ...input([
+      entry("a", 1, true, '=HYPERLINK("https://evil.example","click")'),
+      entry("b", 1, true, "+1+1"),
+      entry("c", 1, true, "-2+3"),
+      entry("d", 1, true, "@SUM(A1:A2)"),
+      entry("e", 1, true, "\tcmd"),
+      entry("f", 1, false, "\r=1"),
+      { ...entry("g", 1, false, MIXED), section: "=Section", explanation: "*bold* _it_ `code` # ~~gone~~ & \\ <b>" },
+    ]),
+    guideline: { slug: "g", title: "<img src=x onerror=alert(1)> #1 [t](javascript:x)\n===", language: "en" },
+  });
+  const body = serializeSet(hostile);
+
+  test("CSV: a text cell a spreadsheet would read as a formula starts with a quote; numbers and the JSON stay as they are", () => {
+    expect(renderSet(body, "json")).toBe(body);
+    const texts = (JSON.parse(body) as typeof hostile).notAdopted.map((e) => [e.section, e.text, e.explanation]);
+    expect(texts.at(-1)).toEqual(["=Section", MIXED, "*bold* _it_ `code` # ~~gone~~ & \\ <b>"]);
+    expect(renderSet(body, "csv").split("\r\n")).toEqual([
+      "number,section,text,agree,disagree,abstain,adopted",
+      `1,Pathology,"'=HYPERLINK(""https://evil.example"",""click"")",4,0,0,true`,
+      "2,Pathology,'+1+1,4,0,0,true",
+      "3,Pathology,'-2+3,4,0,0,true",
+      "4,Pathology,'@SUM(A1:A2),4,0,0,true",
+      "5,Pathology,'\tcmd,4,0,0,true",
+      `,Pathology,"'\r=1",1,0,3,false`,
+      `,'=Section,"Pipe | <script>alert(1)</script> ${LINK} ![i](https://t.example/p.png)\n1. next line",1,0,3,false`,
+      "",
+    ]);
+  });
+
+  test("Markdown: HTML and Markdown syntax in the title and every text show as text, in one table row each", () => {
+    expect(renderSet(body, "md").split("\n")).toEqual([
+      "# &lt;img src=x onerror=alert(1)&gt; \\#1 \\[t\\](javascript:x) ===",
+      "",
+      `Version 1, published 2026-01-01. Content hash \`${hostile.contentHash}\`.`,
+      "",
+      "| No. | Section | Key point | Agree | Disagree | Abstain |",
+      "|---:|---|---|---:|---:|---:|",
+      '| 1 | Pathology | =HYPERLINK("https://evil.example","click") | 4 | 0 | 0 |',
+      "| 2 | Pathology | +1+1 | 4 | 0 | 0 |",
+      "| 3 | Pathology | -2+3 | 4 | 0 | 0 |",
+      "| 4 | Pathology | @SUM(A1:A2) | 4 | 0 | 0 |",
+      "| 5 | Pathology | \tcmd | 4 | 0 | 0 |",
+      "",
+      "## Not adopted",
+      "",
+      "| Section | Statement | Agree | Disagree | Abstain | Why |",
+      "|---|---|---:|---:|---:|---|",
+      "| Pathology |  =1 | 1 | 0 | 3 |  |",
+      "| =Section | Pipe \\| &lt;script&gt;alert(1)&lt;/script&gt; \\[x\\](javascript:alert(1)) \\!\\[i\\](https://t.example/p.png) 1. next line " +
+        "| 1 | 0 | 3 | \\*bold\\* \\_it\\_ \\`code\\` \\# \\~\\~gone\\~\\~ &amp; \\\\ &lt;b&gt; |",
+      "",
+    ]);
   });
 });
