@@ -75,7 +75,10 @@ function start() {
     remixHandler({
       build,
       mode: config.NODE_ENV,
-      getLoadContext: (req, res): AppLoadContext => ({ cspNonce: String(res.locals.cspNonce), clientAddress: req.ip ?? "unknown" }),
+      getLoadContext: (req, res): AppLoadContext => ({
+        cspNonce: String(res.locals.cspNonce),
+        clientAddress: req.ip ?? "unknown",
+      }),
     }),
   );
 

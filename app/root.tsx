@@ -75,8 +75,7 @@ export default function App() {
 export function ErrorBoundary() {
   const error = useRouteError();
   if (isRouteErrorResponse(error)) {
-    const message =
-      typeof error.data === "object" && error.data && "error" in error.data ? String(error.data.error) : error.data;
+    const message = typeof error.data === "object" && error.data && "error" in error.data ? String(error.data.error) : error.data;
     return (
       <section className="panel">
         <h1>
@@ -92,7 +91,9 @@ export function ErrorBoundary() {
   return (
     <section className="panel">
       <h1>Something went wrong</h1>
-      <p>The error has been logged. Please try again, or go back to <Link to="/">your guidelines</Link>.</p>
+      <p>
+        The error has been logged. Please try again, or go back to <Link to="/">your guidelines</Link>.
+      </p>
     </section>
   );
 }

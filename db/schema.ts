@@ -1,14 +1,5 @@
 import { sql } from "drizzle-orm";
-import {
-  check,
-  index,
-  integer,
-  primaryKey,
-  real,
-  sqliteTable,
-  text,
-  uniqueIndex,
-} from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { createdAt, id, timestamp } from "./columns";
 
 export const ROLES = ["secretary", "panelist", "observer"] as const;
@@ -19,8 +10,7 @@ export const ANONYMITY = ["anonymous", "named"] as const;
 export const ROUND_STATUSES = ["draft", "open", "closed"] as const;
 export const STATEMENT_STATUSES = ["draft", "in_round", "adopted", "not_adopted", "retired"] as const;
 
-const inList = (column: string, values: readonly string[]) =>
-  sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(", ")})`);
+const inList = (column: string, values: readonly string[]) => sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(", ")})`);
 
 export const users = sqliteTable("users", {
   id: id(),
@@ -173,7 +163,9 @@ export const rounds = sqliteTable(
     number: integer("number").notNull(),
     status: text("status", { enum: ROUND_STATUSES }).notNull().default("draft"),
     /** `online` rounds are voted here; `import` rounds carry totals from a consensus record. */
-    origin: text("origin", { enum: ["online", "import"] }).notNull().default("online"),
+    origin: text("origin", { enum: ["online", "import"] })
+      .notNull()
+      .default("online"),
     closesAt: timestamp("closes_at"),
     openedAt: timestamp("opened_at"),
     closedAt: timestamp("closed_at"),
@@ -330,10 +322,7 @@ export const invitations = sqliteTable(
     invitedBy: text("invited_by").references(() => users.id),
     createdAt: createdAt(),
   },
-  (t) => [
-    index("invitations_guideline_idx").on(t.guidelineId),
-    check("invitations_role", inList("role", ROLES)),
-  ],
+  (t) => [index("invitations_guideline_idx").on(t.guidelineId), check("invitations_role", inList("role", ROLES))],
 );
 
 /** Mails waiting for SMTP, or kept for the secretary to copy when SMTP is not configured. */

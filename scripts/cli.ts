@@ -29,7 +29,9 @@ async function readStdin(): Promise<string> {
   }
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }
 
 const AdminInput = z.object({
@@ -88,7 +90,9 @@ const commands: Record<string, Command> = {
         if (!(error instanceof ImportRefused)) throw error;
         for (const warning of error.warnings) console.error(`warning: ${warning}`);
         const count = `${error.problems.length} ${error.problems.length === 1 ? "problem" : "problems"}`;
-        throw new UsageError([`Refused: ${count} in ${file}`, ...error.problems.map((p) => `  ${p.path}: ${p.message}`)].join("\n"));
+        throw new UsageError(
+          [`Refused: ${count} in ${file}`, ...error.problems.map((p) => `  ${p.path}: ${p.message}`)].join("\n"),
+        );
       }
     },
   },

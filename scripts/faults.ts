@@ -49,7 +49,9 @@ export async function votingPanel(db: DB): Promise<{ guidelineId: string; roundI
   const panel = await Promise.all(
     members.map(async (member) => {
       const token = generateSessionToken();
-      db.insert(sessions).values({ id: hashToken(token), userId: member.userId, createdAt: now, ...times }).run();
+      db.insert(sessions)
+        .values({ id: hashToken(token), userId: member.userId, createdAt: now, ...times })
+        .run();
       const cookie = (await sessionCookie().serialize(token)).split(";")[0]!;
       return { ...member, cookie };
     }),
@@ -195,7 +197,8 @@ function ballotEvents(db: DB, guidelineId: string): number {
     .get()!.n;
 }
 
-export type AuditCheck = { state: "ok"; events: number } | { state: "skipped"; note: string } | { state: "broken"; output: string };
+export type AuditCheck =
+  { state: "ok"; events: number } | { state: "skipped"; note: string } | { state: "broken"; output: string };
 
 type AuditVerifier = (sqlite: DB["$client"]) => AuditCheck;
 
@@ -207,7 +210,9 @@ async function auditVerifier(): Promise<AuditVerifier> {
   const { verifyAudit, brokenLinks } = await import("~/server/audit-verify.server");
   return (sqlite) => {
     const result = verifyAudit(sqlite);
-    return result.broken.length ? { state: "broken", output: brokenLinks(result).join("; ") } : { state: "ok", events: result.events };
+    return result.broken.length
+      ? { state: "broken", output: brokenLinks(result).join("; ") }
+      : { state: "ok", events: result.events };
   };
 }
 
@@ -245,7 +250,14 @@ export type FaultSummary = {
 
 function check(
   db: DB,
-  input: { roundId: string; guidelineId: string; before: Map<string, Choice>; eventsBefore: number; load: Load; verifyAudit: AuditVerifier },
+  input: {
+    roundId: string;
+    guidelineId: string;
+    before: Map<string, Choice>;
+    eventsBefore: number;
+    load: Load;
+    verifyAudit: AuditVerifier;
+  },
 ) {
   const after = ballotsOf(db, input.roundId);
   const lost: string[] = [];
@@ -292,9 +304,12 @@ function inspect<T>(databasePath: string, read: (db: DB) => T): T {
   }
 }
 
-export async function runFaults(
-  options: { cycles: number; voters?: number; killAfterMs?: [number, number]; log?: (line: string) => void },
-): Promise<FaultSummary> {
+export async function runFaults(options: {
+  cycles: number;
+  voters?: number;
+  killAfterMs?: [number, number];
+  log?: (line: string) => void;
+}): Promise<FaultSummary> {
   const { cycles, voters = 16, killAfterMs = [100, 800], log = console.log } = options;
   const started = performance.now();
   const dir = mkdtempSync(join(tmpdir(), "delphi-faults-"));
@@ -395,7 +410,11 @@ function describeAudit(audit: AuditCheck): string {
 }
 
 function describeCycle(r: CycleResult, of: number): string {
-  const problems = [...r.lost.map((l) => `  lost ${l}`), ...r.unexpected.map((u) => `  unexpected ${u}`), ...r.failures.map((f) => `  ${f}`)];
+  const problems = [
+    ...r.lost.map((l) => `  lost ${l}`),
+    ...r.unexpected.map((u) => `  unexpected ${u}`),
+    ...r.failures.map((f) => `  ${f}`),
+  ];
   return (
     `cycle ${r.cycle}/${of}: SIGKILL ${r.killedAfterMs} ms after the first ack, ${r.acknowledged} acknowledged, ${r.inFlight} in flight (${r.inFlightCommitted} of them committed), ` +
     `lost ${r.lost.length}, integrity ${r.integrity}, ${describeAudit(r.audit)}, restarted in ${r.restartMs} ms` +
@@ -414,7 +433,10 @@ function describeSummary(s: FaultSummary): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { cycles: { type: "string", default: "5" }, voters: { type: "string", default: "16" } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { cycles: { type: "string", default: "5" }, voters: { type: "string", default: "16" } },
+  });
   const cycles = Number(values.cycles);
   const voters = Number(values.voters);
   if (!Number.isInteger(cycles) || cycles < 1 || !Number.isInteger(voters) || voters < 1) {

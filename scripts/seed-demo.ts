@@ -45,7 +45,15 @@ export function demoChoices(votes: { agree: number; disagree: number; abstain: n
   return Array.from({ length: size }, (_, member) => choices[(member + offset) % size] ?? null);
 }
 
-type DemoBallot = { roundItemId: string; membershipId: string; userId: string; choice: Choice; at: Date; round: number; item: number };
+type DemoBallot = {
+  roundItemId: string;
+  membershipId: string;
+  userId: string;
+  choice: Choice;
+  at: Date;
+  round: number;
+  item: number;
+};
 
 /** Casts ballots in the order of their times, each with the audit event casting it records. */
 function castInOrder(db: Queryable, guidelineId: string, list: DemoBallot[]): void {

@@ -11,7 +11,12 @@ export function StatementFieldInputs({
 }) {
   return (
     <>
-      <Field id={fields.section.id} label="Section (e.g. Radiotherapy)" errorId={fields.section.errorId} errors={fields.section.errors}>
+      <Field
+        id={fields.section.id}
+        label="Section (e.g. Radiotherapy)"
+        errorId={fields.section.errorId}
+        errors={fields.section.errors}
+      >
         <input {...getInputProps(fields.section, { type: "text" })} />
       </Field>
       <Field id={fields.text.id} label="Statement" errorId={fields.text.errorId} errors={fields.text.errors}>

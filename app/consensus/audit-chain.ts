@@ -132,7 +132,11 @@ function breakAt(event: StoredEvent, previous: StoredEvent | null, head: ChainHe
     return brokenEvent(event, "reordered", `has a lower id than seq ${previous.seq} (#${previous.id}): events were reordered`);
   }
   if (event.prevHash !== (previous?.hash ?? null)) {
-    return brokenEvent(event, "relinked", `does not link to the previous event: its prevHash is not the hash of seq ${expected - 1}`);
+    return brokenEvent(
+      event,
+      "relinked",
+      `does not link to the previous event: its prevHash is not the hash of seq ${expected - 1}`,
+    );
   }
   if (recomputedHash(event) !== event.hash) {
     return brokenEvent(event, "edited", "does not match its hash: the event was edited");
@@ -142,13 +146,26 @@ function breakAt(event: StoredEvent, previous: StoredEvent | null, head: ChainHe
 
 /** What is wrong between a fully linked chain's last event and its head, or null. */
 function breakAtHead(chain: string, last: StoredEvent | null, head: ChainHead | undefined): BrokenLink | null {
-  const broken = (kind: BreakKind, message: string): BrokenLink => ({ chain, kind, eventId: null, seq: head?.seq ?? null, message });
+  const broken = (kind: BreakKind, message: string): BrokenLink => ({
+    chain,
+    kind,
+    eventId: null,
+    seq: head?.seq ?? null,
+    message,
+  });
   if (!head) return broken("head", "the chain has no head: its events were inserted or its head deleted");
   if (!last) return broken("truncated", `the head is at seq ${head.seq} but the chain has no events: they were deleted`);
   if (head.seq > last.seq) {
-    return broken("truncated", `the head is at seq ${head.seq} but the last event is seq ${last.seq}: the newest events were deleted`);
+    return broken(
+      "truncated",
+      `the head is at seq ${head.seq} but the last event is seq ${last.seq}: the newest events were deleted`,
+    );
   }
-  if (head.hash !== last.hash) return broken("head", `the head's hash is not the hash of the last event (seq ${last.seq}): the head or that event was altered`);
+  if (head.hash !== last.hash)
+    return broken(
+      "head",
+      `the head's hash is not the hash of the last event (seq ${last.seq}): the head or that event was altered`,
+    );
   return null;
 }
 

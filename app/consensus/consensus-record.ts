@@ -112,9 +112,7 @@ const Round = z.object(
     number: wholeNumber(1),
     closedAt: ClosedAt.optional(),
     panelSize: wholeNumber(1, MAX_PANEL_SIZE),
-    items: z
-      .array(Item, { error: expected("a list of items") })
-      .min(1, { error: "must list at least one item" }),
+    items: z.array(Item, { error: expected("a list of items") }).min(1, { error: "must list at least one item" }),
   },
   { error: expected("a round: number, panelSize and items") },
 );
@@ -153,9 +151,7 @@ export const ConsensusRecordSchema = z.object(
     rule: RuleSchema,
     ruleText: text("the rule in the committee's own words", MAX_TEXT_LENGTH).optional(),
     panel: Panel.optional(),
-    rounds: z
-      .array(Round, { error: expected("a list of rounds") })
-      .min(1, { error: "must list at least one round" }),
+    rounds: z.array(Round, { error: expected("a list of rounds") }).min(1, { error: "must list at least one round" }),
   },
   { error: () => "must be a JSON object: a consensus record" },
 );
@@ -178,7 +174,9 @@ function pathText(path: Path): string {
 }
 
 function fieldOf(value: unknown, key: string): unknown {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
+  return value !== null && typeof value === "object" && !Array.isArray(value)
+    ? (value as Record<string, unknown>)[key]
+    : undefined;
 }
 
 function listOf(value: unknown): unknown[] {
@@ -217,13 +215,19 @@ function roundProblems(round: unknown, r: number): Problem[] {
     if (votes && limit !== undefined && votes.agree + votes.disagree + votes.abstain > limit) {
       const whose = eligible === undefined ? "the round's panelSize" : "the item's eligible";
       const sum = votes.agree + votes.disagree + votes.abstain;
-      problems.push({ path: at("items", i, "votes"), message: `agree + disagree + abstain is ${sum}, above ${whose} of ${limit}` });
+      problems.push({
+        path: at("items", i, "votes"),
+        message: `agree + disagree + abstain is ${sum}, above ${whose} of ${limit}`,
+      });
     }
     const itemNumber = wellFormed(Item.shape.number, fieldOf(item, "number"));
     if (itemNumber === undefined) return;
     const sameNumber = numbers.get(itemNumber);
     if (sameNumber !== undefined) {
-      problems.push({ path: at("items", i, "number"), message: `item ${itemNumber} appears twice in ${label} (also items[${sameNumber}])` });
+      problems.push({
+        path: at("items", i, "number"),
+        message: `item ${itemNumber} appears twice in ${label} (also items[${sameNumber}])`,
+      });
       return;
     }
     numbers.set(itemNumber, i);
@@ -315,8 +319,7 @@ function size(bytes: number): string {
 }
 
 export type Validation =
-  | { ok: true; record: ConsensusRecord; warnings: string[] }
-  | { ok: false; problems: Problem[]; warnings: string[] };
+  { ok: true; record: ConsensusRecord; warnings: string[] } | { ok: false; problems: Problem[]; warnings: string[] };
 
 /**
  * Checks a consensus record from its file text: size, JSON, then every schema and consistency

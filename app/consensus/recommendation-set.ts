@@ -188,7 +188,13 @@ export function toMarkdown(set: RecommendationSet): string {
     ),
   ];
   if (set.notAdopted.length > 0) {
-    lines.push("", "## Not adopted", "", "| Section | Statement | Agree | Disagree | Abstain | Why |", "|---|---|---:|---:|---:|---|");
+    lines.push(
+      "",
+      "## Not adopted",
+      "",
+      "| Section | Statement | Agree | Disagree | Abstain | Why |",
+      "|---|---|---:|---:|---:|---|",
+    );
     for (const e of set.notAdopted) {
       lines.push(
         `| ${mdText(e.section)} | ${mdText(e.text)} | ${e.votes.agree} | ${e.votes.disagree} | ${e.votes.abstain} | ${mdText(e.explanation)} |`,

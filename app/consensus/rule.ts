@@ -11,15 +11,17 @@ export const DENOMINATORS = ["participants", "panel", "decisive"] as const;
 export type Denominator = (typeof DENOMINATORS)[number];
 
 function percent(field: string) {
-  return z
-    .number({ error: `${field} must be a number (a percentage from 0 to 100)` })
-    .min(0, { error: (iss) => `${field} must be from 0 to 100, got ${String(iss.input)}` })
-    .max(100, { error: (iss) => `${field} must be from 0 to 100, got ${String(iss.input)}` })
-    // k / 100 is the double nearest to the decimal "k/100", so this is exact, float noise
-    // (66.67 * 100 = 6667.000000000001) included.
-    .refine((p) => Math.round(p * 100) / 100 === p, {
-      error: (iss) => `${field} must have at most two decimals, got ${String(iss.input)}`,
-    });
+  return (
+    z
+      .number({ error: `${field} must be a number (a percentage from 0 to 100)` })
+      .min(0, { error: (iss) => `${field} must be from 0 to 100, got ${String(iss.input)}` })
+      .max(100, { error: (iss) => `${field} must be from 0 to 100, got ${String(iss.input)}` })
+      // k / 100 is the double nearest to the decimal "k/100", so this is exact, float noise
+      // (66.67 * 100 = 6667.000000000001) included.
+      .refine((p) => Math.round(p * 100) / 100 === p, {
+        error: (iss) => `${field} must have at most two decimals, got ${String(iss.input)}`,
+      })
+  );
 }
 
 const RULE_FIELDS = ["agreeAtLeast", "agreeAbove", "disagreeBelow", "disagreeAtMost", "denominator", "quorum"];

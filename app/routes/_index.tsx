@@ -44,8 +44,8 @@ export default function Home() {
       <section className="panel">
         <h1>Expert consensus, voted and published</h1>
         <p>
-          Guideline committees draft statements, vote on them in anonymous Delphi rounds under a pre-registered
-          adoption rule, and publish each edition as a versioned recommendation set.
+          Guideline committees draft statements, vote on them in anonymous Delphi rounds under a pre-registered adoption rule, and
+          publish each edition as a versioned recommendation set.
         </p>
         <p>
           <Link to="/login" className="button">
@@ -56,9 +56,7 @@ export default function Home() {
     );
   }
   // Guidelines waiting for this user's vote come first.
-  const sorted = [...guidelines].sort(
-    (a, b) => Number(needsVote(b)) - Number(needsVote(a)) || a.title.localeCompare(b.title),
-  );
+  const sorted = [...guidelines].sort((a, b) => Number(needsVote(b)) - Number(needsVote(a)) || a.title.localeCompare(b.title));
   return (
     <section>
       <h1>Your guidelines</h1>

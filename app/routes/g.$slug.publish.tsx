@@ -73,11 +73,21 @@ function formatDate(iso: string): string {
 function VersionLinkList({ links, label }: { links: VersionLinks; label: string }) {
   return (
     <ul className="link-list" aria-label={label}>
-      <li><a href={links.table1}>Table 1 page</a></li>
-      <li><a href={links.json}>API JSON</a></li>
-      <li><a href={links.csv}>CSV</a></li>
-      <li><a href={links.markdown}>Markdown</a></li>
-      <li><a href={links.word}>Word</a></li>
+      <li>
+        <a href={links.table1}>Table 1 page</a>
+      </li>
+      <li>
+        <a href={links.json}>API JSON</a>
+      </li>
+      <li>
+        <a href={links.csv}>CSV</a>
+      </li>
+      <li>
+        <a href={links.markdown}>Markdown</a>
+      </li>
+      <li>
+        <a href={links.word}>Word</a>
+      </li>
     </ul>
   );
 }
@@ -102,8 +112,12 @@ function ChangeItem({ change }: { change: ChangeLine }) {
 function ChangeList({ changes, previousVersion }: { changes: ChangeLine[]; previousVersion: number | null }) {
   return (
     <section aria-labelledby="changes-heading">
-      <h4 id="changes-heading">{previousVersion === null ? "Changes: this is the first version" : `Changes since version ${previousVersion}`}</h4>
-      {changes.length === 0 ? <p className="muted">No statement was added, revised or retired; only tallies or the panel changed.</p> : null}
+      <h4 id="changes-heading">
+        {previousVersion === null ? "Changes: this is the first version" : `Changes since version ${previousVersion}`}
+      </h4>
+      {changes.length === 0 ? (
+        <p className="muted">No statement was added, revised or retired; only tallies or the panel changed.</p>
+      ) : null}
       {(["added", "revised", "retired"] as const).map((kind) => {
         const lines = changes.filter((c) => c.kind === kind);
         if (lines.length === 0) return null;
@@ -127,9 +141,15 @@ function ChangeList({ changes, previousVersion }: { changes: ChangeLine[]; previ
 function Votes({ entry }: { entry: Pick<Entry, "votes"> }) {
   return (
     <>
-      <td className="num" data-label="Agree">{entry.votes.agree}</td>
-      <td className="num" data-label="Disagree">{entry.votes.disagree}</td>
-      <td className="num" data-label="Abstain">{entry.votes.abstain}</td>
+      <td className="num" data-label="Agree">
+        {entry.votes.agree}
+      </td>
+      <td className="num" data-label="Disagree">
+        {entry.votes.disagree}
+      </td>
+      <td className="num" data-label="Abstain">
+        {entry.votes.abstain}
+      </td>
     </>
   );
 }
@@ -193,7 +213,9 @@ function PublishForm({ version }: { version: number }) {
       <FormErrors id={form.errorId} errors={form.errors} />
       <div className="confirm">
         <input {...getInputProps(fields.confirm, { type: "checkbox" })} />
-        <label htmlFor={fields.confirm.id}>Published versions are permanent and public: version {version} can never be changed or withdrawn.</label>
+        <label htmlFor={fields.confirm.id}>
+          Published versions are permanent and public: version {version} can never be changed or withdrawn.
+        </label>
       </div>
       {fields.confirm.errors?.length ? (
         <p className="field-error" id={fields.confirm.errorId}>
@@ -215,14 +237,16 @@ function NextVersion() {
       {preview.status === "refused" ? <p className="notice notice-locked">{preview.message}</p> : null}
       {preview.status === "unchanged" ? (
         <p className="notice notice-locked">
-          Nothing has changed since version {preview.previousVersion}: close another round or retire a statement before publishing again.
+          Nothing has changed since version {preview.previousVersion}: close another round or retire a statement before publishing
+          again.
         </p>
       ) : null}
       {preview.status === "ready" ? (
         <>
           <p>
-            Publishing now makes <strong>version {preview.set.version}</strong>: {preview.set.recommendations.length} adopted, {preview.set.notAdopted.length} not
-            adopted, from {preview.set.rounds.length === 1 ? "round" : "rounds"} {preview.set.rounds.map((r) => r.number).join(", ")}.
+            Publishing now makes <strong>version {preview.set.version}</strong>: {preview.set.recommendations.length} adopted,{" "}
+            {preview.set.notAdopted.length} not adopted, from {preview.set.rounds.length === 1 ? "round" : "rounds"}{" "}
+            {preview.set.rounds.map((r) => r.number).join(", ")}.
           </p>
           <ChangeList changes={preview.changes} previousVersion={preview.set.changes.previousVersion} />
           <section aria-labelledby="table1-heading">
@@ -289,9 +313,7 @@ export default function Publish() {
       <h2>Publish</h2>
       {justPublished ? (
         <div className="notice" role="status">
-          <p>
-            Version {justPublished.version} is published. It is public from now on:
-          </p>
+          <p>Version {justPublished.version} is published. It is public from now on:</p>
           <VersionLinkList links={justPublished.links} label={`Version ${justPublished.version} just published`} />
         </div>
       ) : null}

@@ -22,7 +22,9 @@ export default function Results() {
         {rounds.map((round) => (
           <li key={round.number}>
             <Link to={`/g/${slug}/results/${round.number}`}>Round {round.number}</Link>
-            {round.closedAt ? <span className="muted"> · closed {new Date(round.closedAt).toISOString().slice(0, 10)}</span> : null}
+            {round.closedAt ? (
+              <span className="muted"> · closed {new Date(round.closedAt).toISOString().slice(0, 10)}</span>
+            ) : null}
           </li>
         ))}
       </ul>

@@ -88,7 +88,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 const ANONYMITY_HELP = {
-  anonymous: "Nobody sees who chose what, nor any count before a round closes; secretaries see who has responded, to remind them.",
+  anonymous:
+    "Nobody sees who chose what, nor any count before a round closes; secretaries see who has responded, to remind them.",
   named: "Secretaries can see each panelist's ballots; panelists still never see each other's.",
 } as const;
 
@@ -171,15 +172,15 @@ export default function Settings() {
           Secretaries see running counts while a round is open
         </label>
         <p className="muted field-help">
-          The totals and, this guideline being named, who chose what — for secretaries only. Observers and panelists see
-          nothing until the round closes. Off keeps the secretaries as blind as the panel until then.
+          The totals and, this guideline being named, who chose what — for secretaries only. Observers and panelists see nothing
+          until the round closes. Off keeps the secretaries as blind as the panel until then.
         </p>
       </div>
     ) : (
       <p className="muted running-counts-note">
         <strong>Running counts:</strong> none while a round is open. In an anonymous guideline nobody — secretaries included —
-        sees any count before a round closes: secretaries see who has responded (to remind them), and counts that move as
-        each member answers would show what that member chose.
+        sees any count before a round closes: secretaries see who has responded (to remind them), and counts that move as each
+        member answers would show what that member chose.
         {locked ? null : " Choose Named and save to decide whether secretaries see running counts."}
       </p>
     );

@@ -10,13 +10,7 @@ import { LockBadge, StatusBadge } from "~/components/statement-status";
 import { WordDiff } from "~/components/word-diff";
 import { attempt, invalid, readForm } from "~/server/forms.server";
 import { requireMember } from "~/server/permissions.server";
-import {
-  changeNoteRequired,
-  editStatementSchema,
-  RestoreSchema,
-  RetireSchema,
-  type EditBasis,
-} from "~/server/statement-form";
+import { changeNoteRequired, editStatementSchema, RestoreSchema, RetireSchema, type EditBasis } from "~/server/statement-form";
 import { editStatement, getStatement, restoreStatement, retireStatement, type RevisionRound } from "~/server/statements.server";
 import { getDb } from "@db/client.server";
 import styles from "~/styles/statements.css";
@@ -126,8 +120,8 @@ function EditForm({ statement, lastResult }: { statement: Detail; lastResult: Su
         <p className="notice notice-locked">Locked while round {lockedInRound} is open: the panel is voting on this wording.</p>
       ) : basis.votedInRound !== null ? (
         <p className="notice">
-          Saving a new section or wording creates revision {basis.revision + 1} because revision {basis.revision} was
-          voted in round {basis.votedInRound}.
+          Saving a new section or wording creates revision {basis.revision + 1} because revision {basis.revision} was voted in
+          round {basis.votedInRound}.
         </p>
       ) : (
         <p className="muted">Revision {basis.revision} has not been voted on yet: saving updates it in place.</p>
@@ -194,7 +188,9 @@ function RestoreForm({ lastResult }: { lastResult: SubmissionResult<string[]> | 
   return (
     <section aria-labelledby="restore-heading" className="stmt-retire">
       <h3 id="restore-heading">Retired</h3>
-      <p className="muted">Restoring gives the statement back the verdict of the last round that voted on it, or makes it a draft again.</p>
+      <p className="muted">
+        Restoring gives the statement back the verdict of the last round that voted on it, or makes it a draft again.
+      </p>
       <Form method="post" {...getFormProps(form)}>
         <input type="hidden" name="intent" value="restore" />
         <FormErrors id={form.errorId} errors={form.errors} />
@@ -229,9 +225,7 @@ function History({ revisions }: { revisions: Detail["revisions"] }) {
               </p>
             ) : null}
             <p className="meta">
-              {revision.rounds.length
-                ? `Voted in ${revision.rounds.map(describeRound).join("; ")}.`
-                : "Not voted on."}
+              {revision.rounds.length ? `Voted in ${revision.rounds.map(describeRound).join("; ")}.` : "Not voted on."}
             </p>
             {revision.diff ? (
               <div className="stmt-text">

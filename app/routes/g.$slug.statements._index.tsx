@@ -97,9 +97,7 @@ export default function Statements() {
         {status ? <Link to={`/g/${slug}/statements`}>Show all</Link> : null}
       </Form>
       {statements.length === 0 ? (
-        <p className="muted">
-          {status ? `No statement is ${STATUS_LABEL[status].toLowerCase()}.` : "No statements yet."}
-        </p>
+        <p className="muted">{status ? `No statement is ${STATUS_LABEL[status].toLowerCase()}.` : "No statements yet."}</p>
       ) : (
         <table className="data-table stmt-table">
           <caption className="muted">
@@ -129,9 +127,7 @@ export default function Statements() {
                   <StatusBadge status={statement.status} />
                   {statement.lockedInRound !== null ? <LockBadge round={statement.lockedInRound} /> : null}
                 </td>
-                <td data-label="Revision">
-                  r{statement.revision}
-                </td>
+                <td data-label="Revision">r{statement.revision}</td>
                 {reorder ? (
                   <td data-label="Order">
                     <div className="row stmt-order">

@@ -59,7 +59,12 @@ type ActionData =
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
-function failure(status: number, formErrors: string[], fieldErrors: Record<string, string[]>, drafts: Record<string, BallotDraft>) {
+function failure(
+  status: number,
+  formErrors: string[],
+  fieldErrors: Record<string, string[]>,
+  drafts: Record<string, BallotDraft>,
+) {
   return Response.json({ ok: false, formErrors, fieldErrors, drafts } satisfies ActionData, { status });
 }
 
@@ -80,7 +85,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     outcome = db.transaction(
       (tx) => {
-        const withdrawn = form.withdraw ? withdrawBallot(tx, { guideline, membership, roundItemId: form.withdraw }).position : null;
+        const withdrawn = form.withdraw
+          ? withdrawBallot(tx, { guideline, membership, roundItemId: form.withdraw }).position
+          : null;
         const cast = form.ballots.length
           ? castBallots(tx, { guideline, membership, ballots: form.ballots })
           : { saved: 0, changed: 0, refused: [] };
@@ -189,7 +196,9 @@ function BallotStatement({
           Statement {item.position} <span className="muted">· {item.section}</span>
         </h3>
         <p className="statement-text">{item.text}</p>
-        <p className="notice notice-locked">You are recused from this statement (conflict of interest): your vote is not collected on it.</p>
+        <p className="notice notice-locked">
+          You are recused from this statement (conflict of interest): your vote is not collected on it.
+        </p>
       </li>
     );
   }
@@ -255,7 +264,14 @@ function BallotStatement({
         </div>
         <div className="row save-row">
           <p className="save-state" aria-live="polite">
-            {saveState({ saving, refused: fetcherErrors?.formErrors, choice, comment, item, justSaved: fetcher.data?.ok === true })}
+            {saveState({
+              saving,
+              refused: fetcherErrors?.formErrors,
+              choice,
+              comment,
+              item,
+              justSaved: fetcher.data?.ok === true,
+            })}
           </p>
           {item.choice && !readOnly ? (
             <button
@@ -323,7 +339,8 @@ export default function Vote() {
         </progress>
         {!ballot.eligible && !closed ? (
           <p className="notice notice-locked">
-            You joined after this round opened, so you are not on its panel: you can read the statements and vote from the next round.
+            You joined after this round opened, so you are not on its panel: you can read the statements and vote from the next
+            round.
           </p>
         ) : null}
       </div>

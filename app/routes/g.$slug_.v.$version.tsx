@@ -56,18 +56,28 @@ function Recommendations({ set }: { set: RecommendationSet }) {
         </caption>
         <thead>
           <tr>
-            <th scope="col" className="num">No.</th>
+            <th scope="col" className="num">
+              No.
+            </th>
             <th scope="col">Section</th>
             <th scope="col">Key point</th>
-            <th scope="col" className="num">Agree</th>
-            <th scope="col" className="num">Disagree</th>
-            <th scope="col" className="num">Abstain</th>
+            <th scope="col" className="num">
+              Agree
+            </th>
+            <th scope="col" className="num">
+              Disagree
+            </th>
+            <th scope="col" className="num">
+              Abstain
+            </th>
           </tr>
         </thead>
         <tbody>
           {set.recommendations.map((r) => (
             <tr key={r.statementId}>
-              <th scope="row" className="num">{r.number}</th>
+              <th scope="row" className="num">
+                {r.number}
+              </th>
               <td>{r.section}</td>
               <td>{r.text}</td>
               <Votes entry={r} />
@@ -92,9 +102,15 @@ function NotAdopted({ entries }: { entries: Entry[] }) {
               <tr>
                 <th scope="col">Section</th>
                 <th scope="col">Statement</th>
-                <th scope="col" className="num">Agree</th>
-                <th scope="col" className="num">Disagree</th>
-                <th scope="col" className="num">Abstain</th>
+                <th scope="col" className="num">
+                  Agree
+                </th>
+                <th scope="col" className="num">
+                  Disagree
+                </th>
+                <th scope="col" className="num">
+                  Abstain
+                </th>
                 <th scope="col">Why</th>
               </tr>
             </thead>

@@ -125,8 +125,8 @@ export default function Join() {
       <h1>Join “{data.guideline}”</h1>
       <p>
         You are invited as <strong>{data.role}</strong>
-        {data.discipline ? ` (${data.discipline})` : ""} with the address <strong>{data.email}</strong>. Your votes are
-        anonymous to the other panelists; your declaration of interests is seen by the secretaries.
+        {data.discipline ? ` (${data.discipline})` : ""} with the address <strong>{data.email}</strong>. Your votes are anonymous
+        to the other panelists; your declaration of interests is seen by the secretaries.
       </p>
       {wrongAccount ? (
         <p className="form-error" role="alert">

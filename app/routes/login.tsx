@@ -53,10 +53,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const user = await verifyLogin(email, password);
   if (!user) {
-    return Response.json(
-      submission.reply({ formErrors: ["Email or password is incorrect."], hideFields: ["password"] }),
-      { status: 401 },
-    );
+    return Response.json(submission.reply({ formErrors: ["Email or password is incorrect."], hideFields: ["password"] }), {
+      status: 401,
+    });
   }
   attempt.succeeded();
   return login(request, user.id, safeRedirect(redirectTo));

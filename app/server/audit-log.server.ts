@@ -100,11 +100,18 @@ const SENTENCES: Record<string, Describe> = {
     const revision = num(d, "revision");
     if (revision === undefined) return undefined;
     const note = str(d, "changeNote");
-    return statementSentence("revised", () => ` (r${num(d, "previousRevision") ?? revision - 1} → r${revision})${note ? `: ${note}` : ""}`)(d);
+    return statementSentence(
+      "revised",
+      () => ` (r${num(d, "previousRevision") ?? revision - 1} → r${revision})${note ? `: ${note}` : ""}`,
+    )(d);
   },
-  "statement.edited": statementSentence("edited", (d) => (num(d, "revision") === undefined ? "" : ` (r${num(d, "revision")}, not yet voted on)`)),
+  "statement.edited": statementSentence("edited", (d) =>
+    num(d, "revision") === undefined ? "" : ` (r${num(d, "revision")}, not yet voted on)`,
+  ),
   "statement.retired": statementSentence("retired"),
-  "statement.restored": statementSentence("restored", (d) => (str(d, "status") ? ` as ${str(d, "status")!.replace(/_/g, " ")}` : "")),
+  "statement.restored": statementSentence("restored", (d) =>
+    str(d, "status") ? ` as ${str(d, "status")!.replace(/_/g, " ")}` : "",
+  ),
   "round.created": (d) => {
     const round = num(d, "round");
     const items = num(d, "items");
@@ -134,7 +141,9 @@ const SENTENCES: Record<string, Describe> = {
   "round.reminded": (d) => {
     const round = num(d, "round");
     const count = num(d, "count");
-    return round === undefined || count === undefined ? undefined : `reminded ${plural(count, "non-responder")} of round ${round}`;
+    return round === undefined || count === undefined
+      ? undefined
+      : `reminded ${plural(count, "non-responder")} of round ${round}`;
   },
   "round.closed": (d) => {
     const round = num(d, "round");
@@ -199,7 +208,11 @@ export function readAuditLog(
     .limit(AUDIT_PAGE_SIZE)
     .offset((page - 1) * AUDIT_PAGE_SIZE)
     .all();
-  const numbers = statementNumbers(db, guideline.id, rows.map((row) => row.details));
+  const numbers = statementNumbers(
+    db,
+    guideline.id,
+    rows.map((row) => row.details),
+  );
   const entries = rows.map((row) => ({
     id: row.id,
     at: row.createdAt.toISOString(),

@@ -13,7 +13,11 @@ type AuditInput = {
 
 /** The last event of a guideline's chain (the instance's for null), or undefined before its first. */
 export function chainHead(db: Queryable, guidelineId: string | null): ChainHead | undefined {
-  return db.select().from(auditHeads).where(eq(auditHeads.chain, chainOf(guidelineId))).get();
+  return db
+    .select()
+    .from(auditHeads)
+    .where(eq(auditHeads.chain, chainOf(guidelineId)))
+    .get();
 }
 
 function append(db: Queryable, event: AuditInput): void {
@@ -28,7 +32,9 @@ function append(db: Queryable, event: AuditInput): void {
     details,
     createdAt: event.at ?? new Date(),
   });
-  db.insert(auditEvents).values({ ...chained, details }).run();
+  db.insert(auditEvents)
+    .values({ ...chained, details })
+    .run();
   db.insert(auditHeads)
     .values({ chain, seq: chained.seq, hash: chained.hash })
     .onConflictDoUpdate({ target: auditHeads.chain, set: { seq: chained.seq, hash: chained.hash } })

@@ -4,13 +4,7 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@db/client.server";
 import { sessions, users } from "@db/schema";
 import { env, servedOverHttps } from "./env.server";
-import {
-  checkSession,
-  generateSessionToken,
-  hashToken,
-  newSessionTimes,
-  type SessionPolicy,
-} from "./session-token";
+import { checkSession, generateSessionToken, hashToken, newSessionTimes, type SessionPolicy } from "./session-token";
 
 /** OWASP's argon2id parameters (Password Storage Cheat Sheet): 19 MiB, 2 passes, 1 lane. */
 const ARGON2ID = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
@@ -36,7 +30,11 @@ export function normalizeEmail(email: string): string {
  * so neither the answer nor its timing tells whether an account exists.
  */
 export async function verifyLogin(email: string, password: string): Promise<User | null> {
-  const row = getDb().select().from(users).where(eq(users.email, normalizeEmail(email))).get();
+  const row = getDb()
+    .select()
+    .from(users)
+    .where(eq(users.email, normalizeEmail(email)))
+    .get();
   if (!row) {
     dummyHash ??= hashPassword("not a real password, only spends the same time");
     await verifyPassword(await dummyHash, password);
@@ -105,7 +103,10 @@ export function validateSessionToken(token: string, now = new Date()): User | nu
 }
 
 export function invalidateSession(token: string): void {
-  getDb().delete(sessions).where(eq(sessions.id, hashToken(token))).run();
+  getDb()
+    .delete(sessions)
+    .where(eq(sessions.id, hashToken(token)))
+    .run();
 }
 
 async function tokenFrom(request: Request): Promise<string | null> {

@@ -29,7 +29,8 @@ export type BallotForm = {
   drafts: Record<string, BallotDraft>;
 };
 
-export type BallotFormResult = ({ ok: true } & BallotForm) | { ok: false; formErrors: string[]; drafts: Record<string, BallotDraft> };
+export type BallotFormResult =
+  ({ ok: true } & BallotForm) | { ok: false; formErrors: string[]; drafts: Record<string, BallotDraft> };
 
 const ITEM_ID = /^[a-z0-9]{1,64}$/;
 
@@ -86,7 +87,11 @@ export function parseBallotForm(form: FormData): BallotFormResult {
     for (const issue of parsed.error.issues) (fieldErrors[`${String(issue.path[0])}.${roundItemId}`] ??= []).push(issue.message);
   }
   if (ballots.length === 0 && withdraw === null && Object.keys(fieldErrors).length === 0) {
-    return { ok: false, formErrors: ["Nothing to save: choose agree, disagree or abstain for at least one statement."], drafts: typed };
+    return {
+      ok: false,
+      formErrors: ["Nothing to save: choose agree, disagree or abstain for at least one statement."],
+      drafts: typed,
+    };
   }
   return { ok: true, intent, ballots, withdraw, fieldErrors, drafts: typed };
 }

@@ -24,11 +24,13 @@ export type BallotInput = { roundItemId: string; choice: Choice; comment: string
 
 /** The guideline's open round, if any. */
 export function findOpenRound(db: Queryable, guidelineId: string): Round | null {
-  return db
-    .select()
-    .from(rounds)
-    .where(and(eq(rounds.guidelineId, guidelineId), eq(rounds.status, "open")))
-    .get() ?? null;
+  return (
+    db
+      .select()
+      .from(rounds)
+      .where(and(eq(rounds.guidelineId, guidelineId), eq(rounds.status, "open")))
+      .get() ?? null
+  );
 }
 
 function isEligible(round: Round, membershipId: string): boolean {
@@ -119,7 +121,11 @@ export function castBallots(
       for (const ballot of input.ballots) {
         const item = byId.get(ballot.roundItemId);
         if (!item) {
-          outcome.refused.push({ roundItemId: ballot.roundItemId, message: `That statement is not in round ${round.number}.`, status: 404 });
+          outcome.refused.push({
+            roundItemId: ballot.roundItemId,
+            message: `That statement is not in round ${round.number}.`,
+            status: 404,
+          });
           continue;
         }
         if (recused.has(item.statementId)) {
@@ -327,7 +333,12 @@ export function ballotPage(db: Queryable, input: { round: Round; membershipId: s
     items: rows.map((row) => ({
       ...row,
       recused: recused.has(row.statementId),
-      previous: previousFeedback(db, { statementId: row.statementId, beforeRound: round.number, guidelineId: round.guidelineId, membershipId }),
+      previous: previousFeedback(db, {
+        statementId: row.statementId,
+        beforeRound: round.number,
+        guidelineId: round.guidelineId,
+        membershipId,
+      }),
     })),
   };
 }
@@ -367,7 +378,8 @@ export function closedRoundFeedback(
   db: Queryable,
   input: { round: Round; membershipId: string | null },
 ): (FeedbackItem & { position: number; section: string })[] {
-  if (input.round.status !== "closed") throw new Refusal(`Round ${input.round.number} is not closed: its results are not shown yet.`, 403);
+  if (input.round.status !== "closed")
+    throw new Refusal(`Round ${input.round.number} is not closed: its results are not shown yet.`, 403);
   const rule = RuleSchema.parse(input.round.ruleSnapshot);
   const items = db
     .select({

@@ -18,7 +18,11 @@ const EnvSchema = z.object({
   SESSION_MAX_DAYS: positiveNumber(14),
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL" }).optional(),
   /** Sender of invitation and reminder mails. */
-  MAIL_FROM: z.string().trim().min(3, "must be an address such as Delphi <delphi@example.org>").default("Delphi consensus <no-reply@localhost>"),
+  MAIL_FROM: z
+    .string()
+    .trim()
+    .min(3, "must be an address such as Delphi <delphi@example.org>")
+    .default("Delphi consensus <no-reply@localhost>"),
   /** The address people reach the app at, for links in mails; defaults to the address of the request. */
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
 });

@@ -35,7 +35,17 @@ function insertGuideline(tx: Queryable, { record, actorId, now }: Omit<Context, 
   const { slug, title, language, registration, source } = record.guideline;
   return tx
     .insert(guidelines)
-    .values({ slug, title, language, registration, source, rule: record.rule, ruleText: record.ruleText, createdBy: actorId, createdAt: now })
+    .values({
+      slug,
+      title,
+      language,
+      registration,
+      source,
+      rule: record.rule,
+      ruleText: record.ruleText,
+      createdBy: actorId,
+      createdAt: now,
+    })
     .returning({ id: guidelines.id })
     .get().id;
 }
@@ -102,7 +112,11 @@ function importRound(tx: Queryable, ctx: Context, round: RecordRound, revisionId
     .get();
   freezeResults(tx, {
     round: opened,
-    tallies: round.items.map((item, i) => ({ roundItemId: itemIds[i]!, ...item.votes, eligible: item.eligible ?? round.panelSize })),
+    tallies: round.items.map((item, i) => ({
+      roundItemId: itemIds[i]!,
+      ...item.votes,
+      eligible: item.eligible ?? round.panelSize,
+    })),
     actorId: ctx.actorId,
     now: closedAtOf(round) ?? ctx.now,
   });

@@ -46,7 +46,8 @@ export function acceptInvitation(
         }
         userId = existing.id;
       } else {
-        if (existing) throw new Refusal(`An account for ${invitation.email} already exists: log in to accept the invitation.`, 409);
+        if (existing)
+          throw new Refusal(`An account for ${invitation.email} already exists: log in to accept the invitation.`, 409);
         userId = tx
           .insert(users)
           .values({ email: invitation.email, name: input.account.name, passwordHash: input.account.passwordHash, createdAt: now })
@@ -68,9 +69,14 @@ export function acceptInvitation(
         .get();
       if (current && !current.removedAt) throw new Refusal(`You are already on "${guideline.title}".`, 409);
       if (current) {
-        tx.update(memberships).set({ ...membership, removedAt: null }).where(eq(memberships.id, current.id)).run();
+        tx.update(memberships)
+          .set({ ...membership, removedAt: null })
+          .where(eq(memberships.id, current.id))
+          .run();
       } else {
-        tx.insert(memberships).values({ guidelineId: guideline.id, userId, createdAt: now, ...membership }).run();
+        tx.insert(memberships)
+          .values({ guidelineId: guideline.id, userId, createdAt: now, ...membership })
+          .run();
       }
       tx.update(invitations).set({ usedAt: now }).where(eq(invitations.id, invitation.id)).run();
       recordAudit(tx, {

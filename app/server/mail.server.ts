@@ -13,7 +13,11 @@ export type Mail = { guidelineId: string | null; kind: string; to: string; subje
  * when SMTP_URL is set; without it the mails stay in the outbox for the secretary to copy.
  */
 export function queueMail(db: Queryable, mail: Mail, now = new Date()): string {
-  return db.insert(outboxMails).values({ ...mail, createdAt: now }).returning({ id: outboxMails.id }).get().id;
+  return db
+    .insert(outboxMails)
+    .values({ ...mail, createdAt: now })
+    .returning({ id: outboxMails.id })
+    .get().id;
 }
 
 let transport: Transporter | undefined;

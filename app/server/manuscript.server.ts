@@ -3,18 +3,7 @@
  * as a Word document, and every closed round's frozen tallies as CSV. Only published versions
  * and closed rounds are exported: drafts, open rounds and ballots never are.
  */
-import {
-  AlignmentType,
-  Document,
-  HeadingLevel,
-  Packer,
-  Paragraph,
-  Table,
-  TableCell,
-  TableRow,
-  TextRun,
-  WidthType,
-} from "docx";
+import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from "docx";
 import { and, asc, eq } from "drizzle-orm";
 import type { Queryable } from "@db/client.server";
 import { roundItems, roundResults, rounds, statementRevisions, statements } from "@db/schema";
@@ -48,7 +37,10 @@ function download(body: string | Uint8Array<ArrayBuffer>, contentType: string, d
 }
 
 /** The export named `file` of a guideline the caller may read, or a JSON error. */
-export async function exportResponse(db: Queryable, input: { guideline: { id: string; slug: string }; file: string }): Promise<Response> {
+export async function exportResponse(
+  db: Queryable,
+  input: { guideline: { id: string; slug: string }; file: string },
+): Promise<Response> {
   const { guideline, file } = input;
   const wanted = parseExportName(file);
   if (wanted === "malformed") {
@@ -56,7 +48,11 @@ export async function exportResponse(db: Queryable, input: { guideline: { id: st
   }
   if (!wanted) return exportError(404, `There is no export "${file}": exports are v<N>.md, v<N>.docx and rounds.csv.`);
   if (wanted.kind === "rounds") {
-    return download(roundsCsv(db, { guidelineId: guideline.id }), "text/csv; charset=utf-8", `attachment; filename="${guideline.slug}-rounds.csv"`);
+    return download(
+      roundsCsv(db, { guidelineId: guideline.id }),
+      "text/csv; charset=utf-8",
+      `attachment; filename="${guideline.slug}-rounds.csv"`,
+    );
   }
   const found = findPublished(db, { slug: guideline.slug, version: wanted.version });
   if (!found) return exportError(404, missingVersionMessage(db, guideline.slug, wanted.version));
@@ -87,8 +83,14 @@ function table(columns: { title: string; width: number; number?: boolean }[], ro
     width: { size: 100, type: WidthType.PERCENTAGE },
     columnWidths: columns.map((c) => c.width),
     rows: [
-      new TableRow({ tableHeader: true, cantSplit: true, children: columns.map((c) => cell(c.title, { header: true, number: c.number })) }),
-      ...rows.map((row) => new TableRow({ cantSplit: true, children: row.map((value, i) => cell(value, { number: columns[i]!.number })) })),
+      new TableRow({
+        tableHeader: true,
+        cantSplit: true,
+        children: columns.map((c) => cell(c.title, { header: true, number: c.number })),
+      }),
+      ...rows.map(
+        (row) => new TableRow({ cantSplit: true, children: row.map((value, i) => cell(value, { number: columns[i]!.number })) }),
+      ),
     ],
   });
 }
@@ -123,7 +125,9 @@ export function table1Document(set: RecommendationSet): Promise<Buffer> {
       {
         children: [
           new Paragraph({ text: set.guideline.title, heading: HeadingLevel.TITLE }),
-          new Paragraph({ children: [text(`Version ${set.version}, published ${set.publishedAt.slice(0, 10)}`, { bold: true })] }),
+          new Paragraph({
+            children: [text(`Version ${set.version}, published ${set.publishedAt.slice(0, 10)}`, { bold: true })],
+          }),
           heading("Adoption rule"),
           new Paragraph(describeRule(set.rule)),
           ...(set.ruleText ? [new Paragraph({ children: [text(set.ruleText, { italics: true })] })] : []),

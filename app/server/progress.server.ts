@@ -178,7 +178,7 @@ export function roundsPage(db: Queryable, input: { guideline: Guideline; members
   return {
     rounds: list.map(({ id, ...round }) => ({
       ...round,
-      responded: round.status === "draft" ? null : responded.get(id) ?? 0,
+      responded: round.status === "draft" ? null : (responded.get(id) ?? 0),
     })),
     candidates: input.membership.role === "secretary" ? draftCandidates(db, { guidelineId: input.guideline.id }) : [],
   };
@@ -367,12 +367,12 @@ export function guidelineOverview(
   const draft = list.find((r) => r.status === "draft");
   const closed = list.find((r) => r.status === "closed");
   const adopted = closed
-    ? db
+    ? (db
         .select({ n: sql<number>`count(*)` })
         .from(roundResults)
         .innerJoin(roundItems, eq(roundItems.id, roundResults.roundItemId))
         .where(and(eq(roundItems.roundId, closed.id), eq(roundResults.adopted, true)))
-        .get()?.n ?? 0
+        .get()?.n ?? 0)
     : 0;
   const latest = listVersions(db, { slug: guideline.slug }).at(-1);
   return {

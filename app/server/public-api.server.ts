@@ -137,5 +137,10 @@ export function setResponse(db: Queryable, request: Request, slug: string, wante
 
 /** The JSON Schema of a set, indented for people reading it. */
 export function schemaResponse(request: Request, schema: object): Response {
-  return serveJson(request, JSON.stringify(schema, null, 2) + "\n", "public, max-age=3600", "application/schema+json; charset=utf-8");
+  return serveJson(
+    request,
+    JSON.stringify(schema, null, 2) + "\n",
+    "public, max-age=3600",
+    "application/schema+json; charset=utf-8",
+  );
 }

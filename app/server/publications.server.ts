@@ -1,14 +1,6 @@
 import { and, asc, desc, eq, max, sql } from "drizzle-orm";
 import type { Queryable } from "@db/client.server";
-import {
-  guidelines,
-  recommendationSets,
-  roundItems,
-  roundResults,
-  rounds,
-  statementRevisions,
-  statements,
-} from "@db/schema";
+import { guidelines, recommendationSets, roundItems, roundResults, rounds, statementRevisions, statements } from "@db/schema";
 import {
   assembleSet,
   sameContent,

@@ -78,7 +78,12 @@ export function openRound(
   const statementIds = db
     .select({ id: statementRevisions.statementId })
     .from(statementRevisions)
-    .where(inArray(statementRevisions.id, items.map((i) => i.revisionId)))
+    .where(
+      inArray(
+        statementRevisions.id,
+        items.map((i) => i.revisionId),
+      ),
+    )
     .all()
     .map((s) => s.id);
   db.update(statements).set({ status: "in_round" }).where(inArray(statements.id, statementIds)).run();
@@ -167,12 +172,14 @@ export function tallyRound(db: Queryable, round: Round): ItemTally[] {
   // One plain GROUP BY over the round's ballots: the bulk of the work, as fast as SQLite counts.
   const counted = new Map(
     db
-      .all<{ roundItemId: string; agree: number; disagree: number; abstain: number }>(sql`
+      .all<{ roundItemId: string; agree: number; disagree: number; abstain: number }>(
+        sql`
         select b.round_item_id as roundItemId,
           sum(b.choice = 'agree') as agree, sum(b.choice = 'disagree') as disagree, sum(b.choice = 'abstain') as abstain
         from ballots b
         where b.round_item_id in (select id from round_items where round_id = ${round.id})
-        group by b.round_item_id`)
+        group by b.round_item_id`,
+      )
       .map((row) => [row.roundItemId, row]),
   );
   // Recusals are rare: take each recused member off the item's eligible count and their ballot (if any) off its tally.

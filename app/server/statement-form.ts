@@ -16,7 +16,9 @@ const typed = (what: string, options?: { error: string }) =>
     .trim();
 
 const optionalText = (max: number, what: string) =>
-  typed(what).max(max, `${what} has at most ${max.toLocaleString("en")} characters`).default("");
+  typed(what)
+    .max(max, `${what} has at most ${max.toLocaleString("en")} characters`)
+    .default("");
 
 export const StatementFieldsSchema = z.object({
   section: optionalText(STATEMENT_LIMITS.section, "A section"),

@@ -140,7 +140,10 @@ function history(db: Queryable, statementId: string): RevisionEntry[] {
     .where(eq(statementRevisions.statementId, statementId))
     .orderBy(asc(statementRevisions.revision))
     .all();
-  const votes = roundsOf(db, revisions.map((r) => r.revision.id));
+  const votes = roundsOf(
+    db,
+    revisions.map((r) => r.revision.id),
+  );
   return revisions.map(({ revision, author }, index) => {
     const previous = revisions[index - 1]?.revision;
     return {
@@ -300,15 +303,29 @@ export function editStatement(
         recordAudit(tx, {
           ...audit,
           action: "statement.revised",
-          details: { statementId: statement.id, statement: statement.position, previousRevision: basis.revision, revision: next.revision, changeNote },
+          details: {
+            statementId: statement.id,
+            statement: statement.position,
+            previousRevision: basis.revision,
+            revision: next.revision,
+            changeNote,
+          },
         });
         return { revision: next.revision, created: true };
       }
-      tx.update(statementRevisions).set({ ...fields, changeNote: note }).where(eq(statementRevisions.id, latest.id)).run();
+      tx.update(statementRevisions)
+        .set({ ...fields, changeNote: note })
+        .where(eq(statementRevisions.id, latest.id))
+        .run();
       recordAudit(tx, {
         ...audit,
         action: "statement.edited",
-        details: { statementId: statement.id, statement: statement.position, revision: basis.revision, ...(note ? { changeNote: note } : {}) },
+        details: {
+          statementId: statement.id,
+          statement: statement.position,
+          revision: basis.revision,
+          ...(note ? { changeNote: note } : {}),
+        },
       });
       return { revision: basis.revision, created: false };
     },
@@ -326,7 +343,15 @@ function moveDraftRoundItems(db: Queryable, input: { statementId: string; revisi
     .where(and(eq(statementRevisions.statementId, input.statementId), ne(roundItems.revisionId, input.revisionId)))
     .all();
   if (items.length === 0) return;
-  db.update(roundItems).set({ revisionId: input.revisionId }).where(inArray(roundItems.id, items.map((i) => i.id))).run();
+  db.update(roundItems)
+    .set({ revisionId: input.revisionId })
+    .where(
+      inArray(
+        roundItems.id,
+        items.map((i) => i.id),
+      ),
+    )
+    .run();
 }
 
 function draftRoundOf(db: Queryable, statementId: string): number | null {
@@ -355,7 +380,10 @@ export function retireStatement(
       // Opening that round would put the statement back to "in round".
       const draft = draftRoundOf(tx, statement.id);
       if (draft !== null) {
-        throw new Refusal(`Statement ${statement.position} is in draft round ${draft}: take it out of that round before retiring it.`, 409);
+        throw new Refusal(
+          `Statement ${statement.position} is in draft round ${draft}: take it out of that round before retiring it.`,
+          409,
+        );
       }
       tx.update(statements).set({ status: "retired" }).where(eq(statements.id, statement.id)).run();
       recordAudit(tx, {

@@ -64,7 +64,9 @@ function flush() {
   pending = [];
   let outcomes: Outcome[];
   try {
-    outcomes = getDb().$client.transaction(() => batch.map((job) => outcomeOf(job.cast))).immediate();
+    outcomes = getDb()
+      .$client.transaction(() => batch.map((job) => outcomeOf(job.cast)))
+      .immediate();
   } catch (error) {
     outcomes = batch.map(() => ({ status: 500, body: { error: String(error) } }));
   }

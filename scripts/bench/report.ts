@@ -196,6 +196,7 @@ export function writeReport(file: string, section: string): void {
   const current = existsSync(file) ? readFileSync(file, "utf8") : `# Benchmarks\n\n${START}\n${END}\n`;
   const from = current.indexOf(START);
   const to = current.indexOf(END);
-  const next = from >= 0 && to > from ? current.slice(0, from) + generated + current.slice(to + END.length) : `${current}\n${generated}\n`;
+  const next =
+    from >= 0 && to > from ? current.slice(0, from) + generated + current.slice(to + END.length) : `${current}\n${generated}\n`;
   writeFileSync(file, next);
 }

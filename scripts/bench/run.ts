@@ -20,7 +20,17 @@ import { ballots, roundItems, roundResults } from "@db/schema";
 import { createSession, sessionCookie } from "~/server/auth.server";
 import { closeRound } from "~/server/rounds.server";
 import { summariseProfile } from "./cpu-profile";
-import { ballotLoad, ballotOf, getLoad, isSaved, newLedger, type Compared, type Ledger, type LoadSettings, type Measured } from "./load";
+import {
+  ballotLoad,
+  ballotOf,
+  getLoad,
+  isSaved,
+  newLedger,
+  type Compared,
+  type Ledger,
+  type LoadSettings,
+  type Measured,
+} from "./load";
 import { renderResults, writeReport, type ProfileRun, type Results } from "./report";
 import { buildScaleData, type ScaleData } from "./scale-data";
 import { memorySampler, ROOT, startNode, stopAll, type MemoryPhase, type Running } from "./servers";
@@ -118,10 +128,26 @@ const domainServer = (mode: "each" | "group", databasePath: string) =>
  * The ballot servers side by side: the real action, the app's ballot code on bare node:http (one
  * commit per ballot, group commit) and the bare upsert endpoint (the same two), on its own file.
  */
-async function ballotServers(input: { dir: string; databasePath: string; app: Running; data: ScaleData; ledger: Ledger; servers: string[] }) {
+async function ballotServers(input: {
+  dir: string;
+  databasePath: string;
+  app: Running;
+  data: ScaleData;
+  ledger: Ledger;
+  servers: string[];
+}) {
   const { data, ledger } = input;
   const file = join(input.dir, "bare-ballots.sqlite");
-  const bareArgs = (mode: string) => ["--import", "tsx", BARE_SERVERS, "ballots", file, String(settings.panelists), String(settings.statements), mode];
+  const bareArgs = (mode: string) => [
+    "--import",
+    "tsx",
+    BARE_SERVERS,
+    "ballots",
+    file,
+    String(settings.panelists),
+    String(settings.statements),
+    mode,
+  ];
   log("bare ballot endpoint (fills its table first)…");
   const bare = await startNode(bareArgs("full"));
   const bareGroup = await startNode(bareArgs("group"));
@@ -169,7 +195,11 @@ async function logIn(userIds: string[], agoMs = 0): Promise<string[]> {
   return Promise.all(tokens.map(async (token) => (await sessionCookie().serialize(token)).split(";")[0]!));
 }
 
-const logInPanel = (data: ScaleData, agoMs = 0) => logIn(data.panel.map((p) => p.userId), agoMs);
+const logInPanel = (data: ScaleData, agoMs = 0) =>
+  logIn(
+    data.panel.map((p) => p.userId),
+    agoMs,
+  );
 
 function appBallots(server: Running, data: ScaleData, cookies: string[], ledger: Ledger, s: LoadSettings) {
   return ballotLoad({
@@ -325,7 +355,13 @@ async function profileServer(input: {
   return { ...summary, label: input.label, run, command: server.command.replace(profileDir, "<dir>").replace(input.dir, "$TMP") };
 }
 
-async function profiles(input: { dir: string; databasePath: string; data: ScaleData; ledger: Ledger; etag: string }): Promise<ProfileRun[]> {
+async function profiles(input: {
+  dir: string;
+  databasePath: string;
+  data: ScaleData;
+  ledger: Ledger;
+  etag: string;
+}): Promise<ProfileRun[]> {
   const cookies = await logInPanel(input.data);
   return [
     await profileServer({

@@ -47,84 +47,100 @@ export async function buildScaleData(path: string, size: { panelists: number; st
     const secretary = db.select().from(users).where(eq(users.email, DEMO_ACCOUNTS.secretary)).get()!;
     const castAt = new Date(Date.now() - 60_000);
 
-    return db.transaction((tx) => {
-      const open = tx.select().from(rounds).where(and(eq(rounds.guidelineId, guideline.id), eq(rounds.status, "open"))).get();
-      if (open) closeRound(tx, { roundId: open.id, actorId: secretary.id, now: castAt });
+    return db.transaction(
+      (tx) => {
+        const open = tx
+          .select()
+          .from(rounds)
+          .where(and(eq(rounds.guidelineId, guideline.id), eq(rounds.status, "open")))
+          .get();
+        if (open) closeRound(tx, { roundId: open.id, actorId: secretary.id, now: castAt });
 
-      const demoPanel = tx
-        .select({ id: memberships.id })
-        .from(memberships)
-        .where(and(eq(memberships.guidelineId, guideline.id), eq(memberships.role, "panelist")))
-        .all().length;
-      const extra = Math.max(0, size.panelists - demoPanel);
-      const passwordHash = tx.select({ hash: users.passwordHash }).from(users).where(eq(users.id, secretary.id)).get()!.hash;
-      sqlite
-        .prepare(
-          `insert into users (id, email, name, password_hash, is_admin, created_at)
+        const demoPanel = tx
+          .select({ id: memberships.id })
+          .from(memberships)
+          .where(and(eq(memberships.guidelineId, guideline.id), eq(memberships.role, "panelist")))
+          .all().length;
+        const extra = Math.max(0, size.panelists - demoPanel);
+        const passwordHash = tx.select({ hash: users.passwordHash }).from(users).where(eq(users.id, secretary.id)).get()!.hash;
+        sqlite
+          .prepare(
+            `insert into users (id, email, name, password_hash, is_admin, created_at)
            with recursive n(k) as (select 1 union all select k + 1 from n where k < :extra)
            select ${RANDOM_ID_SQL}, printf('bench%05d@bench.example', k), printf('Bench panelist %05d', k), :hash, 0, :at
            from n where :extra > 0`,
-        )
-        .run({ extra, hash: passwordHash, at: castAt.getTime() });
-      sqlite
-        .prepare(
-          `insert into memberships (id, guideline_id, user_id, role, discipline, created_at)
+          )
+          .run({ extra, hash: passwordHash, at: castAt.getTime() });
+        sqlite
+          .prepare(
+            `insert into memberships (id, guideline_id, user_id, role, discipline, created_at)
            select ${RANDOM_ID_SQL}, :guideline, u.id, 'panelist',
              case u.rowid % 4 when 0 then 'Medical oncology' when 1 then 'Pathology' when 2 then 'Radiology' else 'Thoracic surgery' end,
              :at
            from users u where u.email like 'bench%@bench.example'`,
-        )
-        .run({ guideline: guideline.id, at: castAt.getTime() });
+          )
+          .run({ guideline: guideline.id, at: castAt.getTime() });
 
-      const drafted = Array.from({ length: size.statements }, (_, i) =>
-        createStatement(tx, {
+        const drafted = Array.from({ length: size.statements }, (_, i) =>
+          createStatement(tx, {
+            guidelineId: guideline.id,
+            position: 100 + i,
+            section: `Benchmark section ${1 + Math.floor(i / 20)}`,
+            text: `Benchmark statement ${i + 1}: patients with this presentation should be offered the reference treatment`,
+            authorId: secretary.id,
+            createdAt: castAt,
+          }),
+        );
+        const number =
+          1 +
+          Math.max(
+            ...tx
+              .select({ number: rounds.number })
+              .from(rounds)
+              .where(eq(rounds.guidelineId, guideline.id))
+              .all()
+              .map((r) => r.number),
+          );
+        const { round, items } = createRound(tx, {
           guidelineId: guideline.id,
-          position: 100 + i,
-          section: `Benchmark section ${1 + Math.floor(i / 20)}`,
-          text: `Benchmark statement ${i + 1}: patients with this presentation should be offered the reference treatment`,
-          authorId: secretary.id,
-          createdAt: castAt,
-        }),
-      );
-      const number = 1 + Math.max(...tx.select({ number: rounds.number }).from(rounds).where(eq(rounds.guidelineId, guideline.id)).all().map((r) => r.number));
-      const { round, items } = createRound(tx, {
-        guidelineId: guideline.id,
-        number,
-        status: "open",
-        revisionIds: drafted.map((d) => d.revision.id),
-        openedAt: castAt,
-      });
-      const panel = tx
-        .select({ membershipId: memberships.id, userId: memberships.userId })
-        .from(memberships)
-        .where(and(eq(memberships.guidelineId, guideline.id), eq(memberships.role, "panelist")))
-        .orderBy(asc(memberships.createdAt), asc(memberships.id))
-        .all();
+          number,
+          status: "open",
+          revisionIds: drafted.map((d) => d.revision.id),
+          openedAt: castAt,
+        });
+        const panel = tx
+          .select({ membershipId: memberships.id, userId: memberships.userId })
+          .from(memberships)
+          .where(and(eq(memberships.guidelineId, guideline.id), eq(memberships.role, "panelist")))
+          .orderBy(asc(memberships.createdAt), asc(memberships.id))
+          .all();
 
-      sqlite.exec("create temp table bench_members (idx integer primary key, id text not null)");
-      sqlite.exec("create temp table bench_items (idx integer primary key, id text not null)");
-      const member = sqlite.prepare("insert into temp.bench_members (idx, id) values (?, ?)");
-      panel.forEach((p, m) => member.run(m, p.membershipId));
-      const item = sqlite.prepare("insert into temp.bench_items (idx, id) values (?, ?)");
-      items.forEach((it, i) => item.run(i, it.id));
-      const inserted = sqlite
-        .prepare(
-          `insert into ballots (id, round_item_id, membership_id, choice, comment, created_at, updated_at)
+        sqlite.exec("create temp table bench_members (idx integer primary key, id text not null)");
+        sqlite.exec("create temp table bench_items (idx integer primary key, id text not null)");
+        const member = sqlite.prepare("insert into temp.bench_members (idx, id) values (?, ?)");
+        panel.forEach((p, m) => member.run(m, p.membershipId));
+        const item = sqlite.prepare("insert into temp.bench_items (idx, id) values (?, ?)");
+        items.forEach((it, i) => item.run(i, it.id));
+        const inserted = sqlite
+          .prepare(
+            `insert into ballots (id, round_item_id, membership_id, choice, comment, created_at, updated_at)
            select ${RANDOM_ID_SQL}, i.id, m.id, ${CHOICE_SQL}, null, ${castAt.getTime()}, ${castAt.getTime()}
            from temp.bench_items i cross join temp.bench_members m`,
-        )
-        .run().changes;
-      return {
-        slug: guideline.slug,
-        roundId: round.id,
-        roundNumber: number,
-        secretaryId: secretary.id,
-        panel,
-        items: items.map((it) => it.id),
-        ballots: inserted,
-        castAt,
-      };
-    }, { behavior: "immediate" });
+          )
+          .run().changes;
+        return {
+          slug: guideline.slug,
+          roundId: round.id,
+          roundNumber: number,
+          secretaryId: secretary.id,
+          panel,
+          items: items.map((it) => it.id),
+          ballots: inserted,
+          castAt,
+        };
+      },
+      { behavior: "immediate" },
+    );
   } finally {
     sqlite.pragma("wal_checkpoint(TRUNCATE)");
     sqlite.close();

@@ -43,7 +43,9 @@ export async function startNode(args: string[], env: Record<string, string> = {}
   child.once("exit", (code, signal) => {
     if (!stopping) console.error(`node ${args.join(" ")} exited on its own (${signal ?? code}):\n${output}`);
   });
-  const shown = Object.entries(env).map(([k, v]) => `${k}=${v} `).join("");
+  const shown = Object.entries(env)
+    .map(([k, v]) => `${k}=${v} `)
+    .join("");
   const server: Running = {
     url: `http://127.0.0.1:${port}`,
     pid: child.pid!,

@@ -109,7 +109,8 @@ async function post(world: World, path: string, who: "voter" | "secretary", fiel
     headers: { Cookie: world.cookies[who], "Content-Type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams(fields),
   });
-  if (response.status >= 400) throw new Error(`${path} answered ${response.status} in world ${world.name}: ${await response.text()}`);
+  if (response.status >= 400)
+    throw new Error(`${path} answered ${response.status} in world ${world.name}: ${await response.text()}`);
 }
 
 const vote = (world: World, item: number, choice: string, comment: string) =>
@@ -126,8 +127,7 @@ const panel = (world: World, fields: Record<string, string>) =>
 async function observe(): Promise<Record<Role, [Snapshot, Snapshot]>> {
   const entries = await Promise.all(
     (Object.keys(ROLES) as Role[]).map(
-      async (role) =>
-        [role, await Promise.all(worlds.map((w) => crawl(w.server.url, w.cookies[role], STARTS)))] as const,
+      async (role) => [role, await Promise.all(worlds.map((w) => crawl(w.server.url, w.cookies[role], STARTS)))] as const,
     ),
   );
   return Object.fromEntries(entries) as Record<Role, [Snapshot, Snapshot]>;
@@ -143,7 +143,10 @@ async function expectNoDifference(step: string) {
 }
 
 /** The same step in both worlds, with each world's own secret where the step takes one. */
-async function both(step: (world: World, secret: { choice: string; comment: string }) => Promise<void>, secrets: [string, string]) {
+async function both(
+  step: (world: World, secret: { choice: string; comment: string }) => Promise<void>,
+  secrets: [string, string],
+) {
   await step(worlds[0], { choice: secrets[0], comment: `World A thinks this through: ${secrets[0]}.` });
   await step(worlds[1], { choice: secrets[1], comment: `B: ${secrets[1]}` });
 }
@@ -159,7 +162,10 @@ describe("an open round of an anonymous guideline, probed by differencing", () =
     await both((w, s) => vote(w, 0, s.choice, s.comment), ["abstain", "agree"]);
     await expectNoDifference("changing a ballot");
 
-    await both((w) => panel(w, { intent: "recuse", statementId: ids.items[0]!.statementId, reason: "Consults for a sponsor" }), ["", ""]);
+    await both(
+      (w) => panel(w, { intent: "recuse", statementId: ids.items[0]!.statementId, reason: "Consults for a sponsor" }),
+      ["", ""],
+    );
     await expectNoDifference("recusing the panelist");
 
     await both((w) => panel(w, { intent: "unrecuse", statementId: ids.items[0]!.statementId }), ["", ""]);
@@ -169,7 +175,11 @@ describe("an open round of an anonymous guideline, probed by differencing", () =
     await expectNoDifference("changing again");
 
     await both(
-      (w) => post(w, `${g}/vote?_data=${encodeURIComponent("routes/g.$slug.vote")}`, "voter", { intent: "item", withdraw: ids.items[0]!.id }),
+      (w) =>
+        post(w, `${g}/vote?_data=${encodeURIComponent("routes/g.$slug.vote")}`, "voter", {
+          intent: "item",
+          withdraw: ids.items[0]!.id,
+        }),
       ["", ""],
     );
     await expectNoDifference("withdrawing the ballot");
@@ -182,7 +192,9 @@ describe("an open round of an anonymous guideline, probed by differencing", () =
     await both((w) => post(w, `${g}/rounds/2`, "secretary", { intent: "close", confirm: "on" }), ["", ""]);
     const closed = await observe();
     for (const role of ["secretary", "observer"] as const) {
-      expect(firstDifference(...closed[role]), `the ${role} sees round 2's results once it closes`).toMatch(/rounds\/2|results\/2/);
+      expect(firstDifference(...closed[role]), `the ${role} sees round 2's results once it closes`).toMatch(
+        /rounds\/2|results\/2/,
+      );
     }
   }, 300_000);
 });

@@ -59,9 +59,13 @@ async function noScriptPage(expert: number): Promise<Page> {
 describe("the ballot without JavaScript", () => {
   test("a whole-form save with one invalid statement saves the others and answers with what was typed", async () => {
     const page = await noScriptPage(4);
-    await statement(page, 1).getByLabel(/Comment/).fill("I would like to see the evidence first.");
+    await statement(page, 1)
+      .getByLabel(/Comment/)
+      .fill("I would like to see the evidence first.");
     await statement(page, 2).getByRole("radio", { name: "Disagree", exact: true }).check();
-    await statement(page, 2).getByLabel(/Comment/).fill("Trials are under way.");
+    await statement(page, 2)
+      .getByLabel(/Comment/)
+      .fill("Trials are under way.");
     await page.getByRole("button", { name: "Save all answers" }).click();
     await page.waitForLoadState();
 
@@ -69,10 +73,22 @@ describe("the ballot without JavaScript", () => {
     expect(stored(4).rows).toEqual([{ position: 2, choice: "disagree", comment: "Trials are under way." }]);
     await page.getByRole("alert").filter({ hasText: "1 answer saved" }).waitFor();
     expect(await statement(page, 1).getByText("Choose agree, disagree or abstain", { exact: true }).count()).toBe(1);
-    expect(await statement(page, 1).getByLabel(/Comment/).inputValue()).toBe("I would like to see the evidence first.");
-    expect(await statement(page, 1).getByText(/Not saved yet/).count()).toBe(1);
+    expect(
+      await statement(page, 1)
+        .getByLabel(/Comment/)
+        .inputValue(),
+    ).toBe("I would like to see the evidence first.");
+    expect(
+      await statement(page, 1)
+        .getByText(/Not saved yet/)
+        .count(),
+    ).toBe(1);
     expect(await statement(page, 2).getByRole("radio", { name: "Disagree", exact: true }).isChecked()).toBe(true);
-    expect(await statement(page, 2).getByLabel(/Comment/).inputValue()).toBe("Trials are under way.");
+    expect(
+      await statement(page, 2)
+        .getByLabel(/Comment/)
+        .inputValue(),
+    ).toBe("Trials are under way.");
 
     // Choosing now saves both, and the page says so after a redirect.
     await statement(page, 1).getByRole("radio", { name: "Abstain", exact: true }).check();
@@ -88,7 +104,9 @@ describe("the ballot without JavaScript", () => {
 
   test("a successful whole-form save answers 303 to the ballot, so a reload posts nothing again", async () => {
     const cookie = await logIn(demo.server.url, DEMO_ACCOUNTS.panelist(5), DEMO_PASSWORD);
-    const data = await (await fetch(`${demo.server.url}${votePath}?_data=routes%2Fg.%24slug.vote`, { headers: { Cookie: cookie } })).json();
+    const data = await (
+      await fetch(`${demo.server.url}${votePath}?_data=routes%2Fg.%24slug.vote`, { headers: { Cookie: cookie } })
+    ).json();
     const [first, second] = data.ballot.items as { roundItemId: string }[];
     const response = await fetch(demo.server.url + votePath, {
       method: "POST",
@@ -146,8 +164,12 @@ describe("the ballot with JavaScript", () => {
     const page = await context.newPage();
     await logInAs(page, demo.server.url, DEMO_ACCOUNTS.panelist(7), DEMO_PASSWORD);
     await page.goto(demo.server.url + votePath);
-    await statement(page, 1).getByLabel(/Comment/).fill("Agree if imaging is repeated.");
-    await statement(page, 1).getByLabel(/Comment/).blur();
+    await statement(page, 1)
+      .getByLabel(/Comment/)
+      .fill("Agree if imaging is repeated.");
+    await statement(page, 1)
+      .getByLabel(/Comment/)
+      .blur();
     await statement(page, 1).getByText("Not saved yet: choose agree, disagree or abstain to save this comment.").waitFor();
     expect(stored(7).rows).toEqual([]);
     await statement(page, 1).getByRole("radio", { name: "Agree", exact: true }).check();

@@ -64,7 +64,9 @@ function raw(request: string, body: { bytes: number; chunked?: boolean; slowly?:
     const sendMore = () => {
       if (done || sent >= body.bytes || socket.destroyed) return;
       const size = Math.min(piece.length, body.bytes - sent);
-      const data = body.chunked ? Buffer.concat([Buffer.from(`${size.toString(16)}\r\n`), piece.subarray(0, size), Buffer.from("\r\n")]) : piece.subarray(0, size);
+      const data = body.chunked
+        ? Buffer.concat([Buffer.from(`${size.toString(16)}\r\n`), piece.subarray(0, size), Buffer.from("\r\n")])
+        : piece.subarray(0, size);
       sent += size;
       socket.write(data, () => setTimeout(sendMore, body.slowly ? 20 : 0));
       if (body.chunked && sent >= body.bytes) socket.write("0\r\n\r\n");
@@ -103,7 +105,11 @@ describe("redirects after login stay on this site", () => {
   });
 
   test("a same-site path is kept, with anything outside ASCII percent-encoded", async () => {
-    const plain = await postLogin({ email: DEMO_ACCOUNTS.secretary, password: DEMO_PASSWORD, redirectTo: `/g/${DEMO_SLUG}/rounds/2?x=1` });
+    const plain = await postLogin({
+      email: DEMO_ACCOUNTS.secretary,
+      password: DEMO_PASSWORD,
+      redirectTo: `/g/${DEMO_SLUG}/rounds/2?x=1`,
+    });
     expect(plain.headers.get("Location")).toBe(`/g/${DEMO_SLUG}/rounds/2?x=1`);
     const unicode = await postLogin({ email: DEMO_ACCOUNTS.secretary, password: DEMO_PASSWORD, redirectTo: "/g/€uro" });
     expect(unicode.status).toBe(302);
@@ -113,7 +119,10 @@ describe("redirects after login stay on this site", () => {
   test("a signed-in visitor sent to /login with a hostile redirectTo goes home", async () => {
     const cookie = await logIn(server.url, DEMO_ACCOUNTS.observer, DEMO_PASSWORD);
     for (const redirectTo of hostile) {
-      const response = await fetch(`${server.url}/login?${new URLSearchParams({ redirectTo })}`, { headers: { Cookie: cookie }, redirect: "manual" });
+      const response = await fetch(`${server.url}/login?${new URLSearchParams({ redirectTo })}`, {
+        headers: { Cookie: cookie },
+        redirect: "manual",
+      });
       expect(response.status).toBe(302);
       expect(response.headers.get("Location")).toBe("/");
     }
@@ -177,7 +186,11 @@ describe("request bodies over 1 MiB are refused before anything else", () => {
       const cookie = await logIn(server.url, DEMO_ACCOUNTS.secretary, DEMO_PASSWORD);
       for (const path of paths) {
         for (const session of [undefined, cookie]) {
-          const head = requestHead(path, { "Content-Type": type, "Content-Length": String(100 * MiB), ...(session ? { Cookie: session } : {}) });
+          const head = requestHead(path, {
+            "Content-Type": type,
+            "Content-Length": String(100 * MiB),
+            ...(session ? { Cookie: session } : {}),
+          });
           const answer = await raw(head, { bytes: 4 * MiB, slowly: true });
           expect(answer.status, `${path} ${session ? "with" : "without"} a session`).toBe(413);
           // Answered long before 100 MiB (or even the 4 MiB offered) could be read.
@@ -239,7 +252,7 @@ describe("the demo's server: production error handling on plain HTTP", () => {
     const cookie = await logIn(demo.url, DEMO_ACCOUNTS.secretary, DEMO_PASSWORD);
     const db = openDatabase(demo.databasePath);
     // A rule no code would write: the settings page cannot parse it and fails unexpectedly.
-    db.$client.prepare("update guidelines set rule = '{\"agreeAtLeast\": \"half\"}' where slug = ?").run(DEMO_SLUG);
+    db.$client.prepare('update guidelines set rule = \'{"agreeAtLeast": "half"}\' where slug = ?').run(DEMO_SLUG);
     db.$client.close();
     for (const path of [`/g/${DEMO_SLUG}/settings`, `/g/${DEMO_SLUG}/settings?_data=routes%2Fg.%24slug.settings`]) {
       const response = await fetch(demo.url + path, { headers: { Cookie: cookie } });

@@ -8,7 +8,10 @@ test("SIGKILL during voting loses no acknowledged ballot and leaves the database
 
   expect(summary.cycles, report).toHaveLength(3);
   expect(summary.acknowledged, report).toBeGreaterThan(0);
-  expect(summary.cycles.every((cycle) => cycle.acknowledged > 0 && cycle.inFlight > 0), report).toBe(true);
+  expect(
+    summary.cycles.every((cycle) => cycle.acknowledged > 0 && cycle.inFlight > 0),
+    report,
+  ).toBe(true);
   expect(summary.lost, report).toBe(0);
   expect(summary.unexpected, report).toBe(0);
   expect(summary.failures, report).toBe(0);

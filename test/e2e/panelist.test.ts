@@ -64,13 +64,21 @@ describe("a panelist votes on the demo's open round", () => {
 
     // Change statement 1 back to agree, with a comment, and reload.
     await savedAfter(page, 1, () => statement(page, 1).getByText("Agree", { exact: true }).click());
-    await statement(page, 1).getByLabel(/Comment/).fill("Restricting chemotherapy to non-targetable disease is right.");
-    await savedAfter(page, 1, () => statement(page, 1).getByLabel(/Comment/).blur());
+    await statement(page, 1)
+      .getByLabel(/Comment/)
+      .fill("Restricting chemotherapy to non-targetable disease is right.");
+    await savedAfter(page, 1, () =>
+      statement(page, 1)
+        .getByLabel(/Comment/)
+        .blur(),
+    );
     await page.reload();
     expect(await statement(page, 1).getByRole("radio", { name: "Agree", exact: true }).isChecked()).toBe(true);
-    expect(await statement(page, 1).getByLabel(/Comment/).inputValue()).toBe(
-      "Restricting chemotherapy to non-targetable disease is right.",
-    );
+    expect(
+      await statement(page, 1)
+        .getByLabel(/Comment/)
+        .inputValue(),
+    ).toBe("Restricting chemotherapy to non-targetable disease is right.");
     expect(await statement(page, 2).getByRole("radio", { name: "Abstain", exact: true }).isChecked()).toBe(true);
     await page.getByText("2 of 2 answered").waitFor();
   }, 60_000);
@@ -99,7 +107,12 @@ describe("a panelist votes on the demo's open round", () => {
   });
 
   test("a 375-pixel-wide phone shows the ballot without sideways scrolling and with large targets", async () => {
-    const phone = await browser.newContext({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, bypassCSP: true });
+    const phone = await browser.newContext({
+      viewport: { width: 375, height: 812 },
+      isMobile: true,
+      hasTouch: true,
+      bypassCSP: true,
+    });
     const page = await phone.newPage();
     await logInAs(page, server.url, DEMO_ACCOUNTS.panelist(3), DEMO_PASSWORD);
     await page.goto(server.url + votePath);

@@ -126,7 +126,7 @@ async function vote(page: Page, round: number, choices: Record<number, Choice>, 
 async function closeRound(page: Page, round: number) {
   await page.goto(`${demo.server.url}/g/${SLUG}/rounds/${round}`);
   expect(await text(page.getByRole("region", { name: "Not yet complete" }))).toContain(
-    "Every panelist has answered all their statements."
+    "Every panelist has answered all their statements.",
   );
   await page
     .getByRole("checkbox", {
@@ -170,7 +170,7 @@ describe("a secretary runs a Delphi process in the browser", () => {
     expect(await text(secretary.getByRole("status"))).toBe("Settings saved.");
     const preview = secretary.getByRole("region", { name: "The rule in plain language" }).locator("#rule-preview");
     expect(await text(preview)).toBe(
-      "At least 60% of participants agree and under 20% disagree. The vote counts it needs appear here once panelists have joined."
+      "At least 60% of participants agree and under 20% disagree. The vote counts it needs appear here once panelists have joined.",
     );
 
     // 4. Three panelists are invited; without SMTP their links wait in the outbox.
@@ -182,10 +182,7 @@ describe("a secretary runs a Delphi process in the browser", () => {
       await secretary.getByLabel("Discipline (optional)").fill(member.discipline);
       await secretary.getByLabel("Affiliation (optional)").fill(member.affiliation);
       await secretary.getByRole("button", { name: "Send invitation" }).click();
-      const row = secretary
-        .getByRole("region", { name: "Invitations" })
-        .getByRole("row")
-        .filter({ hasText: member.email });
+      const row = secretary.getByRole("region", { name: "Invitations" }).getByRole("row").filter({ hasText: member.email });
       expect(await text(row)).toContain(`${member.email}Panelist${member.discipline}`);
       expect(await text(row)).toContain("pending");
     }
@@ -205,8 +202,8 @@ describe("a secretary runs a Delphi process in the browser", () => {
           ...member,
           password: PANEL_PASSWORD,
           coi: `Speaker fees from Pharma ${i + 1}.`,
-        })
-      )
+        }),
+      ),
     );
     for (const page of panelists) {
       await expect.poll(() => tab(page, "Vote").count()).toBe(1);
@@ -216,13 +213,11 @@ describe("a secretary runs a Delphi process in the browser", () => {
     await secretary.waitForURL(`${demo.server.url}/g/${SLUG}/panel`);
     const members = secretary.getByRole("region", { name: /^Members/ });
     expect(await text(members.getByRole("heading"))).toBe("Members (4)");
-    expect(await text(members.getByRole("row").filter({ hasText: PANEL[1]!.email }))).toContain(
-      "Speaker fees from Pharma 2."
-    );
+    expect(await text(members.getByRole("row").filter({ hasText: PANEL[1]!.email }))).toContain("Speaker fees from Pharma 2.");
     await secretary.goto(`${demo.server.url}/g/${SLUG}/settings`);
     expect(await text(preview)).toBe(
       "At least 60% of participants agree and under 20% disagree. " +
-        "With 3 participants a statement needs at least 2 agree and at most 0 disagree."
+        "With 3 participants a statement needs at least 2 agree and at most 0 disagree.",
     );
 
     // 6. Three statements, A, B and C.
@@ -258,12 +253,7 @@ describe("a secretary runs a Delphi process in the browser", () => {
     // 8. The panel votes: A 3 agree, B 1 agree 2 disagree, C 2 agree 1 abstain.
     await Promise.all([
       vote(panelists[0]!, 1, { 1: "Agree", 2: "Agree", 3: "Agree" }),
-      vote(
-        panelists[1]!,
-        1,
-        { 1: "Agree", 2: "Disagree", 3: "Agree" },
-        { 2: "Too strict: not every effusion needs a tap." }
-      ),
+      vote(panelists[1]!, 1, { 1: "Agree", 2: "Disagree", 3: "Agree" }, { 2: "Too strict: not every effusion needs a tap." }),
       vote(panelists[2]!, 1, { 1: "Agree", 2: "Disagree", 3: "Abstain" }),
     ]);
 
@@ -280,13 +270,13 @@ describe("a secretary runs a Delphi process in the browser", () => {
     expect(await text(result(2).getByRole("heading"))).toBe("Statement 2 Not adopted");
     expect(await text(result(3).getByRole("heading"))).toBe("Statement 3 Adopted");
     expect(await text(result(1).locator(".explanation"))).toBe(
-      "Adopted: 3 of 3 participants agree (100%, needs at least 60%) and 0 disagree (0%, needs under 20%)."
+      "Adopted: 3 of 3 participants agree (100%, needs at least 60%) and 0 disagree (0%, needs under 20%).",
     );
     expect(await text(result(2).locator(".explanation"))).toBe(
-      "Not adopted: 1 of 3 participants agree (33.3%, needs at least 60%) and 2 disagree (66.7%, needs under 20%)."
+      "Not adopted: 1 of 3 participants agree (33.3%, needs at least 60%) and 2 disagree (66.7%, needs under 20%).",
     );
     expect(await text(result(3).locator(".explanation"))).toBe(
-      "Adopted: 2 of 3 participants agree (66.7%, needs at least 60%) and 0 disagree (0%, needs under 20%)."
+      "Adopted: 2 of 3 participants agree (66.7%, needs at least 60%) and 0 disagree (0%, needs under 20%).",
     );
     expect(await text(result(2).getByRole("group"))).toContain("Too strict: not every effusion needs a tap.");
 
@@ -300,10 +290,10 @@ describe("a secretary runs a Delphi process in the browser", () => {
     await secretary.getByRole("heading", { name: "Round 2 Draft" }).waitFor();
     await secretary.goto(`${demo.server.url}/g/${SLUG}/statements/${statementIds[1]}`);
     expect(await text(secretary.getByRole("region", { name: "Edit" }))).toContain(
-      "Revision 2 has not been voted on yet: saving updates it in place."
+      "Revision 2 has not been voted on yet: saving updates it in place.",
     );
     expect(await secretary.getByLabel("Change note (required): what changed and why").inputValue()).toBe(
-      "Carried over from round 1 for re-wording"
+      "Carried over from round 1 for re-wording",
     );
     await secretary.getByLabel("Statement", { exact: true }).fill(REVISED_B);
     await secretary.getByRole("button", { name: "Save", exact: true }).click();
@@ -328,7 +318,7 @@ describe("a secretary runs a Delphi process in the browser", () => {
     await tab(secretary, "Publish").click();
     await secretary.waitForURL(`${demo.server.url}/g/${SLUG}/publish`);
     expect(await text(secretary.getByText(/^Publishing now makes/))).toBe(
-      "Publishing now makes version 1: 3 adopted, 0 not adopted, from rounds 1, 2."
+      "Publishing now makes version 1: 3 adopted, 0 not adopted, from rounds 1, 2.",
     );
     const table = secretary.getByRole("table", {
       name: "Table 1 as it will be published",
@@ -372,7 +362,7 @@ describe("a secretary runs a Delphi process in the browser", () => {
         revision: r.revision,
         round: r.round,
         votes: r.votes,
-      }))
+      })),
     ).toEqual([
       {
         number: 1,

@@ -49,7 +49,10 @@ describe("the printable Table 1 page", () => {
     await page.goto(`${server.url}/g/imt-consensus/v/latest`);
     const jsonHref = await page.getByRole("link", { name: "JSON" }).getAttribute("href");
     const csvHref = await page.getByRole("link", { name: "CSV" }).getAttribute("href");
-    expect([jsonHref, csvHref]).toEqual(["/api/guidelines/imt-consensus/versions/1", "/api/guidelines/imt-consensus/versions/1.csv"]);
+    expect([jsonHref, csvHref]).toEqual([
+      "/api/guidelines/imt-consensus/versions/1",
+      "/api/guidelines/imt-consensus/versions/1.csv",
+    ]);
 
     const json = await fetch(server.url + jsonHref);
     expect(json.status).toBe(200);

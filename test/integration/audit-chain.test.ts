@@ -49,7 +49,9 @@ function voteRoundTwo() {
   const db = getDb();
   const guideline = db.select().from(guidelines).where(eq(guidelines.slug, DEMO_SLUG)).get()!;
   const items = sqlite()
-    .prepare("select i.id from round_items i join rounds r on r.id = i.round_id where r.guideline_id = ? and r.status = 'open' order by i.position")
+    .prepare(
+      "select i.id from round_items i join rounds r on r.id = i.round_id where r.guideline_id = ? and r.status = 'open' order by i.position",
+    )
     .pluck()
     .all(guideline.id) as string[];
   for (let n = 1; n <= 19; n++) {
@@ -62,7 +64,11 @@ function voteRoundTwo() {
     const choice = n % 3 === 0 ? "disagree" : "agree";
     castBallots(db, { guideline, membership, ballots: items.map((roundItemId) => ({ roundItemId, choice, comment: null })) });
     if (n % 4 === 0) {
-      castBallots(db, { guideline, membership, ballots: [{ roundItemId: items[0]!, choice: "abstain", comment: "On reflection" }] });
+      castBallots(db, {
+        guideline,
+        membership,
+        ballots: [{ roundItemId: items[0]!, choice: "abstain", comment: "On reflection" }],
+      });
     }
   }
 }
@@ -227,7 +233,8 @@ describe("checking the trail against the rows it records", () => {
       { ...unrecorded(DEMO_SLUG, `${ballot} has no "ballot.cast" event in the audit trail`), chain: demo },
     ]);
 
-    const { seq } = (JSON.parse(findPublished(getDb(), { slug: DEMO_SLUG, version: 1 })!.body) as { auditHead: ChainHead }).auditHead;
+    const { seq } = (JSON.parse(findPublished(getDb(), { slug: DEMO_SLUG, version: 1 })!.body) as { auditHead: ChainHead })
+      .auditHead;
     expect(verifiedAfter(() => truncate(demo, seq)).broken).toEqual([
       {
         chain: demo,
@@ -243,7 +250,10 @@ describe("checking the trail against the rows it records", () => {
     const { contentHash } = findPublished(getDb(), { slug: IMPORTED, version: 1 })!;
     expect(verifiedAfter(() => truncate(imported, 3)).broken).toEqual([
       {
-        ...unrecorded(IMPORTED, `version 1 (${contentHash}) was published but the audit trail has no "version.published" event with that content hash`),
+        ...unrecorded(
+          IMPORTED,
+          `version 1 (${contentHash}) was published but the audit trail has no "version.published" event with that content hash`,
+        ),
         chain: imported,
       },
     ]);
@@ -348,7 +358,10 @@ describe("migrating to the audit chain", () => {
     cpSync("db/migrations", join(dir, "migrations"), { recursive: true });
     const journal = join(dir, "migrations", "meta", "_journal.json");
     const entries = (JSON.parse(readFileSync(journal, "utf8")) as { entries: { tag: string }[] }).entries;
-    const before = entries.slice(0, entries.findIndex((e) => e.tag === "0003_audit_chain"));
+    const before = entries.slice(
+      0,
+      entries.findIndex((e) => e.tag === "0003_audit_chain"),
+    );
     writeFileSync(journal, JSON.stringify({ ...JSON.parse(readFileSync(journal, "utf8")), entries: before }));
 
     const legacy = new Database(join(dir, "legacy.sqlite"));
@@ -398,16 +411,28 @@ describe("tampering with the stored trail", () => {
 
     const edits = row.chain((r) =>
       fc.oneof(
-        fc.string({ minLength: 1, maxLength: 40 }).filter((s) => s !== r.action).map((s) => edit(r, "action", s)),
         fc
-          .oneof(fc.jsonValue().map((v) => JSON.stringify(v)), fc.string())
+          .string({ minLength: 1, maxLength: 40 })
+          .filter((s) => s !== r.action)
+          .map((s) => edit(r, "action", s)),
+        fc
+          .oneof(
+            fc.jsonValue().map((v) => JSON.stringify(v)),
+            fc.string(),
+          )
           .filter((d) => !sameDetails(d, r.details))
           .map((d) => edit(r, "details", d)),
         other<string | null>([null, ...userIds], r.actor_id).map((id) => edit(r, "actor_id", id)),
         other<string | null>([null, ...guidelineIds], r.guideline_id).map((id) => edit(r, "guideline_id", id)),
-        fc.integer({ min: -1e12, max: 1e12 }).filter((d) => d !== 0).map((d) => edit(r, "created_at", r.created_at + d)),
+        fc
+          .integer({ min: -1e12, max: 1e12 })
+          .filter((d) => d !== 0)
+          .map((d) => edit(r, "created_at", r.created_at + d)),
         plausibleHash.filter((h) => h !== r.hash).map((h) => edit(r, "hash", h)),
-        fc.option(plausibleHash).filter((h) => h !== r.prev_hash).map((h) => edit(r, "prev_hash", h)),
+        fc
+          .option(plausibleHash)
+          .filter((h) => h !== r.prev_hash)
+          .map((h) => edit(r, "prev_hash", h)),
       ),
     );
 
@@ -421,22 +446,27 @@ describe("tampering with the stored trail", () => {
       fc.integer({ min: 1, max: head.seq }).map<Tamper>((k) => ({
         describe: `delete the newest ${k} of ${head.chain}`,
         chain: head.chain,
-        apply: () => sqlite().prepare("delete from audit_events where chain = ? and seq > ?").run(head.chain, head.seq - k),
+        apply: () =>
+          sqlite()
+            .prepare("delete from audit_events where chain = ? and seq > ?")
+            .run(head.chain, head.seq - k),
       })),
     );
 
     const swap = row
       .filter((r) => chainOfRows(r.chain).length >= 2)
-      .chain((a) => other(chainOfRows(a.chain), a).map<Tamper>((b) => ({
-        describe: `swap the places of #${a.id} and #${b.id}`,
-        chain: a.chain,
-        apply: () => {
-          const move = sqlite().prepare("update audit_events set seq = ? where id = ?");
-          move.run(1e9, a.id);
-          move.run(a.seq, b.id);
-          move.run(b.seq, a.id);
-        },
-      })));
+      .chain((a) =>
+        other(chainOfRows(a.chain), a).map<Tamper>((b) => ({
+          describe: `swap the places of #${a.id} and #${b.id}`,
+          chain: a.chain,
+          apply: () => {
+            const move = sqlite().prepare("update audit_events set seq = ? where id = ?");
+            move.run(1e9, a.id);
+            move.run(a.seq, b.id);
+            move.run(b.seq, a.id);
+          },
+        })),
+      );
 
     const chains = [...heads.map((h) => h.chain), ...guidelineIds.filter((id) => !heads.some((h) => h.chain === id))];
     const insertion = fc
@@ -469,7 +499,17 @@ describe("tampering with the stored trail", () => {
                 `insert into audit_events (chain, seq, guideline_id, actor_id, action, details, created_at, prev_hash, hash)
                  values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
               )
-              .run(event.chain, seq, guidelineId, forged.actorId, forged.action, forged.details, forged.createdAt, prevHash, hash),
+              .run(
+                event.chain,
+                seq,
+                guidelineId,
+                forged.actorId,
+                forged.action,
+                forged.details,
+                forged.createdAt,
+                prevHash,
+                hash,
+              ),
         };
       });
 
@@ -491,7 +531,10 @@ describe("tampering with the stored trail", () => {
         try {
           tamper.apply();
           const { broken } = verifyAudit(sqlite());
-          expect(broken.map((b) => b.chain), tamper.describe).toContain(tamper.chain);
+          expect(
+            broken.map((b) => b.chain),
+            tamper.describe,
+          ).toContain(tamper.chain);
         } finally {
           sqlite().exec("ROLLBACK TO tamper");
           sqlite().exec("RELEASE tamper");
@@ -513,7 +556,12 @@ describe("tampering with the stored trail", () => {
       expect(verifyAudit(sqlite()).broken).toMatchObject([{ chain: head.chain, kind: "head" }]);
       db.delete(auditHeads).where(eq(auditHeads.chain, head.chain)).run();
       expect(verifyAudit(sqlite()).broken).toMatchObject([
-        { chain: head.chain, kind: "head", label: `guideline "${DEMO_SLUG}"`, message: "the chain has no head: its events were inserted or its head deleted" },
+        {
+          chain: head.chain,
+          kind: "head",
+          label: `guideline "${DEMO_SLUG}"`,
+          message: "the chain has no head: its events were inserted or its head deleted",
+        },
       ]);
     } finally {
       sqlite().exec("ROLLBACK TO tamper");

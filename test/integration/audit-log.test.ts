@@ -112,7 +112,7 @@ describe("the audit log page", () => {
     expect(html).toContain(
       `<tr><td><time dateTime="${at(8).toISOString()}">2026-01-10 10:08:00</time></td><td>${
         secretary.name
-      }</td><td>published version 1</td></tr>`
+      }</td><td>published version 1</td></tr>`,
     );
     expect(html).not.toContain("Audit log pages");
   });
@@ -212,7 +212,7 @@ describe("describing an event", () => {
     expect(describeEvent("round.closed", { round: 1 })).toBe('round.closed {"round":1}');
     expect(describeEvent("guideline.archived", {})).toBe("guideline.archived");
     expect(describeEvent("member.recused", { membershipId: "m", email: "a@b.org", statementId: "gone" })).toBe(
-      'member.recused {"membershipId":"m","email":"a@b.org","statementId":"gone"}'
+      'member.recused {"membershipId":"m","email":"a@b.org","statementId":"gone"}',
     );
   });
 });

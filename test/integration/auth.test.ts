@@ -33,7 +33,11 @@ describe("login", () => {
     const user = await getUser(getRequest("/", { cookie: cookieFrom(response) }));
     expect(user?.email).toBe("ada@example.org");
     const token = JSON.parse(atob(decodeURIComponent(cookieFrom(response).split("=")[1]!))) as string;
-    const stored = getDb().select().from(sessions).all().map((s) => s.id);
+    const stored = getDb()
+      .select()
+      .from(sessions)
+      .all()
+      .map((s) => s.id);
     expect(stored).toContain(hashToken(token));
     expect(stored).not.toContain(token);
   });
@@ -100,7 +104,11 @@ describe("sessions in the database", () => {
   test("expire when idle, and are deleted when found expired", async () => {
     const cookie = cookieFrom(await logIn({ email: "ada@example.org", password: PASSWORD }));
     const token = JSON.parse(atob(decodeURIComponent(cookie.split("=")[1]!))) as string;
-    const row = getDb().select().from(sessions).where(eq(sessions.id, hashToken(token))).get()!;
+    const row = getDb()
+      .select()
+      .from(sessions)
+      .where(eq(sessions.id, hashToken(token)))
+      .get()!;
     const later = new Date(row.expiresAt.getTime() - 1000);
     expect(validateSessionToken(token, later)?.email).toBe("ada@example.org");
     // That use slid the idle expiry forward.

@@ -26,22 +26,53 @@ const MATRIX: Record<string, Entry> = {
   "_index.tsx": { GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" } },
   "login.tsx": {
     GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
-    POST: { anonymous: "allowed", otherPanelist: "allowed", panelist: "allowed", observer: "allowed", secretary: "allowed", admin: "allowed" },
+    POST: {
+      anonymous: "allowed",
+      otherPanelist: "allowed",
+      panelist: "allowed",
+      observer: "allowed",
+      secretary: "allowed",
+      admin: "allowed",
+    },
   },
   "logout.tsx": {
     GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
-    POST: { anonymous: "allowed", otherPanelist: "allowed", panelist: "allowed", observer: "allowed", secretary: "allowed", admin: "allowed" },
+    POST: {
+      anonymous: "allowed",
+      otherPanelist: "allowed",
+      panelist: "allowed",
+      observer: "allowed",
+      secretary: "allowed",
+      admin: "allowed",
+    },
   },
   // The invitation token is the credential here.
   "join.$token.tsx": {
     GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
-    POST: { anonymous: "allowed", otherPanelist: "allowed", panelist: "allowed", observer: "allowed", secretary: "allowed", admin: "allowed" },
+    POST: {
+      anonymous: "allowed",
+      otherPanelist: "allowed",
+      panelist: "allowed",
+      observer: "allowed",
+      secretary: "allowed",
+      admin: "allowed",
+    },
   },
-  "g.$slug_.v.$version.tsx": { GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" } },
-  "api.guidelines._index.ts": { GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" } },
-  "api.guidelines.$slug.versions._index.ts": { GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" } },
-  "api.guidelines.$slug.versions.$version.ts": { GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" } },
-  "api.schema.recommendation-set[.]json.ts": { GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" } },
+  "g.$slug_.v.$version.tsx": {
+    GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
+  },
+  "api.guidelines._index.ts": {
+    GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
+  },
+  "api.guidelines.$slug.versions._index.ts": {
+    GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
+  },
+  "api.guidelines.$slug.versions.$version.ts": {
+    GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
+  },
+  "api.schema.recommendation-set[.]json.ts": {
+    GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
+  },
 
   // Instance administration: admins only.
   "admin._index.tsx": {
@@ -51,13 +82,19 @@ const MATRIX: Record<string, Entry> = {
 
   // The workspace: members of the guideline only; being an instance admin grants no role in it.
   "g.$slug.tsx": { GET: { anonymous: "login", otherPanelist: 403, panelist: "ok", observer: "ok", secretary: "ok", admin: 403 } },
-  "g.$slug._index.tsx": { GET: { anonymous: "login", otherPanelist: 403, panelist: "ok", observer: "ok", secretary: "ok", admin: 403 } },
+  "g.$slug._index.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: "ok", observer: "ok", secretary: "ok", admin: 403 },
+  },
   "g.$slug.vote.tsx": {
     GET: { anonymous: "login", otherPanelist: 403, panelist: "ok", observer: 403, secretary: 403, admin: 403 },
     POST: { anonymous: "login", otherPanelist: 403, panelist: "allowed", observer: 403, secretary: 403, admin: 403 },
   },
-  "g.$slug.results._index.tsx": { GET: { anonymous: "login", otherPanelist: 403, panelist: "ok", observer: "ok", secretary: "ok", admin: 403 } },
-  "g.$slug.results.$number.tsx": { GET: { anonymous: "login", otherPanelist: 403, panelist: "ok", observer: "ok", secretary: "ok", admin: 403 } },
+  "g.$slug.results._index.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: "ok", observer: "ok", secretary: "ok", admin: 403 },
+  },
+  "g.$slug.results.$number.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: "ok", observer: "ok", secretary: "ok", admin: 403 },
+  },
   "g.$slug.rounds._index.tsx": {
     GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
     POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
@@ -78,7 +115,9 @@ const MATRIX: Record<string, Entry> = {
     GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 },
     POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
   },
-  "g.$slug.exports.$file.ts": { GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 } },
+  "g.$slug.exports.$file.ts": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
+  },
   "g.$slug.panel.tsx": {
     GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 },
     POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
@@ -91,8 +130,12 @@ const MATRIX: Record<string, Entry> = {
     GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 },
     POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
   },
-  "g.$slug.audit.tsx": { GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 } },
-  "g.$slug.outbox.tsx": { GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 } },
+  "g.$slug.audit.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 },
+  },
+  "g.$slug.outbox.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 },
+  },
 };
 
 const ROUTES_DIR = join(process.cwd(), "app/routes");
@@ -111,7 +154,12 @@ function segments(file: string): string[] {
 
 /** The URL pattern of a route file, such as /g/:slug/statements/:statementId. */
 function pattern(file: string): string {
-  const parts = segments(file).map((s) => s.replace(/_$/, "").replace(/^\$(.+)$/, ":$1").replace(/\[([^\]]*)\]/g, "$1"));
+  const parts = segments(file).map((s) =>
+    s
+      .replace(/_$/, "")
+      .replace(/^\$(.+)$/, ":$1")
+      .replace(/\[([^\]]*)\]/g, "$1"),
+  );
   return `/${parts.join("/")}`;
 }
 
@@ -150,7 +198,13 @@ function target(file: string, overrides: Record<string, string> = {}) {
 afterAll(() => server?.stop());
 
 /** A browser's request: a page (or a form posted without JavaScript) over HTTP. */
-async function call(transport: Transport, file: string, method: Method, cookie: string | undefined, overrides?: Record<string, string>) {
+async function call(
+  transport: Transport,
+  file: string,
+  method: Method,
+  cookie: string | undefined,
+  overrides?: Record<string, string>,
+) {
   const { params, path } = target(file, overrides);
   const request = method === "GET" ? getRequest(path, { cookie }) : formRequest(path, {}, { cookie });
   return { path, response: await transport.send({ file, request, params, asDocument: true }) };
@@ -186,7 +240,9 @@ async function expectOutcome(response: Response, expected: Read | Write, path: s
 
 describe("the table covers every route", () => {
   test("one entry per file in app/routes, and no entry for a file that is gone", () => {
-    const files = readdirSync(ROUTES_DIR).filter((f) => /\.[jt]sx?$/.test(f)).sort();
+    const files = readdirSync(ROUTES_DIR)
+      .filter((f) => /\.[jt]sx?$/.test(f))
+      .sort();
     const missing = files.filter((f) => !(f in MATRIX));
     const stale = Object.keys(MATRIX).filter((f) => !files.includes(f));
     expect({ missing, stale }).toEqual({ missing: [], stale: [] });
@@ -195,7 +251,10 @@ describe("the table covers every route", () => {
   test.each(Object.keys(MATRIX))("%s: GET is listed exactly when it has a loader, POST when it has an action", async (file) => {
     const route = await loadRoute(file);
     const entry = MATRIX[file]!;
-    expect({ GET: Boolean(entry.GET), POST: Boolean(entry.POST) }).toEqual({ GET: Boolean(route.loader), POST: Boolean(route.action) });
+    expect({ GET: Boolean(entry.GET), POST: Boolean(entry.POST) }).toEqual({
+      GET: Boolean(route.loader),
+      POST: Boolean(route.action),
+    });
   });
 });
 
@@ -221,7 +280,9 @@ describe.each(TRANSPORTS.map((t) => [t.name, t] as const))("%s", (_, transport) 
     for (const [file, entry] of scoped) {
       for (const method of METHODS.filter((m) => entry[m])) {
         test(`${method} ${pattern(file).replace(":slug", "no-such-guideline")} as secretary`, async () => {
-          const { response } = await call(transport, file, method, await cookieOf(world, "secretary"), { slug: "no-such-guideline" });
+          const { response } = await call(transport, file, method, await cookieOf(world, "secretary"), {
+            slug: "no-such-guideline",
+          });
           expect(response.status).toBe(404);
           expect(await reasonsOf(response)).not.toEqual([]);
         });
@@ -233,9 +294,15 @@ describe.each(TRANSPORTS.map((t) => [t.name, t] as const))("%s", (_, transport) 
     for (const method of METHODS) {
       test(`${method} /g/imt-consensus/statements/<a statement of other-consensus> as IMT's secretary`, async () => {
         const before = digest(getDb());
-        const { response } = await call(transport, "g.$slug.statements.$statementId.tsx", method, await cookieOf(world, "secretary"), {
-          statementId: world.other.statementIds[0]!,
-        });
+        const { response } = await call(
+          transport,
+          "g.$slug.statements.$statementId.tsx",
+          method,
+          await cookieOf(world, "secretary"),
+          {
+            statementId: world.other.statementIds[0]!,
+          },
+        );
         expect(response.status).toBe(404);
         expect(await reasonsOf(response)).not.toEqual([]);
         expect(digest(getDb())).toEqual(before);

@@ -15,7 +15,8 @@ import { createRound } from "../support/factories";
 import { guidelineWithPanel } from "../support/guideline";
 
 const dir = mkdtempSync(join(tmpdir(), "delphi-backup-"));
-const count = (sqlite: Database.Database, table: string) => sqlite.prepare(`select count(*) from ${table}`).pluck().get() as number;
+const count = (sqlite: Database.Database, table: string) =>
+  sqlite.prepare(`select count(*) from ${table}`).pluck().get() as number;
 
 /** Like runCli, but without blocking this process, so it can keep writing meanwhile. */
 function runCliInBackground(args: string[]): Promise<CliResult> {
@@ -118,7 +119,11 @@ describe("npm run -s cli -- backup FILE", () => {
     });
     expect(readFileSync(file).equals(bytes)).toBe(true);
     const nowhere = join(dir, "missing", "copy.sqlite");
-    expect(runCli(["backup", nowhere])).toEqual({ status: 1, stdout: "", stderr: `Cannot write ${nowhere}: no such directory.\n` });
+    expect(runCli(["backup", nowhere])).toEqual({
+      status: 1,
+      stdout: "",
+      stderr: `Cannot write ${nowhere}: no such directory.\n`,
+    });
   }, 60_000);
 
   test("exits 1 when the copy's audit trail does not verify, naming the broken link", () => {

@@ -61,7 +61,7 @@ describe("casting ballots", () => {
       expect.arrayContaining([
         { item: first.id, choice: "agree", comment: "Clear and well supported." },
         { item: second.id, choice: "disagree", comment: null },
-      ])
+      ]),
     );
     const audit = db.select().from(auditEvents).where(eq(auditEvents.guidelineId, g.guideline.id)).all();
     expect(audit.filter((e) => e.action.startsWith("ballot.")).map((e) => [e.action, e.details])).toEqual([
@@ -197,7 +197,7 @@ describe("anonymity and controlled feedback", () => {
           request: getRequest(`/g/${slug}/results/${n}`, { cookie }),
           params: { slug, number: String(n) },
           context: {},
-        })
+        }),
       );
     expect((await results(1)).status).toBe(403);
 

@@ -35,7 +35,12 @@ function tallyOf(ballots: Map<string, Choice>, itemIds: string[]): Record<string
 
 function frozenResults(db: DB, itemIds: string[]): Record<string, Tally> {
   const rows = db
-    .select({ id: roundResults.roundItemId, agree: roundResults.agree, disagree: roundResults.disagree, abstain: roundResults.abstain })
+    .select({
+      id: roundResults.roundItemId,
+      agree: roundResults.agree,
+      disagree: roundResults.disagree,
+      abstain: roundResults.abstain,
+    })
     .from(roundResults)
     .where(inArray(roundResults.roundItemId, itemIds))
     .all();
@@ -60,9 +65,17 @@ function ballotEvents(db: DB, guidelineId: string) {
   const events = db
     .select({ id: auditEvents.id, action: auditEvents.action })
     .from(auditEvents)
-    .where(and(eq(auditEvents.guidelineId, guidelineId), inArray(auditEvents.action, ["ballot.cast", "ballot.changed", "round.closed"])))
+    .where(
+      and(
+        eq(auditEvents.guidelineId, guidelineId),
+        inArray(auditEvents.action, ["ballot.cast", "ballot.changed", "round.closed"]),
+      ),
+    )
     .all();
-  return { ballots: events.filter((e) => e.action !== "round.closed"), closed: events.filter((e) => e.action === "round.closed") };
+  return {
+    ballots: events.filter((e) => e.action !== "round.closed"),
+    closed: events.filter((e) => e.action === "round.closed"),
+  };
 }
 
 describe("ballots racing the close of a round, over two connections to one file", () => {

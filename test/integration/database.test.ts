@@ -14,7 +14,9 @@ describe("the database", () => {
   test("is migrated, durable and checks its foreign keys", () => {
     const sqlite = getDb().$client;
     const tables = sqlite
-      .prepare("select name from sqlite_master where type = 'table' and name not like '\\_\\_%' escape '\\' and name not like 'sqlite%' order by name")
+      .prepare(
+        "select name from sqlite_master where type = 'table' and name not like '\\_\\_%' escape '\\' and name not like 'sqlite%' order by name",
+      )
       .pluck()
       .all();
     expect(tables).toEqual([
@@ -56,7 +58,9 @@ describe("the database", () => {
     );
     expect(() =>
       db.$client
-        .prepare("insert into ballots (id, round_item_id, membership_id, choice, created_at, updated_at) values ('x', ?, ?, 'maybe', 0, 0)")
+        .prepare(
+          "insert into ballots (id, round_item_id, membership_id, choice, created_at, updated_at) values ('x', ?, ?, 'maybe', 0, 0)",
+        )
         .run(item.id, member.id),
     ).toThrow(/CHECK constraint failed: ballots_choice/);
     expect(() => castBallot(db, { roundItemId: "no-such-item", membershipId: member.id, choice: "agree" })).toThrow(
@@ -79,7 +83,16 @@ describe("migrating the section onto revisions (0005)", () => {
     cpSync("db/migrations", join(dir, "migrations"), { recursive: true });
     const journal = join(dir, "migrations", "meta", "_journal.json");
     const parsed = JSON.parse(readFileSync(journal, "utf8")) as { entries: { tag: string }[] };
-    writeFileSync(journal, JSON.stringify({ ...parsed, entries: parsed.entries.slice(0, parsed.entries.findIndex((e) => e.tag === tag)) }));
+    writeFileSync(
+      journal,
+      JSON.stringify({
+        ...parsed,
+        entries: parsed.entries.slice(
+          0,
+          parsed.entries.findIndex((e) => e.tag === tag),
+        ),
+      }),
+    );
     const sqlite = new Database(join(dir, "before.sqlite"));
     migrate(drizzle(sqlite), { migrationsFolder: join(dir, "migrations") });
     return sqlite;

@@ -102,7 +102,11 @@ describe("the IMT demo", () => {
       .groupBy(memberships.discipline)
       .all();
     expect(Object.fromEntries(rows.map((r) => [r.discipline, r.n]))).toEqual(record.panel.disciplines);
-    const names = getDb().select({ name: users.name }).from(users).where(sql`${users.email} like 'expert%'`).all();
+    const names = getDb()
+      .select({ name: users.name })
+      .from(users)
+      .where(sql`${users.email} like 'expert%'`)
+      .all();
     expect(names.map((n) => n.name)).toContain("Expert 07");
   });
 
@@ -128,7 +132,12 @@ describe("the IMT demo", () => {
   test("its audit log holds every event its statements, rounds, ballots and publication would have produced, in order", () => {
     const db = getDb();
     const guideline = db.select().from(guidelines).where(eq(guidelines.slug, DEMO_SLUG)).get()!;
-    const events = db.select().from(auditEvents).where(eq(auditEvents.guidelineId, guideline.id)).orderBy(asc(auditEvents.seq)).all();
+    const events = db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.guidelineId, guideline.id))
+      .orderBy(asc(auditEvents.seq))
+      .all();
     expect(verifyAudit(db.$client, { slug: DEMO_SLUG }).broken).toEqual([]);
     // The chain reads as it happened: each event no earlier than the one before.
     const times = events.map((e) => e.createdAt.getTime());
@@ -147,7 +156,9 @@ describe("the IMT demo", () => {
       [1, secretary.id],
       [2, secretary.id],
     ]);
-    expect(actions("round.closed").map((e) => [e.details, e.actorId])).toEqual([[{ round: 1, items: 9, adopted: 9 }, secretary.id]]);
+    expect(actions("round.closed").map((e) => [e.details, e.actorId])).toEqual([
+      [{ round: 1, items: 9, adopted: 9 }, secretary.id],
+    ]);
     expect(actions("version.published").map((e) => e.details.version)).toEqual([1]);
 
     // One ballot.cast per ballot, by its panelist, at the ballot's time, never with the choice.
@@ -158,11 +169,14 @@ describe("the IMT demo", () => {
       .innerJoin(roundItems, eq(roundItems.id, ballots.roundItemId))
       .innerJoin(rounds, eq(rounds.id, roundItems.roundId))
       .all();
-    const key = (e: { userId: string | null; round: unknown; item: unknown; at: Date }) => `${e.userId} ${e.round}.${e.item} ${e.at.toISOString()}`;
+    const key = (e: { userId: string | null; round: unknown; item: unknown; at: Date }) =>
+      `${e.userId} ${e.round}.${e.item} ${e.at.toISOString()}`;
     expect(cast).toHaveLength(31 * 9 + 12 * 2);
-    expect(actions("ballot.cast").map((e) => key({ userId: e.actorId, round: e.details.round, item: e.details.item, at: e.createdAt })).sort()).toEqual(
-      cast.map(key).sort(),
-    );
+    expect(
+      actions("ballot.cast")
+        .map((e) => key({ userId: e.actorId, round: e.details.round, item: e.details.item, at: e.createdAt }))
+        .sort(),
+    ).toEqual(cast.map(key).sort());
     expect(actions("ballot.cast").every((e) => Object.keys(e.details).sort().join() === "item,round")).toBe(true);
     expect(events.filter((e) => e.action.startsWith("ballot.") && e.action !== "ballot.cast")).toEqual([]);
   });
@@ -193,7 +207,11 @@ describe("the demo seed never writes into a database in use", () => {
     const dir = mkdtempSync(join(tmpdir(), "delphi-demo-"));
     const path = join(dir, "in-use.sqlite");
     const db = openDatabase(path);
-    db.$client.prepare("insert into outbox_mails (id, kind, \"to\", subject, body, created_at) values ('m1', 'note', 'a@b.org', 's', 'b', 0)").run();
+    db.$client
+      .prepare(
+        "insert into outbox_mails (id, kind, \"to\", subject, body, created_at) values ('m1', 'note', 'a@b.org', 's', 'b', 0)",
+      )
+      .run();
     const before = digest(db);
     db.$client.close();
     const result = runCli(["demo:seed"], "", { DATABASE_PATH: path });
@@ -208,7 +226,9 @@ describe("the demo seed never writes into a database in use", () => {
     const dir = mkdtempSync(join(tmpdir(), "delphi-demo-"));
     const db = openDatabase(join(dir, "empty.sqlite"));
     // Publishing comes late in the seed: make it fail there.
-    db.$client.exec("create temp trigger no_publish before insert on recommendation_sets begin select raise(abort, 'no publishing today'); end");
+    db.$client.exec(
+      "create temp trigger no_publish before insert on recommendation_sets begin select raise(abort, 'no publishing today'); end",
+    );
     await expect(seedDemo(db)).rejects.toThrow(/no publishing today/);
     expect(rowsHeld(db)).toEqual({});
     db.$client.close();

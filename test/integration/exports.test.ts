@@ -88,7 +88,7 @@ function fetchVersion(slug: string, version: string) {
 
 function fetchExport(slug: string, file: string, cookie?: string) {
   return respond(() =>
-    loader({ request: getRequest(`/g/${slug}/exports/${file}`, { cookie }), params: { slug, file }, context: {} })
+    loader({ request: getRequest(`/g/${slug}/exports/${file}`, { cookie }), params: { slug, file }, context: {} }),
   );
 }
 
@@ -99,7 +99,7 @@ function wordTexts(xml: string): string[] {
       .replace(/&quot;/g, '"')
       .replace(/&lt;/g, "<")
       .replace(/&gt;/g, ">")
-      .replace(/&amp;/g, "&")
+      .replace(/&amp;/g, "&"),
   );
 }
 
@@ -144,7 +144,7 @@ describe("manuscript exports of a published version", () => {
         "2",
         "1",
         "Not adopted: 2 of 5 participants agree (40%, needs at least 50%) and 2 disagree (40%, needs under 20%).",
-      ])
+      ]),
     ).toBe(true);
     expect(texts.at(-1)).toBe(`Content hash ${stored.contentHash}`);
     expect(xml.match(/<w:tblHeader\/>/g)).toHaveLength(2);
@@ -188,7 +188,7 @@ describe("rounds.csv", () => {
         `1,${CLOSED_AT},2,${two},1,Section 2,"Biopsy, if ""equivocal""",2,2,1,0,5,5,40,40,false,agreement;opposition`,
         `1,${CLOSED_AT},3,${three},1,Section 3,Surgery first,4,0,0,1,5,4,100,0,true,`,
         "",
-      ].join("\r\n")
+      ].join("\r\n"),
     );
   });
 
@@ -204,7 +204,7 @@ describe("rounds.csv", () => {
     });
     const response = await fetchExport(g.guideline.slug, "rounds.csv", await cookieFor(g.secretary.id));
     expect(await response.text()).toBe(
-      "round,closed_at,item,statement_id,revision,section,text,agree,disagree,abstain,no_response,eligible,participants,agree_percent,disagree_percent,adopted,reasons\r\n"
+      "round,closed_at,item,statement_id,revision,section,text,agree,disagree,abstain,no_response,eligible,participants,agree_percent,disagree_percent,adopted,reasons\r\n",
     );
   });
 });

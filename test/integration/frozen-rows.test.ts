@@ -30,7 +30,15 @@ const REFUSED = {
   audit: "UNIQUE key taken by an audit event (id, or chain and seq): the audit trail is append-only",
 };
 
-const FROZEN = ["recommendation_sets", "rounds", "round_items", "round_results", "ballots", "statement_revisions", "audit_events"];
+const FROZEN = [
+  "recommendation_sets",
+  "rounds",
+  "round_items",
+  "round_results",
+  "ballots",
+  "statement_revisions",
+  "audit_events",
+];
 
 let bare: Database.Database;
 
@@ -81,7 +89,10 @@ function rewrites(table: string, columns: string, select: string, upsert: string
   return [`replace into ${into}`, `insert or replace into ${into}`, `insert into ${into} ${upsert}`];
 }
 
-const row = <T>(statement: string, ...params: unknown[]) => getDb().$client.prepare(statement).get(...params) as T;
+const row = <T>(statement: string, ...params: unknown[]) =>
+  getDb()
+    .$client.prepare(statement)
+    .get(...params) as T;
 
 /**
  * A guideline with round 1 closed (Alpha and Beta, ballots and results) and published as version 1,
@@ -109,10 +120,19 @@ async function world() {
     panel: g.panel,
     votes: [votes(2, 1)],
   });
-  const alpha2 = addRevision(db, { statementId: alpha!.statement.id, revision: 2, text: "Alpha, reworded", changeNote: "Reworded" });
+  const alpha2 = addRevision(db, {
+    statementId: alpha!.statement.id,
+    revision: 2,
+    text: "Alpha, reworded",
+    changeNote: "Reworded",
+  });
   const draft = createRound(db, { guidelineId, number: 3, revisionIds: [alpha2.id] });
   const ballotOf = (roundItemId: string) =>
-    db.select().from(ballots).where(and(eq(ballots.roundItemId, roundItemId), eq(ballots.membershipId, g.panel[0]!.id))).get()!;
+    db
+      .select()
+      .from(ballots)
+      .where(and(eq(ballots.roundItemId, roundItemId), eq(ballots.membershipId, g.panel[0]!.id)))
+      .get()!;
   return {
     db,
     g,
@@ -133,8 +153,16 @@ describe("frozen rows cannot be replaced", () => {
       `select ${id}, guideline_id, version, published_at, published_by, '{}', 'sha256:forged' from recommendation_sets where id = ?`;
     const upsert = "on conflict (id) do update set body = excluded.body";
     expectRefused(rewrites("recommendation_sets", columns, forged("id"), upsert), [w.set.id], REFUSED.set);
-    expectRefused(rewrites("recommendation_sets", columns, forged("'forged'"), "on conflict do nothing"), [w.set.id], REFUSED.set);
-    expectRefused(["update or replace recommendation_sets set body = '{}' where id = ?"], [w.set.id], "a published recommendation set never changes");
+    expectRefused(
+      rewrites("recommendation_sets", columns, forged("'forged'"), "on conflict do nothing"),
+      [w.set.id],
+      REFUSED.set,
+    );
+    expectRefused(
+      ["update or replace recommendation_sets set body = '{}' where id = ?"],
+      [w.set.id],
+      "a published recommendation set never changes",
+    );
 
     // Publishing the next version still works.
     closeRound(w.db, { roundId: w.open.round.id, actorId: null });
@@ -146,14 +174,20 @@ describe("frozen rows cannot be replaced", () => {
     const columns = "id, guideline_id, number, status, origin, created_at";
     const asDraft = (id: string) => `select ${id}, guideline_id, number, 'draft', origin, created_at from rounds where id = ?`;
     for (const round of [w.closed.round, w.open.round]) {
-      expectRefused(rewrites("rounds", columns, asDraft("id"), "on conflict (id) do update set closes_at = 0"), [round.id], REFUSED.round);
+      expectRefused(
+        rewrites("rounds", columns, asDraft("id"), "on conflict (id) do update set closes_at = 0"),
+        [round.id],
+        REFUSED.round,
+      );
       expectRefused(rewrites("rounds", columns, asDraft("'forged'"), "on conflict do nothing"), [round.id], REFUSED.round);
       expectRefused(["update or replace rounds set number = ? where id = ?"], [round.number, w.draft.round.id], REFUSED.round);
       expectRefused(["update or replace rounds set id = ? where id = ?"], [round.id, w.draft.round.id], REFUSED.round);
     }
 
     const later = 4102444800000;
-    getDb().$client.prepare(`replace into rounds (${columns}, closes_at) select ${columns}, ? from rounds where id = ?`).run(later, w.draft.round.id);
+    getDb()
+      .$client.prepare(`replace into rounds (${columns}, closes_at) select ${columns}, ? from rounds where id = ?`)
+      .run(later, w.draft.round.id);
     expect(row("select number, status, closes_at from rounds where id = ?", w.draft.round.id)).toEqual({
       number: 3,
       status: "draft",
@@ -166,12 +200,18 @@ describe("frozen rows cannot be replaced", () => {
     const columns = "id, round_id, revision_id, position, eligible";
     const intoDraft = `select id, '${w.draft.round.id}', revision_id, 9, 0 from round_items where id = ?`;
     for (const item of [w.closed.item, w.open.item]) {
-      expectRefused(rewrites("round_items", columns, intoDraft, "on conflict (id) do update set eligible = 0"), [item.id], REFUSED.item);
+      expectRefused(
+        rewrites("round_items", columns, intoDraft, "on conflict (id) do update set eligible = 0"),
+        [item.id],
+        REFUSED.item,
+      );
       expectRefused(["update or replace round_items set id = ? where id = ?"], [item.id, w.draft.item.id], REFUSED.item);
     }
 
     const sqlite = getDb().$client;
-    sqlite.prepare(`replace into round_items (${columns}) select id, round_id, revision_id, 2, 1 from round_items where id = ?`).run(w.draft.item.id);
+    sqlite
+      .prepare(`replace into round_items (${columns}) select id, round_id, revision_id, 2, 1 from round_items where id = ?`)
+      .run(w.draft.item.id);
     sqlite.prepare("update or replace round_items set position = 1 where id = ?").run(w.draft.item.id);
     expect(row("select round_id, revision_id, position, eligible from round_items where id = ?", w.draft.item.id)).toEqual({
       round_id: w.draft.round.id,
@@ -188,7 +228,11 @@ describe("frozen rows cannot be replaced", () => {
     // Results are written while their round closes, so one may exist before the round is closed.
     getDb().$client.prepare(`insert into round_results (${columns}) values (?, 1, 0, 0, 2, 1, '[]', 50, 0)`).run(w.open.item.id);
     for (const item of [w.open.item, w.closed.item]) {
-      expectRefused(rewrites("round_results", columns, reversed, "on conflict do update set agree = 0"), [item.id], REFUSED.result);
+      expectRefused(
+        rewrites("round_results", columns, reversed, "on conflict do update set agree = 0"),
+        [item.id],
+        REFUSED.result,
+      );
     }
     expect(w.db.select().from(roundResults).where(eq(roundResults.roundItemId, w.closed.item.id)).get()).toMatchObject({
       agree: 2,
@@ -202,19 +246,28 @@ describe("frozen rows cannot be replaced", () => {
     const w = await world();
     const columns = "id, round_item_id, membership_id, choice, comment, created_at, updated_at";
     const movedToOpen = `select id, '${w.open.item.id}', membership_id, 'disagree', 'forged', created_at, updated_at from ballots where id = ?`;
-    expectRefused(rewrites("ballots", columns, movedToOpen, "on conflict (id) do update set choice = 'disagree'"), [w.closed.ballot.id], REFUSED.ballot);
+    expectRefused(
+      rewrites("ballots", columns, movedToOpen, "on conflict (id) do update set choice = 'disagree'"),
+      [w.closed.ballot.id],
+      REFUSED.ballot,
+    );
     expectRefused(["update or replace ballots set id = ? where id = ?"], [w.closed.ballot.id, w.open.ballot.id], REFUSED.ballot);
 
     const sqlite = getDb().$client;
     const replaced = `select id, round_item_id, membership_id, 'abstain', 'Replaced', created_at, updated_at from ballots where id = ?`;
     sqlite.prepare(`replace into ballots (${columns}) ${replaced}`).run(w.open.ballot.id);
-    expect(row("select choice, comment from ballots where id = ?", w.open.ballot.id)).toEqual({ choice: "abstain", comment: "Replaced" });
+    expect(row("select choice, comment from ballots where id = ?", w.open.ballot.id)).toEqual({
+      choice: "abstain",
+      comment: "Replaced",
+    });
 
     const guideline = w.db.select().from(guidelines).where(eq(guidelines.id, w.guidelineId)).get()!;
     const membership = w.db.select().from(memberships).where(eq(memberships.id, w.open.ballot.membershipId)).get()!;
     const ballot = { roundItemId: w.open.item.id, choice: "disagree" as const, comment: null };
     expect(castBallots(w.db, { guideline, membership, ballots: [ballot] })).toEqual({ saved: 1, changed: 1, refused: [] });
-    expect(row("select id, choice, comment from ballots where round_item_id = ? and membership_id = ?", w.open.item.id, membership.id)).toEqual({
+    expect(
+      row("select id, choice, comment from ballots where round_item_id = ? and membership_id = ?", w.open.item.id, membership.id),
+    ).toEqual({
       id: w.open.ballot.id,
       choice: "disagree",
       comment: null,
@@ -230,27 +283,53 @@ describe("frozen rows cannot be replaced", () => {
     for (const voted of [w.closed.revision, w.open.revision]) {
       const upsert = "on conflict (id) do update set text = 'Forged'";
       expectRefused(rewrites("statement_revisions", columns, forged("id"), upsert), [voted.id], REFUSED.revision);
-      expectRefused(rewrites("statement_revisions", columns, forged("'forged'"), "on conflict do nothing"), [voted.id], REFUSED.revision);
+      expectRefused(
+        rewrites("statement_revisions", columns, forged("'forged'"), "on conflict do nothing"),
+        [voted.id],
+        REFUSED.revision,
+      );
     }
-    expectRefused(["update or replace statement_revisions set revision = 1 where id = ?"], [w.draft.revision.id], REFUSED.revision);
-    expectRefused(["update or replace statement_revisions set id = ? where id = ?"], [w.closed.revision.id, w.draft.revision.id], REFUSED.revision);
+    expectRefused(
+      ["update or replace statement_revisions set revision = 1 where id = ?"],
+      [w.draft.revision.id],
+      REFUSED.revision,
+    );
+    expectRefused(
+      ["update or replace statement_revisions set id = ? where id = ?"],
+      [w.closed.revision.id, w.draft.revision.id],
+      REFUSED.revision,
+    );
 
     for (const unvoted of [w.unvoted, w.draft.revision]) {
-      getDb().$client.prepare(`replace into statement_revisions (${columns}) ${forged("id")}`).run(unvoted.id);
-      expect(row("select revision, text from statement_revisions where id = ?", unvoted.id)).toEqual({ revision: unvoted.revision, text: "Forged" });
+      getDb()
+        .$client.prepare(`replace into statement_revisions (${columns}) ${forged("id")}`)
+        .run(unvoted.id);
+      expect(row("select revision, text from statement_revisions where id = ?", unvoted.id)).toEqual({
+        revision: unvoted.revision,
+        text: "Forged",
+      });
     }
   });
 
   test("an audit event; the trail still grows, chained to its last event", async () => {
     const w = await world();
-    const trail = () => w.db.select().from(auditEvents).where(eq(auditEvents.guidelineId, w.guidelineId)).orderBy(auditEvents.seq).all();
+    const trail = () =>
+      w.db.select().from(auditEvents).where(eq(auditEvents.guidelineId, w.guidelineId)).orderBy(auditEvents.seq).all();
     const events = trail();
     const [first, second] = [events[0]!, events[1]!];
     const columns = "id, chain, seq, guideline_id, actor_id, action, details, created_at, prev_hash, hash";
     const forged = (id: string) =>
       `select ${id}, chain, seq, guideline_id, actor_id, 'guideline.deleted', details, created_at, prev_hash, hash from audit_events where id = ?`;
-    expectRefused(rewrites("audit_events", columns, forged("id"), "on conflict (id) do update set action = 'x'"), [first.id], REFUSED.audit);
-    expectRefused(rewrites("audit_events", columns, forged("null"), "on conflict (chain, seq) do update set action = 'x'"), [first.id], REFUSED.audit);
+    expectRefused(
+      rewrites("audit_events", columns, forged("id"), "on conflict (id) do update set action = 'x'"),
+      [first.id],
+      REFUSED.audit,
+    );
+    expectRefused(
+      rewrites("audit_events", columns, forged("null"), "on conflict (chain, seq) do update set action = 'x'"),
+      [first.id],
+      REFUSED.audit,
+    );
     expectRefused(["update or replace audit_events set seq = ? where id = ?"], [first.seq, second.id], REFUSED.audit);
     expectRefused(["update or replace audit_events set id = ? where id = ?"], [first.id, second.id], REFUSED.audit);
 

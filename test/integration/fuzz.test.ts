@@ -35,10 +35,44 @@ type Value = string | { raw: string } | { file: string };
 type Body = { multipart: boolean; entries: [string, Value][] };
 
 const SPECIAL = [
-  "", " ", "\u0000", "a\u0000b", "\u202Eevil\u202C", "مرحبا بالعالم", "שלום עולם", "👩🏽‍⚕️🧬", "\uD800", "x\uDFFFy", "\uFEFF",
-  "\u200B", "\r\n", "0", "-1", "1.5", "1e309", "-0", "NaN", "Infinity", "true", "false", "on", "off", "null", "undefined",
-  "[]", "{}", "__proto__", "constructor", "<script>alert(1)</script>", "' OR 1=1 --", "../../etc/passwd", "%00",
-  "2026-02-30T10:00", "2099-03-31T17:00", "0000-01-01T00:00", "9999-12-31T23:59:59",
+  "",
+  " ",
+  "\u0000",
+  "a\u0000b",
+  "\u202Eevil\u202C",
+  "مرحبا بالعالم",
+  "שלום עולם",
+  "👩🏽‍⚕️🧬",
+  "\uD800",
+  "x\uDFFFy",
+  "\uFEFF",
+  "\u200B",
+  "\r\n",
+  "0",
+  "-1",
+  "1.5",
+  "1e309",
+  "-0",
+  "NaN",
+  "Infinity",
+  "true",
+  "false",
+  "on",
+  "off",
+  "null",
+  "undefined",
+  "[]",
+  "{}",
+  "__proto__",
+  "constructor",
+  "<script>alert(1)</script>",
+  "' OR 1=1 --",
+  "../../etc/passwd",
+  "%00",
+  "2026-02-30T10:00",
+  "2099-03-31T17:00",
+  "0000-01-01T00:00",
+  "9999-12-31T23:59:59",
 ];
 
 /** Percent-encoded bytes a browser would never send: UTF-8 of surrogates, overlong forms, stray bytes, broken escapes. */
@@ -63,15 +97,38 @@ const nasty: fc.Arbitrary<Value> = fc.oneof(
 );
 
 const fieldName = fc.oneof(
-  fc.constantFrom("__proto__", "constructor", "prototype", "toString", "intent[0]", "a.b.c", "[0]", "x[]", "", "choice.", "confirm"),
+  fc.constantFrom(
+    "__proto__",
+    "constructor",
+    "prototype",
+    "toString",
+    "intent[0]",
+    "a.b.c",
+    "[0]",
+    "x[]",
+    "",
+    "choice.",
+    "confirm",
+  ),
   fc.string({ unit: "binary", maxLength: 20 }),
 );
 
-const plausibleText = fc.oneof({ weight: 3, arbitrary: fc.lorem({ maxCount: 8 }) }, { weight: 1, arbitrary: fc.string({ maxLength: 40 }) });
-const email = fc.oneof(fc.emailAddress(), fc.constantFrom("expert02@imt.example", "panelist@other-consensus.example", "not-an-address"));
-const deadline = fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString().slice(0, 16)), fc.constantFrom("2099-01-01T09:00"));
+const plausibleText = fc.oneof(
+  { weight: 3, arbitrary: fc.lorem({ maxCount: 8 }) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
+);
+const email = fc.oneof(
+  fc.emailAddress(),
+  fc.constantFrom("expert02@imt.example", "panelist@other-consensus.example", "not-an-address"),
+);
+const deadline = fc.oneof(
+  fc.date({ noInvalidDate: true }).map((d) => d.toISOString().slice(0, 16)),
+  fc.constantFrom("2099-01-01T09:00"),
+);
 const checkbox = fc.constantFrom("on", "on", "true", "");
-const percent = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 100 }) }, { weight: 1, arbitrary: fc.double() }).map(String);
+const percent = fc
+  .oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 100 }) }, { weight: 1, arbitrary: fc.double() })
+  .map(String);
 const oneOf = (...lists: readonly (readonly string[])[]) => fc.constantFrom(...lists.flat());
 
 type Fields = Record<string, fc.Arbitrary<string>>;
@@ -107,12 +164,19 @@ function formBody(fields: Fields, stray: fc.Arbitrary<Entry> = fc.tuple(fieldNam
     fc.record({ kind: fc.constant("repeated" as const), at: fc.nat(), value: nasty }),
     fc.record({ kind: fc.constant("stray" as const), entry: stray }),
   );
-  const nearlyRight = fc.tuple(wellFormed, fc.array(defect, { maxLength: 2 })).map(([entries, defects]) => defects.reduce(withDefect, entries));
+  const nearlyRight = fc
+    .tuple(wellFormed, fc.array(defect, { maxLength: 2 }))
+    .map(([entries, defects]) => defects.reduce(withDefect, entries));
   const own = Object.entries(fields).map(([name, plausible]) => {
     const value = fc.oneof(plausible as fc.Arbitrary<Value>, nasty);
-    return fc.option(fc.array(value, { minLength: 1, maxLength: 3 }).map((vs) => vs.map((v): Entry => [name, v])), { nil: [], freq: 4 });
+    return fc.option(
+      fc.array(value, { minLength: 1, maxLength: 3 }).map((vs) => vs.map((v): Entry => [name, v])),
+      { nil: [], freq: 4 },
+    );
   });
-  const chaos = fc.tuple(fc.tuple(...own), fc.array(stray, { maxLength: 3 })).map(([groups, extra]) => [...groups.flat(), ...extra]);
+  const chaos = fc
+    .tuple(fc.tuple(...own), fc.array(stray, { maxLength: 3 }))
+    .map(([groups, extra]) => [...groups.flat(), ...extra]);
   return fc.record({
     multipart: fc.constantFrom(false, false, false, false, true),
     entries: fc.oneof({ weight: 3, arbitrary: nearlyRight }, { weight: 1, arbitrary: chaos }),
@@ -195,7 +259,10 @@ async function expectHandled(
   const untouched = bystanders.map((id) => guidelineDigest(db, id));
   const response = await send();
   expect(response.status, "never a 5xx").toBeLessThan(500);
-  expect(bystanders.map((id) => guidelineDigest(db, id)), "another guideline's rows never change").toEqual(untouched);
+  expect(
+    bystanders.map((id) => guidelineDigest(db, id)),
+    "another guideline's rows never change",
+  ).toEqual(untouched);
   const location = locationOf(response);
   if (location !== null) expect(location, "a redirect stays on this site").toMatch(/^\/(?![/\\])/);
   if (response.status >= 400) {
@@ -207,7 +274,8 @@ async function expectHandled(
       const { ballots: _b0, audit_events: _e0, audit_heads: _h0, ...restBefore } = before;
       expect(rest, "a partly refused ballot changes only ballots").toEqual(restBefore);
       const after = ballotRows();
-      for (const item of refused) expect(after.get(item), `a refused statement's ballot stays as it was`).toEqual(ballotsBefore.get(item));
+      for (const item of refused)
+        expect(after.get(item), `a refused statement's ballot stays as it was`).toEqual(ballotsBefore.get(item));
     } else {
       expect(digest(db), "a refusal changes nothing").toEqual(before);
     }
@@ -236,9 +304,17 @@ function voteBody(w: World): fc.Arbitrary<Body> {
   const [first, second] = w.imt.openItemIds as [string, string];
   const choice = fc.constantFrom(...CHOICES);
   const elsewhere = fc.oneof(oneOf(w.imt.closedItemIds, w.other.roundItemIds), fc.stringMatching(/^[a-z0-9]{1,64}$/));
-  const foreignBallot = fc.tuple(elsewhere.map((id) => `choice.${id}`), fc.oneof(choice as fc.Arbitrary<Value>, nasty));
+  const foreignBallot = fc.tuple(
+    elsewhere.map((id) => `choice.${id}`),
+    fc.oneof(choice as fc.Arbitrary<Value>, nasty),
+  );
   return formBody(
-    { [`choice.${first}`]: choice, [`choice.${second}`]: choice, [`comment.${first}`]: plausibleText, intent: fc.constantFrom("item", "all") },
+    {
+      [`choice.${first}`]: choice,
+      [`choice.${second}`]: choice,
+      [`comment.${first}`]: plausibleText,
+      intent: fc.constantFrom("item", "all"),
+    },
     fc.oneof(
       foreignBallot,
       fc.tuple(fieldName, nasty),
@@ -269,7 +345,17 @@ function settingsFields(): Fields {
 
 function roundFields(w: World, key: GuidelineKey): Fields {
   return {
-    intent: fc.constantFrom("add-items", "remove-item", "set-deadline", "open", "delete", "remind", "extend-deadline", "close", "carry-over"),
+    intent: fc.constantFrom(
+      "add-items",
+      "remove-item",
+      "set-deadline",
+      "open",
+      "delete",
+      "remind",
+      "extend-deadline",
+      "close",
+      "carry-over",
+    ),
     statementIds: allStatementIds(w),
     itemId: oneOf(w[key].roundItemIds, w.imt.roundItemIds, w.other.roundItemIds),
     closesAt: deadline,
@@ -279,7 +365,15 @@ function roundFields(w: World, key: GuidelineKey): Fields {
 
 /** In order: what a later action may break (a removed panelist, a closed round) comes later. */
 const ACTIONS: ActionTarget[] = [
-  { title: "casting ballots", file: "g.$slug.vote.tsx", as: "panelist", about: "imt", params: slugOf("imt"), body: voteBody, partial: true },
+  {
+    title: "casting ballots",
+    file: "g.$slug.vote.tsx",
+    as: "panelist",
+    about: "imt",
+    params: slugOf("imt"),
+    body: voteBody,
+    partial: true,
+  },
   {
     title: "logging in",
     file: "login.tsx",
@@ -290,7 +384,14 @@ const ACTIONS: ActionTarget[] = [
       formBody({
         email: fc.oneof(email, fc.constantFrom("expert03@imt.example", " SECRETARY@imt.example ")),
         password: fc.constantFrom("delphi-demo", "delphi-demo", "wrong password"),
-        redirectTo: fc.constantFrom("/", "/g/imt-consensus", "//evil.example", "/\\evil.example", "https://evil.example", "javascript:alert(1)"),
+        redirectTo: fc.constantFrom(
+          "/",
+          "/g/imt-consensus",
+          "//evil.example",
+          "/\\evil.example",
+          "https://evil.example",
+          "javascript:alert(1)",
+        ),
       }),
   },
   {
@@ -298,7 +399,8 @@ const ACTIONS: ActionTarget[] = [
     file: "join.$token.tsx",
     as: "anonymous",
     about: "imt",
-    params: (w) => fc.record({ token: fc.oneof({ weight: 3, arbitrary: fc.constant(w.imt.invitationToken) }, fc.string({ maxLength: 40 })) }),
+    params: (w) =>
+      fc.record({ token: fc.oneof({ weight: 3, arbitrary: fc.constant(w.imt.invitationToken) }, fc.string({ maxLength: 40 })) }),
     body: () =>
       formBody({
         intent: fc.constantFrom("create", "accept"),
@@ -315,26 +417,65 @@ const ACTIONS: ActionTarget[] = [
     params: () => fc.constant({}),
     body: () => formBody({}),
   },
-  { title: "settings before round 1", file: "g.$slug.settings.tsx", as: "draftSecretary", about: "draft", params: slugOf("draft"), body: () => formBody(settingsFields()) },
-  { title: "settings with the rule locked", file: "g.$slug.settings.tsx", as: "secretary", about: "imt", params: slugOf("imt"), body: () => formBody(settingsFields()) },
-  { title: "drafting a statement", file: "g.$slug.statements.new.tsx", as: "secretary", about: "imt", params: slugOf("imt"), body: () => formBody(statementFields()) },
+  {
+    title: "settings before round 1",
+    file: "g.$slug.settings.tsx",
+    as: "draftSecretary",
+    about: "draft",
+    params: slugOf("draft"),
+    body: () => formBody(settingsFields()),
+  },
+  {
+    title: "settings with the rule locked",
+    file: "g.$slug.settings.tsx",
+    as: "secretary",
+    about: "imt",
+    params: slugOf("imt"),
+    body: () => formBody(settingsFields()),
+  },
+  {
+    title: "drafting a statement",
+    file: "g.$slug.statements.new.tsx",
+    as: "secretary",
+    about: "imt",
+    params: slugOf("imt"),
+    body: () => formBody(statementFields()),
+  },
   {
     title: "moving a statement",
     file: "g.$slug.statements._index.tsx",
     as: "secretary",
     about: "imt",
     params: slugOf("imt"),
-    body: (w) => formBody({ intent: fc.constant("move"), statementId: allStatementIds(w), direction: fc.constantFrom("up", "down") }),
+    body: (w) =>
+      formBody({ intent: fc.constant("move"), statementId: allStatementIds(w), direction: fc.constantFrom("up", "down") }),
   },
   {
     title: "editing, retiring and restoring a statement",
     file: "g.$slug.statements.$statementId.tsx",
     as: "secretary",
     about: "imt",
-    params: (w) => fc.record({ slug: fc.constant(w.imt.slug), statementId: fc.oneof({ weight: 3, arbitrary: oneOf(w.imt.statementIds) }, allStatementIds(w), text) }),
-    body: () => formBody({ intent: fc.constantFrom("edit", "retire", "restore"), ...statementFields(), changeNote: plausibleText, confirm: checkbox }),
+    params: (w) =>
+      fc.record({
+        slug: fc.constant(w.imt.slug),
+        statementId: fc.oneof({ weight: 3, arbitrary: oneOf(w.imt.statementIds) }, allStatementIds(w), text),
+      }),
+    body: () =>
+      formBody({
+        intent: fc.constantFrom("edit", "retire", "restore"),
+        ...statementFields(),
+        changeNote: plausibleText,
+        confirm: checkbox,
+      }),
   },
-  { title: "publishing", file: "g.$slug.publish.tsx", as: "secretary", about: "imt", params: slugOf("imt"), body: () => formBody({ confirm: checkbox }) },
+  {
+    title: "publishing",
+    file: "g.$slug.publish.tsx",
+    as: "secretary",
+    about: "imt",
+    params: slugOf("imt"),
+    body: () => formBody({ confirm: checkbox }),
+  },
   {
     title: "creating a round while one is open",
     file: "g.$slug.rounds._index.tsx",
@@ -349,14 +490,19 @@ const ACTIONS: ActionTarget[] = [
     as: "draftSecretary",
     about: "draft",
     params: slugOf("draft"),
-    body: (w) => formBody({ statementIds: oneOf(w.draft.statementIds, w.imt.statementIds, w.other.statementIds), closesAt: deadline }),
+    body: (w) =>
+      formBody({ statementIds: oneOf(w.draft.statementIds, w.imt.statementIds, w.other.statementIds), closesAt: deadline }),
   },
   {
     title: "managing a draft round",
     file: "g.$slug.rounds.$number.tsx",
     as: "draftSecretary",
     about: "draft",
-    params: (w) => fc.record({ slug: fc.constant(w.draft.slug), number: fc.oneof({ weight: 3, arbitrary: fc.constant("1") }, fc.constantFrom("2", "0", "1.0"), text) }),
+    params: (w) =>
+      fc.record({
+        slug: fc.constant(w.draft.slug),
+        number: fc.oneof({ weight: 3, arbitrary: fc.constant("1") }, fc.constantFrom("2", "0", "1.0"), text),
+      }),
     body: (w) => formBody(roundFields(w, "draft")),
   },
   {
@@ -364,7 +510,11 @@ const ACTIONS: ActionTarget[] = [
     file: "g.$slug.rounds.$number.tsx",
     as: "secretary",
     about: "imt",
-    params: (w) => fc.record({ slug: fc.constant(w.imt.slug), number: fc.oneof({ weight: 3, arbitrary: fc.constantFrom("1", "2") }, fc.constantFrom("3", "-1", "02"), text) }),
+    params: (w) =>
+      fc.record({
+        slug: fc.constant(w.imt.slug),
+        number: fc.oneof({ weight: 3, arbitrary: fc.constantFrom("1", "2") }, fc.constantFrom("3", "-1", "02"), text),
+      }),
     body: (w) => formBody(roundFields(w, "imt")),
   },
   {
@@ -405,52 +555,69 @@ const ACTIONS: ActionTarget[] = [
 ];
 
 function pathFor(file: string, params: Record<string, string>): string {
-  const segments = file.replace(/\.[jt]sx?$/, "").split(".").filter((s) => s !== "_index");
+  const segments = file
+    .replace(/\.[jt]sx?$/, "")
+    .split(".")
+    .filter((s) => s !== "_index");
   return `/${segments.map((s) => (s.startsWith("$") ? percentEncode(params[s.slice(1).replace(/_$/, "")] ?? "") : s.replace(/_$/, ""))).join("/")}`;
 }
 
-describe.each(TRANSPORTS.map((t) => [t.name, t] as const))("form actions %s never answer 5xx, and a refusal says why and changes nothing", (_, transport) => {
-  test.each(ACTIONS.map((t) => [`${t.title} (${t.file} as ${t.as})`, t] as const))("%s", async (_, target) => {
-    await fc.assert(
-      fc.asyncProperty(target.params(world), target.body(world), fc.boolean(), async (params, body, asDocument) => {
-        const request = post(pathFor(target.file, params), body, await cookieOf(world, target.as));
-        await expectHandled(() => transport.send({ file: target.file, request, params, asDocument }), target.about, {
-          partial: target.partial,
-        });
-      }),
-      { numRuns: RUNS },
+describe.each(TRANSPORTS.map((t) => [t.name, t] as const))(
+  "form actions %s never answer 5xx, and a refusal says why and changes nothing",
+  (_, transport) => {
+    test.each(ACTIONS.map((t) => [`${t.title} (${t.file} as ${t.as})`, t] as const))(
+      "%s",
+      async (_, target) => {
+        await fc.assert(
+          fc.asyncProperty(target.params(world), target.body(world), fc.boolean(), async (params, body, asDocument) => {
+            const request = post(pathFor(target.file, params), body, await cookieOf(world, target.as));
+            await expectHandled(() => transport.send({ file: target.file, request, params, asDocument }), target.about, {
+              partial: target.partial,
+            });
+          }),
+          { numRuns: RUNS },
+        );
+      },
+      TIMEOUT,
     );
-  }, TIMEOUT);
-});
+  },
+);
 
 describe("over HTTP, bodies around the 1 MiB limit: under it the route answers, over it a 413 before anything runs", () => {
   const limit = 1024 * 1024;
   const files = [...new Map(ACTIONS.map((t) => [t.file, t])).values()];
-  test.each(files.map((t) => [t.file, t] as const))("%s", async (_, target) => {
-    const http = overHttp(() => server);
-    const about = world[target.about ?? "imt"];
-    const params = { slug: about.slug, statementId: about.statementIds[0]!, number: "1", token: world.imt.invitationToken };
-    const cookie = await cookieOf(world, target.as);
-    const sizes = fc.oneof(fc.integer({ min: limit - 4096, max: limit - 64 }), fc.integer({ min: limit + 1, max: limit + 4096 }));
-    await fc.assert(
-      fc.asyncProperty(sizes, fc.boolean(), async (size, multipart) => {
-        const padding = "x".repeat(Math.max(0, size - 80));
-        const request = post(pathFor(target.file, params), { multipart, entries: [["padding", padding]] }, cookie);
-        const bytes = (await request.clone().arrayBuffer()).byteLength;
-        const before = digest(getDb());
-        const response = await http.send({ file: target.file, request, params });
-        if (bytes > limit) {
-          expect(response.status).toBe(413);
-          expect(await response.json()).toEqual({ error: "The request body is larger than 1 MiB." });
-        } else {
-          expect(response.status).toBeLessThan(500);
-          expect(response.status).not.toBe(413);
-        }
-        if (response.status >= 400) expect(digest(getDb())).toEqual(before);
-      }),
-      { numRuns: 4 },
-    );
-  }, TIMEOUT);
+  test.each(files.map((t) => [t.file, t] as const))(
+    "%s",
+    async (_, target) => {
+      const http = overHttp(() => server);
+      const about = world[target.about ?? "imt"];
+      const params = { slug: about.slug, statementId: about.statementIds[0]!, number: "1", token: world.imt.invitationToken };
+      const cookie = await cookieOf(world, target.as);
+      const sizes = fc.oneof(
+        fc.integer({ min: limit - 4096, max: limit - 64 }),
+        fc.integer({ min: limit + 1, max: limit + 4096 }),
+      );
+      await fc.assert(
+        fc.asyncProperty(sizes, fc.boolean(), async (size, multipart) => {
+          const padding = "x".repeat(Math.max(0, size - 80));
+          const request = post(pathFor(target.file, params), { multipart, entries: [["padding", padding]] }, cookie);
+          const bytes = (await request.clone().arrayBuffer()).byteLength;
+          const before = digest(getDb());
+          const response = await http.send({ file: target.file, request, params });
+          if (bytes > limit) {
+            expect(response.status).toBe(413);
+            expect(await response.json()).toEqual({ error: "The request body is larger than 1 MiB." });
+          } else {
+            expect(response.status).toBeLessThan(500);
+            expect(response.status).not.toBe(413);
+          }
+          if (response.status >= 400) expect(digest(getDb())).toEqual(before);
+        }),
+        { numRuns: 4 },
+      );
+    },
+    TIMEOUT,
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -472,35 +639,62 @@ type ReadTarget = { title: string; file: string; as: Actor; params: fc.Arbitrary
 
 const READS: ReadTarget[] = [
   { title: "the list of published guidelines", file: "api.guidelines._index.ts", as: "anonymous", params: fc.constant({}) },
-  { title: "a guideline's versions", file: "api.guidelines.$slug.versions._index.ts", as: "anonymous", params: fc.record({ slug: slugParam }) },
-  { title: "a published version", file: "api.guidelines.$slug.versions.$version.ts", as: "anonymous", params: fc.record({ slug: slugParam, version }) },
+  {
+    title: "a guideline's versions",
+    file: "api.guidelines.$slug.versions._index.ts",
+    as: "anonymous",
+    params: fc.record({ slug: slugParam }),
+  },
+  {
+    title: "a published version",
+    file: "api.guidelines.$slug.versions.$version.ts",
+    as: "anonymous",
+    params: fc.record({ slug: slugParam, version }),
+  },
   { title: "the JSON Schema", file: "api.schema.recommendation-set[.]json.ts", as: "anonymous", params: fc.constant({}) },
-  { title: "the Table 1 page", file: "g.$slug_.v.$version.tsx", as: "anonymous", params: fc.record({ slug: slugParam, version }) },
+  {
+    title: "the Table 1 page",
+    file: "g.$slug_.v.$version.tsx",
+    as: "anonymous",
+    params: fc.record({ slug: slugParam, version }),
+  },
   {
     title: "a manuscript export",
     file: "g.$slug.exports.$file.ts",
     as: "secretary",
-    params: fc.record({ slug: fc.constant("imt-consensus"), file: fc.oneof(fc.constantFrom("v1.md", "rounds.csv", "v1.docx", "v0.md", "v2.md", "v1.pdf", "v01.md"), text) }),
+    params: fc.record({
+      slug: fc.constant("imt-consensus"),
+      file: fc.oneof(fc.constantFrom("v1.md", "rounds.csv", "v1.docx", "v0.md", "v2.md", "v1.pdf", "v01.md"), text),
+    }),
   },
 ];
 
-describe.each(TRANSPORTS.map((t) => [t.name, t] as const))("reads %s never answer 5xx nor write, whatever the parameters, query and validators", (_, transport) => {
-  test.each(READS.map((t) => [`${t.title} (${t.file})`, t] as const))("%s", async (_, target) => {
-    const ifNoneMatch = fc.option(fc.oneof(fc.constantFrom("*", 'W/"x"', '"a", "b"', ""), fc.string({ maxLength: 80 })), { nil: undefined });
-    await fc.assert(
-      fc.asyncProperty(target.params, query, ifNoneMatch, async (params, pairs, etag) => {
-        const search = pairs.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join("&");
-        const headers = new Headers();
-        const cookie = await cookieOf(world, target.as);
-        if (cookie) headers.set("Cookie", cookie);
-        if (etag !== undefined) headers.set("If-None-Match", etag.replace(/[^\x20-\x7e]/g, ""));
-        const request = new Request(`${ORIGIN}${pathFor(target.file, params)}?${search}`, { headers });
-        await expectHandled(() => transport.send({ file: target.file, request, params }), null, { readOnly: true });
-      }),
-      { numRuns: RUNS },
+describe.each(TRANSPORTS.map((t) => [t.name, t] as const))(
+  "reads %s never answer 5xx nor write, whatever the parameters, query and validators",
+  (_, transport) => {
+    test.each(READS.map((t) => [`${t.title} (${t.file})`, t] as const))(
+      "%s",
+      async (_, target) => {
+        const ifNoneMatch = fc.option(fc.oneof(fc.constantFrom("*", 'W/"x"', '"a", "b"', ""), fc.string({ maxLength: 80 })), {
+          nil: undefined,
+        });
+        await fc.assert(
+          fc.asyncProperty(target.params, query, ifNoneMatch, async (params, pairs, etag) => {
+            const search = pairs.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join("&");
+            const headers = new Headers();
+            const cookie = await cookieOf(world, target.as);
+            if (cookie) headers.set("Cookie", cookie);
+            if (etag !== undefined) headers.set("If-None-Match", etag.replace(/[^\x20-\x7e]/g, ""));
+            const request = new Request(`${ORIGIN}${pathFor(target.file, params)}?${search}`, { headers });
+            await expectHandled(() => transport.send({ file: target.file, request, params }), null, { readOnly: true });
+          }),
+          { numRuns: RUNS },
+        );
+      },
+      TIMEOUT,
     );
-  }, TIMEOUT);
-});
+  },
+);
 
 // ---------------------------------------------------------------------------------------------
 // The consensus-record import
@@ -547,7 +741,8 @@ const jsonLike: fc.Arbitrary<Json> = fc.oneof(
 function nodePaths(node: Json, path: (string | number)[] = []): (string | number)[][] {
   const here = [path];
   if (Array.isArray(node)) return here.concat(...node.map((child, i) => nodePaths(child, [...path, i])));
-  if (node && typeof node === "object") return here.concat(...Object.entries(node).map(([k, child]) => nodePaths(child, [...path, k])));
+  if (node && typeof node === "object")
+    return here.concat(...Object.entries(node).map(([k, child]) => nodePaths(child, [...path, k])));
   return here;
 }
 
@@ -556,8 +751,7 @@ function mutate(document: Json, { at, op, value }: Mutation): Json {
   const path = paths[at % paths.length]!;
   if (path.length === 0) return op === "replace" ? value : document;
   const parent = path.slice(0, -1).reduce<Json>((node, key) => (node as Record<string | number, Json>)[key]!, document) as
-    | Json[]
-    | Record<string, Json>;
+    Json[] | Record<string, Json>;
   const key = path.at(-1)!;
   if (Array.isArray(parent)) {
     const i = key as number;
@@ -579,39 +773,59 @@ const mutation: fc.Arbitrary<Mutation> = fc.record({
 });
 
 describe("importing a consensus record: imported, or refused with its problems and nothing written", () => {
-  test("random text and random JSON", () => {
-    fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: "binary" }), fc.json(), fc.jsonValue().map((v) => JSON.stringify(v)), huge), (text) => {
-        expect(expectImportHandled(text)).toBe("refused");
-      }),
-      { numRuns: RUNS },
-    );
-  }, TIMEOUT);
+  test(
+    "random text and random JSON",
+    () => {
+      fc.assert(
+        fc.property(
+          fc.oneof(
+            fc.string({ unit: "binary" }),
+            fc.json(),
+            fc.jsonValue().map((v) => JSON.stringify(v)),
+            huge,
+          ),
+          (text) => {
+            expect(expectImportHandled(text)).toBe("refused");
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT,
+  );
 
-  test("the IMT record with a fresh slug and one to three mutations", () => {
-    let n = 0;
-    const outcomes = { imported: 0, refused: 0 };
-    fc.assert(
-      fc.property(fc.boolean(), fc.array(mutation, { minLength: 1, maxLength: 3 }), (freshSlug, mutations) => {
-        const document = JSON.parse(FIXTURE_TEXT) as { guideline: { slug: string } };
-        if (freshSlug) document.guideline.slug = `fuzz-import-${++n}`;
-        const mutated = mutations.reduce<Json>((doc, m) => mutate(doc, m), document as unknown as Json);
-        outcomes[expectImportHandled(JSON.stringify(mutated))]++;
-      }),
-      { numRuns: RUNS * 2 },
-    );
-    expect(outcomes.refused).toBeGreaterThan(0);
-  }, 2 * TIMEOUT);
+  test(
+    "the IMT record with a fresh slug and one to three mutations",
+    () => {
+      let n = 0;
+      const outcomes = { imported: 0, refused: 0 };
+      fc.assert(
+        fc.property(fc.boolean(), fc.array(mutation, { minLength: 1, maxLength: 3 }), (freshSlug, mutations) => {
+          const document = JSON.parse(FIXTURE_TEXT) as { guideline: { slug: string } };
+          if (freshSlug) document.guideline.slug = `fuzz-import-${++n}`;
+          const mutated = mutations.reduce<Json>((doc, m) => mutate(doc, m), document as unknown as Json);
+          outcomes[expectImportHandled(JSON.stringify(mutated))]++;
+        }),
+        { numRuns: RUNS * 2 },
+      );
+      expect(outcomes.refused).toBeGreaterThan(0);
+    },
+    2 * TIMEOUT,
+  );
 
-  test("the IMT record's text cut, or with characters inserted", () => {
-    fc.assert(
-      fc.property(fc.nat({ max: FIXTURE_TEXT.length }), fc.oneof(fc.constant(""), text), (at, inserted) => {
-        const cut = inserted === "" ? FIXTURE_TEXT.slice(0, at) : FIXTURE_TEXT.slice(0, at) + inserted + FIXTURE_TEXT.slice(at);
-        expectImportHandled(cut);
-      }),
-      { numRuns: RUNS },
-    );
-  }, TIMEOUT);
+  test(
+    "the IMT record's text cut, or with characters inserted",
+    () => {
+      fc.assert(
+        fc.property(fc.nat({ max: FIXTURE_TEXT.length }), fc.oneof(fc.constant(""), text), (at, inserted) => {
+          const cut = inserted === "" ? FIXTURE_TEXT.slice(0, at) : FIXTURE_TEXT.slice(0, at) + inserted + FIXTURE_TEXT.slice(at);
+          expectImportHandled(cut);
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT,
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -621,24 +835,34 @@ const NOT_FORMS: { kind: string; headers: Record<string, string>; body: BodyInit
   { kind: "JSON", headers: { "Content-Type": "application/json" }, body: '{"intent":"invite","email":"a@b.example"}' },
   { kind: "plain text", headers: { "Content-Type": "text/plain" }, body: "intent=invite" },
   { kind: "no content type", headers: {}, body: new Uint8Array([105, 61, 49]) },
-  { kind: "truncated multipart", headers: { "Content-Type": "multipart/form-data; boundary=xyz" }, body: '--xyz\r\nContent-Disposition: form-data; name="a"\r\n\r\n1' },
+  {
+    kind: "truncated multipart",
+    headers: { "Content-Type": "multipart/form-data; boundary=xyz" },
+    body: '--xyz\r\nContent-Disposition: form-data; name="a"\r\n\r\n1',
+  },
 ];
 
 /**
  * Found by this file: every action but logout reads `await request.formData()`, which throws a
  * TypeError for such a body, so Remix answers 500 (anonymously, on /login and /join too).
  */
-describe.each(TRANSPORTS.map((t) => [t.name, t] as const))("a POST %s whose body is not a form gets a 4xx, not the 500 of request.formData()'s TypeError", (_, transport) => {
-  const files = [...new Map(ACTIONS.map((t) => [t.file, t])).values()];
-  test.each(files.flatMap((t) => NOT_FORMS.map((b) => [`${t.file}, ${b.kind}`, t, b] as const)))("%s", async (_, target, notForm) => {
-    const about = world[target.about ?? "imt"];
-    const params = { slug: about.slug, statementId: about.statementIds[0]!, number: "1", token: world.imt.invitationToken };
-    const cookie = await cookieOf(world, target.as);
-    const request = new Request(ORIGIN + pathFor(target.file, params), {
-      method: "POST",
-      headers: { ...notForm.headers, ...(cookie ? { Cookie: cookie } : {}) },
-      body: notForm.body,
-    });
-    await expectHandled(() => transport.send({ file: target.file, request, params }), target.about);
-  });
-});
+describe.each(TRANSPORTS.map((t) => [t.name, t] as const))(
+  "a POST %s whose body is not a form gets a 4xx, not the 500 of request.formData()'s TypeError",
+  (_, transport) => {
+    const files = [...new Map(ACTIONS.map((t) => [t.file, t])).values()];
+    test.each(files.flatMap((t) => NOT_FORMS.map((b) => [`${t.file}, ${b.kind}`, t, b] as const)))(
+      "%s",
+      async (_, target, notForm) => {
+        const about = world[target.about ?? "imt"];
+        const params = { slug: about.slug, statementId: about.statementIds[0]!, number: "1", token: world.imt.invitationToken };
+        const cookie = await cookieOf(world, target.as);
+        const request = new Request(ORIGIN + pathFor(target.file, params), {
+          method: "POST",
+          headers: { ...notForm.headers, ...(cookie ? { Cookie: cookie } : {}) },
+          body: notForm.body,
+        });
+        await expectHandled(() => transport.send({ file: target.file, request, params }), target.about);
+      },
+    );
+  },
+);

@@ -2,15 +2,7 @@ import { readFileSync } from "node:fs";
 import { and, asc, count, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, test } from "vitest";
 import { getDb } from "@db/client.server";
-import {
-  auditEvents,
-  guidelines,
-  roundItems,
-  roundResults,
-  rounds,
-  statementRevisions,
-  statements,
-} from "@db/schema";
+import { auditEvents, guidelines, roundItems, roundResults, rounds, statementRevisions, statements } from "@db/schema";
 import { toCsv, type RecommendationSet } from "~/consensus/recommendation-set";
 import { ImportRefused, importRecord } from "~/server/imports.server";
 import { findPublished, publish } from "~/server/publications.server";
@@ -144,13 +136,26 @@ describe("importing a record of several rounds", () => {
   });
 
   test("links reworded statements and lets the latest round decide", () => {
-
     expect(set.recommendations).toEqual([
-      expect.objectContaining({ number: 1, section: "Diagnosis", text: "Alpha, reworded", revision: 2, round: 2, votes: votes(16, 2, 2) }),
+      expect.objectContaining({
+        number: 1,
+        section: "Diagnosis",
+        text: "Alpha, reworded",
+        revision: 2,
+        round: 2,
+        votes: votes(16, 2, 2),
+      }),
       expect.objectContaining({ number: 2, section: "Imaging", text: "Beta", revision: 1, round: 1, votes: votes(15, 1, 4) }),
     ]);
     expect(set.notAdopted).toEqual([
-      expect.objectContaining({ section: "Treatment", text: "Gamma", revision: 1, round: 2, eligible: 18, reasons: ["opposition"] }),
+      expect.objectContaining({
+        section: "Treatment",
+        text: "Gamma",
+        revision: 1,
+        round: 2,
+        eligible: 18,
+        reasons: ["opposition"],
+      }),
       expect.objectContaining({ section: "", text: "Delta", revision: 1, round: 2, reasons: ["agreement"] }),
     ]);
     expect(set.notAdopted[0]).not.toHaveProperty("number");
@@ -185,12 +190,39 @@ describe("importing a record of several rounds", () => {
       .orderBy(asc(statements.position), asc(rounds.number))
       .all();
     expect(history).toEqual([
-      { position: 1, status: "adopted", revision: 1, round: 1, eligible: null, resultEligible: 20, adopted: false, reasons: ["opposition"] },
+      {
+        position: 1,
+        status: "adopted",
+        revision: 1,
+        round: 1,
+        eligible: null,
+        resultEligible: 20,
+        adopted: false,
+        reasons: ["opposition"],
+      },
       { position: 1, status: "adopted", revision: 2, round: 2, eligible: null, resultEligible: 20, adopted: true, reasons: [] },
       { position: 2, status: "adopted", revision: 1, round: 1, eligible: null, resultEligible: 20, adopted: true, reasons: [] },
       { position: 3, status: "not_adopted", revision: 1, round: 1, eligible: 18, resultEligible: 18, adopted: true, reasons: [] },
-      { position: 3, status: "not_adopted", revision: 1, round: 2, eligible: 18, resultEligible: 18, adopted: false, reasons: ["opposition"] },
-      { position: 4, status: "not_adopted", revision: 1, round: 2, eligible: null, resultEligible: 20, adopted: false, reasons: ["agreement"] },
+      {
+        position: 3,
+        status: "not_adopted",
+        revision: 1,
+        round: 2,
+        eligible: 18,
+        resultEligible: 18,
+        adopted: false,
+        reasons: ["opposition"],
+      },
+      {
+        position: 4,
+        status: "not_adopted",
+        revision: 1,
+        round: 2,
+        eligible: null,
+        resultEligible: 20,
+        adopted: false,
+        reasons: ["agreement"],
+      },
     ]);
     const revisionCount = db
       .select({ id: statementRevisions.id })
@@ -206,8 +238,16 @@ describe("importing a record of several rounds", () => {
       ...twoRounds,
       guideline: { slug: "moved-sections", title: "Moved sections" },
       rounds: [
-        { number: 1, panelSize: 20, items: [{ number: 1, statement: "alpha", section: "Diagnosis", text: "Alpha", votes: votes(8, 8, 4) }] },
-        { number: 2, panelSize: 20, items: [{ number: 1, statement: "alpha", section: "Work-up", text: "Alpha, reworded", votes: votes(16, 2, 2) }] },
+        {
+          number: 1,
+          panelSize: 20,
+          items: [{ number: 1, statement: "alpha", section: "Diagnosis", text: "Alpha", votes: votes(8, 8, 4) }],
+        },
+        {
+          number: 2,
+          panelSize: 20,
+          items: [{ number: 1, statement: "alpha", section: "Work-up", text: "Alpha, reworded", votes: votes(16, 2, 2) }],
+        },
       ],
     };
     importRecord(getDb(), { text: JSON.stringify(record), actorId: null });
@@ -248,7 +288,9 @@ describe("importing a record of several rounds", () => {
     importRecord(getDb(), { text: JSON.stringify(record), actorId: null });
     const { set } = publish(getDb(), { slug: "panel-rule", actorId: null });
     expect(set.recommendations).toEqual([expect.objectContaining({ number: 1, text: "Nine of eighteen", agreePercent: 50 })]);
-    expect(set.notAdopted).toEqual([expect.objectContaining({ text: "Nine of twenty", agreePercent: 45, reasons: ["agreement"] })]);
+    expect(set.notAdopted).toEqual([
+      expect.objectContaining({ text: "Nine of twenty", agreePercent: 45, reasons: ["agreement"] }),
+    ]);
   });
 });
 
@@ -299,13 +341,23 @@ describe("refusals", () => {
       status: 422,
       message: "The consensus record has 4 problems: nothing was imported.",
       problems: [
-        { path: "guideline.title", message: "contains a control character (U+0000 at character 10): only tab and line break are allowed" },
+        {
+          path: "guideline.title",
+          message: "contains a control character (U+0000 at character 10): only tab and line break are allowed",
+        },
         {
           path: 'panel.disciplines["Radiology\\u0007"]',
-          message: "is not a discipline name: it contains a control character (U+0007 at character 10): only tab and line break are allowed",
+          message:
+            "is not a discipline name: it contains a control character (U+0007 at character 10): only tab and line break are allowed",
         },
-        { path: "rounds[0].items[4].text", message: "contains a control character (U+000D at character 7): only tab and line break are allowed" },
-        { path: "rounds[0].items[5].section", message: "contains a control character (U+001F at character 4): only tab and line break are allowed" },
+        {
+          path: "rounds[0].items[4].text",
+          message: "contains a control character (U+000D at character 7): only tab and line break are allowed",
+        },
+        {
+          path: "rounds[0].items[5].section",
+          message: "contains a control character (U+001F at character 4): only tab and line break are allowed",
+        },
       ],
     });
     expect(rowCounts()).toEqual(before);
@@ -344,7 +396,9 @@ describe("refusals", () => {
     record.guideline.slug = "imt-mismatch";
     record.rounds[0].items[7].publishedVerdict = "not adopted";
     const { warnings } = importRecord(getDb(), { text: JSON.stringify(record), actorId: null });
-    expect(warnings).toEqual([expect.stringMatching(/^rounds\[0\]\.items\[7\]: the file says "not adopted", the rule gives "adopted"/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^rounds\[0\]\.items\[7\]: the file says "not adopted", the rule gives "adopted"/),
+    ]);
     const { set } = publish(getDb(), { slug: "imt-mismatch", actorId: null });
     expect(set.recommendations[7]).toMatchObject({ number: 8, adopted: true });
     const audit = getDb()

@@ -102,7 +102,11 @@ describe("joining from an invitation", () => {
     const creating = await join(token, { intent: "create", name: "Dup", password: "tumour-board-2026", coi: "None" });
     expect(creating.status).toBe(409);
 
-    const accepted = await join(token, { intent: "accept", coi: "Consulting fees from a TKI maker (2024)" }, await cookieFor(existing.id));
+    const accepted = await join(
+      token,
+      { intent: "accept", coi: "Consulting fees from a TKI maker (2024)" },
+      await cookieFor(existing.id),
+    );
     expect(accepted.status).toBe(302);
     const membership = db.select().from(memberships).where(eq(memberships.guidelineId, guideline.id)).all();
     expect(membership.map((m) => [m.userId, m.coiText])).toEqual([[existing.id, "Consulting fees from a TKI maker (2024)"]]);

@@ -66,7 +66,8 @@ describe("failed logins are throttled", () => {
 describe("the throttle's memory is bounded", () => {
   test("a flood of distinct e-mails keeps at most MAX_KEYS of each kind; old keys expire", () => {
     const t0 = 2_000_000_000_000;
-    for (let i = 0; i < MAX_KEYS * 3; i++) beginAttempt(`flood${i}@example.org`, `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, t0 + i);
+    for (let i = 0; i < MAX_KEYS * 3; i++)
+      beginAttempt(`flood${i}@example.org`, `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, t0 + i);
     expect(throttleSize()).toEqual({ accounts: MAX_KEYS, addresses: MAX_KEYS });
     // The newest are the ones remembered.
     expect(retryAfter(`flood${MAX_KEYS * 3 - 1}@example.org`, "192.0.2.1", t0 + MAX_KEYS * 3)).toBe(0);

@@ -209,7 +209,10 @@ test("the schema is tight where the contract is, and the content hash catches th
     ["a misspelt rule bound", { ...set, rule: { ...set.rule, agreeAtLest: 50 } }],
     ["two agreement bounds", { ...set, rule: { ...set.rule, agreeAbove: 50 } }],
     ["a recommendation without number", { ...set, recommendations: [unnumbered] }],
-    ["a numbered statement not adopted", { ...set, notAdopted: [{ ...set.recommendations[0], adopted: false, reasons: ["agreement"] }] }],
+    [
+      "a numbered statement not adopted",
+      { ...set, notAdopted: [{ ...set.recommendations[0], adopted: false, reasons: ["agreement"] }] },
+    ],
     ["an unknown reason", { ...set, notAdopted: [{ ...unnumbered, adopted: false, reasons: ["unpopular"] }] }],
     ["another format", { ...set, format: "recommendation-set/2" }],
     ["a date that is not a date-time", { ...set, publishedAt: "2026-03-01" }],
@@ -229,8 +232,16 @@ test("no public endpoint shows the open round, a ballot or a person", async () =
     IMMUNOTHERAPY,
     "who have no targeted option",
     ...people.flatMap((p) => [p.id, p.email, p.name]),
-    ...db.select({ id: memberships.id }).from(memberships).all().map((m) => m.id),
-    ...db.select({ id: ballots.id }).from(ballots).all().map((b) => b.id),
+    ...db
+      .select({ id: memberships.id })
+      .from(memberships)
+      .all()
+      .map((m) => m.id),
+    ...db
+      .select({ id: ballots.id })
+      .from(ballots)
+      .all()
+      .map((b) => b.id),
   ];
   const responses = [
     await api.guidelines(),
@@ -273,7 +284,12 @@ describe("publishing version 2 after round 2 closes", () => {
       .select({ id: memberships.id })
       .from(memberships)
       .innerJoin(users, eq(users.id, memberships.userId))
-      .where(inArray(users.email, Array.from({ length: 10 }, (_, i) => DEMO_ACCOUNTS.panelist(i + 1))))
+      .where(
+        inArray(
+          users.email,
+          Array.from({ length: 10 }, (_, i) => DEMO_ACCOUNTS.panelist(i + 1)),
+        ),
+      )
       .all();
     for (const member of late) castBallot(db, { roundItemId: immunotherapy!.id, membershipId: member.id, choice: "disagree" });
     closeRound(db, { roundId: round2.id, actorId: null });

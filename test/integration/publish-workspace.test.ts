@@ -67,16 +67,50 @@ describe("the publish page", () => {
     expect(data.preview.set.version).toBe(1);
     expect(data.preview.set.changes.previousVersion).toBeNull();
     expect(data.preview.changes).toEqual([
-      { kind: "added", statementId: s[0]!.statement.id, section: "Section 1", text: "Imaging first", revision: 1, previousRevision: null, adopted: true },
-      { kind: "added", statementId: s[1]!.statement.id, section: "Section 2", text: "Biopsy always", revision: 1, previousRevision: null, adopted: false },
-      { kind: "added", statementId: s[2]!.statement.id, section: "Section 3", text: "Surgery first", revision: 1, previousRevision: null, adopted: true },
+      {
+        kind: "added",
+        statementId: s[0]!.statement.id,
+        section: "Section 1",
+        text: "Imaging first",
+        revision: 1,
+        previousRevision: null,
+        adopted: true,
+      },
+      {
+        kind: "added",
+        statementId: s[1]!.statement.id,
+        section: "Section 2",
+        text: "Biopsy always",
+        revision: 1,
+        previousRevision: null,
+        adopted: false,
+      },
+      {
+        kind: "added",
+        statementId: s[2]!.statement.id,
+        section: "Section 3",
+        text: "Surgery first",
+        revision: 1,
+        previousRevision: null,
+        adopted: true,
+      },
     ]);
-    expect(data.preview.set.recommendations.map((r: { number: number; section: string; text: string; votes: object }) => [r.number, r.section, r.text, r.votes])).toEqual([
+    expect(
+      data.preview.set.recommendations.map((r: { number: number; section: string; text: string; votes: object }) => [
+        r.number,
+        r.section,
+        r.text,
+        r.votes,
+      ]),
+    ).toEqual([
       [1, "Section 1", "Imaging first", { agree: 5, disagree: 0, abstain: 0 }],
       [2, "Section 3", "Surgery first", { agree: 4, disagree: 0, abstain: 1 }],
     ]);
     expect(data.preview.set.notAdopted.map((e: { text: string; explanation: string }) => [e.text, e.explanation])).toEqual([
-      ["Biopsy always", "Not adopted: 2 of 5 participants agree (40%, needs at least 50%) and 2 disagree (40%, needs under 20%)."],
+      [
+        "Biopsy always",
+        "Not adopted: 2 of 5 participants agree (40%, needs at least 50%) and 2 disagree (40%, needs under 20%).",
+      ],
     ]);
     expect(data.versions).toEqual([]);
     expect(data.justPublished).toBeNull();
@@ -99,7 +133,12 @@ describe("the publish page", () => {
       markdown: `/g/${slug}/exports/v1.md`,
       word: `/g/${slug}/exports/v1.docx`,
     };
-    expect(data.justPublished).toEqual({ version: 1, publishedAt: rows[0]!.publishedAt.toISOString(), contentHash: rows[0]!.contentHash, links });
+    expect(data.justPublished).toEqual({
+      version: 1,
+      publishedAt: rows[0]!.publishedAt.toISOString(),
+      contentHash: rows[0]!.contentHash,
+      links,
+    });
     expect(data.versions).toEqual([data.justPublished]);
     expect(data.preview).toEqual({ status: "unchanged", previousVersion: 1 });
   });
@@ -108,7 +147,13 @@ describe("the publish page", () => {
     const { db, slug, cookie, guideline, panel, statements: s } = await roundOneClosed();
     publish(db, { slug, actorId: null });
     const reworded = addRevision(db, { statementId: s[1]!.statement.id, revision: 2, text: "Biopsy when imaging is equivocal" });
-    const second = openRoundWithBallots(db, { guidelineId: guideline.id, number: 2, revisionIds: [reworded.id], panel, votes: [votes(5, 4)] });
+    const second = openRoundWithBallots(db, {
+      guidelineId: guideline.id,
+      number: 2,
+      revisionIds: [reworded.id],
+      panel,
+      votes: [votes(5, 4)],
+    });
     closeRound(db, { roundId: second.round.id, actorId: null });
     db.update(statements).set({ status: "retired" }).where(eq(statements.id, s[2]!.statement.id)).run();
 
@@ -124,7 +169,15 @@ describe("the publish page", () => {
         previousRevision: 1,
         adopted: true,
       },
-      { kind: "retired", statementId: s[2]!.statement.id, section: "Section 3", text: "Surgery first", revision: null, previousRevision: 1, adopted: null },
+      {
+        kind: "retired",
+        statementId: s[2]!.statement.id,
+        section: "Section 3",
+        text: "Surgery first",
+        revision: null,
+        previousRevision: 1,
+        adopted: null,
+      },
     ]);
     expect(data.versions.map((v: { version: number }) => v.version)).toEqual([1]);
   });
@@ -171,7 +224,9 @@ describe("the publish page as rendered", () => {
     expect(html).toContain("Changes: this is the first version");
     expect(html).toContain("Added (3)");
     expect(html).toContain('<td data-label="Key point">Surgery first</td>');
-    expect(html).toContain("Not adopted: 2 of 5 participants agree (40%, needs at least 50%) and 2 disagree (40%, needs under 20%).");
+    expect(html).toContain(
+      "Not adopted: 2 of 5 participants agree (40%, needs at least 50%) and 2 disagree (40%, needs under 20%).",
+    );
     expect(html).toContain('<input required="" id="publish-confirm" name="confirm" form="publish" type="checkbox" value="on"/>');
     expect(html).toContain('<label for="publish-confirm">Published versions are permanent and public');
     expect(html).toContain("Publish version 1</button>");
@@ -189,7 +244,14 @@ describe("the publish page as rendered", () => {
     await submit(slug, { confirm: "on" }, cookie);
     const html = await render(await load(slug, cookie, "?published=1"));
     expect(html).toContain("Version 1 is published. It is public from now on:");
-    for (const href of [`/g/${slug}/v/1`, `/api/guidelines/${slug}/versions/1`, `/api/guidelines/${slug}/versions/1.csv`, `/g/${slug}/exports/v1.md`, `/g/${slug}/exports/v1.docx`, `/g/${slug}/exports/rounds.csv`]) {
+    for (const href of [
+      `/g/${slug}/v/1`,
+      `/api/guidelines/${slug}/versions/1`,
+      `/api/guidelines/${slug}/versions/1.csv`,
+      `/g/${slug}/exports/v1.md`,
+      `/g/${slug}/exports/v1.docx`,
+      `/g/${slug}/exports/rounds.csv`,
+    ]) {
       expect(html).toContain(`href="${href}"`);
     }
     expect(html).toContain("Nothing has changed since version 1");

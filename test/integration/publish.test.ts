@@ -27,7 +27,11 @@ async function editionOne() {
 describe("publishing", () => {
   test("version 1 holds the adopted statements numbered in statement order and the rest with why", async () => {
     const { db, g } = await editionOne();
-    const { version, set } = publish(db, { slug: g.guideline.slug, actorId: g.secretary.id, now: new Date("2026-01-11T09:30:00Z") });
+    const { version, set } = publish(db, {
+      slug: g.guideline.slug,
+      actorId: g.secretary.id,
+      now: new Date("2026-01-11T09:30:00Z"),
+    });
     expect(version).toBe(1);
     expect(set.recommendations.map((r) => [r.number, r.text, r.votes])).toEqual([
       [1, "Imaging first", { agree: 5, disagree: 0, abstain: 0 }],
@@ -118,7 +122,12 @@ describe("publishing", () => {
     expect(() => sqlite.prepare("update recommendation_sets set body = '{}'").run()).toThrow(/never changes/);
     expect(() => sqlite.prepare("delete from recommendation_sets").run()).toThrow(/never changes/);
     const row = db.select().from(recommendationSets).where(eq(recommendationSets.guidelineId, g.guideline.id)).get()!;
-    expect(() => db.insert(recommendationSets).values({ ...row, id: "again" }).run()).toThrow(/UNIQUE/);
+    expect(() =>
+      db
+        .insert(recommendationSets)
+        .values({ ...row, id: "again" })
+        .run(),
+    ).toThrow(/UNIQUE/);
   });
 
   test("cli: publish prints the version; export writes the stored bytes; errors exit non-zero", async () => {

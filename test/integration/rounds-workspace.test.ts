@@ -577,7 +577,8 @@ describe("an open round", () => {
   });
 
   test("running counts: never in an anonymous guideline, for anyone; to secretaries of a named one that shows them", async () => {
-    const countsOf = async (slug: string, cookie: string) => ((await (await loadRound(slug, 1, cookie)).json()) as OpenData).round.counts;
+    const countsOf = async (slug: string, cookie: string) =>
+      ((await (await loadRound(slug, 1, cookie)).json()) as OpenData).round.counts;
     // The anonymous guideline's stored setting says "show": it is ignored, for every role.
     const anonymous = await withBallots({ showRunningCounts: true });
     for (const cookie of [anonymous.secretaryCookie, anonymous.observerCookie]) {
@@ -591,13 +592,17 @@ describe("an open round", () => {
     }
 
     const named = await withBallots({ anonymity: "named", showRunningCounts: true });
-    expect((await countsOf(named.slug, named.secretaryCookie))!.map(({ agree, disagree, abstain }) => [agree, disagree, abstain])).toEqual([
+    expect(
+      (await countsOf(named.slug, named.secretaryCookie))!.map(({ agree, disagree, abstain }) => [agree, disagree, abstain]),
+    ).toEqual([
       [3, 0, 0],
       [1, 1, 1],
       [0, 0, 1],
     ]);
     expect(await countsOf(named.slug, named.observerCookie)).toBeNull();
-    expect(await render(RoundPage, await loadRound(named.slug, 1, named.observerCookie))).toContain("Counts show when the round closes.");
+    expect(await render(RoundPage, await loadRound(named.slug, 1, named.observerCookie))).toContain(
+      "Counts show when the round closes.",
+    );
 
     const off = await withBallots({ anonymity: "named", showRunningCounts: false });
     expect(await countsOf(off.slug, off.secretaryCookie)).toBeNull();

@@ -40,7 +40,11 @@ describe("closing a round", () => {
     const closed = db.select().from(rounds).where(eq(rounds.id, round.id)).get()!;
     expect(closed.status).toBe("closed");
     expect(closed.closedAt).toBeInstanceOf(Date);
-    const statuses = db.select({ status: statements.status }).from(statements).where(eq(statements.guidelineId, g.guideline.id)).all();
+    const statuses = db
+      .select({ status: statements.status })
+      .from(statements)
+      .where(eq(statements.guidelineId, g.guideline.id))
+      .all();
     expect(statuses.map((s) => s.status)).toEqual(["adopted", "not_adopted", "not_adopted"]);
   });
 
@@ -78,7 +82,11 @@ describe("closing a round", () => {
     expect(() => closeRound(db, { roundId: round.id, actorId: null })).toThrow(new Refusal("Round 1 is already closed."));
     expect(db.select().from(rounds).where(eq(rounds.id, round.id)).get()).toEqual(closed);
 
-    const { round: draft } = createRound(db, { guidelineId: g.guideline.id, number: 2, revisionIds: [g.statements[1]!.revision.id] });
+    const { round: draft } = createRound(db, {
+      guidelineId: g.guideline.id,
+      number: 2,
+      revisionIds: [g.statements[1]!.revision.id],
+    });
     expect(() => closeRound(db, { roundId: draft.id, actorId: null })).toThrow(/has not been opened/);
     expect(db.select().from(rounds).where(eq(rounds.id, draft.id)).get()!.status).toBe("draft");
   });
@@ -136,7 +144,9 @@ describe("the database keeps closed rounds and voted revisions as they were", ()
     );
     expect(db.select().from(ballots).where(eq(ballots.roundItemId, item.id)).all()).toHaveLength(1);
     expect(db.select().from(roundResults).where(eq(roundResults.roundItemId, item.id)).get()).toMatchObject({ agree: 1 });
-    expect(db.select().from(statementRevisions).where(eq(statementRevisions.id, g.statements[0]!.revision.id)).get()!.text).toBe("Frozen");
+    expect(db.select().from(statementRevisions).where(eq(statementRevisions.id, g.statements[0]!.revision.id)).get()!.text).toBe(
+      "Frozen",
+    );
     // A new revision is the way to change a voted statement.
     expect(addRevision(db, { statementId: g.statements[0]!.statement.id, revision: 2, text: "Re-worded" }).revision).toBe(2);
   });
@@ -161,7 +171,9 @@ describe("the database keeps closed rounds and voted revisions as they were", ()
     );
     expect(() =>
       db.$client
-        .prepare("insert into rounds (id, guideline_id, number, status, origin, created_at) values ('r', ?, 9, 'closed', 'online', 0)")
+        .prepare(
+          "insert into rounds (id, guideline_id, number, status, origin, created_at) values ('r', ?, 9, 'closed', 'online', 0)",
+        )
         .run(g.guideline.id),
     ).toThrow(/a round starts as a draft/);
   });

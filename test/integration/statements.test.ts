@@ -4,10 +4,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, test, vi } from "vitest";
 import { getDb } from "@db/client.server";
 import { auditEvents, roundItems, statementRevisions, statements } from "@db/schema";
-import StatementPage, {
-  action as statementAction,
-  loader as statementLoader,
-} from "~/routes/g.$slug.statements.$statementId";
+import StatementPage, { action as statementAction, loader as statementLoader } from "~/routes/g.$slug.statements.$statementId";
 import StatementList, { action as listAction, loader as listLoader } from "~/routes/g.$slug.statements._index";
 import { action as newAction, loader as newLoader } from "~/routes/g.$slug.statements.new";
 import { publish } from "~/server/publications.server";
@@ -38,7 +35,10 @@ const STATEMENT_8_REVISED =
 async function workspace() {
   const db = getDb();
   const g = await guidelineWithPanel(db, { panelSize: 2, statements: [STATEMENT_8, "Radical surgery is the main treatment"] });
-  const [first, second] = g.statements.map((s) => s.statement) as [typeof statements.$inferSelect, typeof statements.$inferSelect];
+  const [first, second] = g.statements.map((s) => s.statement) as [
+    typeof statements.$inferSelect,
+    typeof statements.$inferSelect,
+  ];
   return { db, ...g, slug: g.guideline.slug, first, second, cookie: await cookieFor(g.secretary.id) };
 }
 
@@ -68,13 +68,17 @@ function getList(slug: string, cookie?: string, search = "") {
   return respond(() => listLoader({ request: getRequest(listPath(slug) + search, { cookie }), params: { slug }, context: {} }));
 }
 function postList(slug: string, fields: Record<string, string>, cookie?: string) {
-  return respond(() => listAction({ request: formRequest(`${listPath(slug)}?index`, fields, { cookie }), params: { slug }, context: {} }));
+  return respond(() =>
+    listAction({ request: formRequest(`${listPath(slug)}?index`, fields, { cookie }), params: { slug }, context: {} }),
+  );
 }
 function getNew(slug: string, cookie?: string) {
   return respond(() => newLoader({ request: getRequest(`${listPath(slug)}/new`, { cookie }), params: { slug }, context: {} }));
 }
 function postNew(slug: string, fields: Record<string, string>, cookie?: string) {
-  return respond(() => newAction({ request: formRequest(`${listPath(slug)}/new`, fields, { cookie }), params: { slug }, context: {} }));
+  return respond(() =>
+    newAction({ request: formRequest(`${listPath(slug)}/new`, fields, { cookie }), params: { slug }, context: {} }),
+  );
 }
 function getStatement(slug: string, statementId: string, cookie?: string, search = "") {
   return respond(() =>
@@ -95,7 +99,9 @@ function postStatement(slug: string, statementId: string, fields: Record<string,
   );
 }
 
-const edit = (fields: Partial<Record<"section" | "text" | "rationale" | "references" | "changeNote", string>>): Record<string, string> => ({
+const edit = (
+  fields: Partial<Record<"section" | "text" | "rationale" | "references" | "changeNote", string>>,
+): Record<string, string> => ({
   intent: "edit",
   section: "Section 1",
   text: STATEMENT_8,
@@ -122,13 +128,7 @@ function rowCounts() {
   };
 }
 function lastAudit(guidelineId: string) {
-  return getDb()
-    .select()
-    .from(auditEvents)
-    .where(eq(auditEvents.guidelineId, guidelineId))
-    .orderBy(auditEvents.id)
-    .all()
-    .at(-1)!;
+  return getDb().select().from(auditEvents).where(eq(auditEvents.guidelineId, guidelineId)).orderBy(auditEvents.id).all().at(-1)!;
 }
 
 describe("creating a statement", () => {
@@ -249,7 +249,11 @@ describe("editing a statement", () => {
     const w = await workspace();
     voteOnFirst(w);
     expect(() =>
-      getDb().update(statementRevisions).set({ text: "Sneaky" }).where(eq(statementRevisions.id, w.statements[0]!.revision.id)).run(),
+      getDb()
+        .update(statementRevisions)
+        .set({ text: "Sneaky" })
+        .where(eq(statementRevisions.id, w.statements[0]!.revision.id))
+        .run(),
     ).toThrow(/never changes/);
   });
 
@@ -304,7 +308,12 @@ describe("editing a statement", () => {
   test("a carried-over revision in a draft round is edited in place and keeps needing its change note", async () => {
     const w = await workspace();
     voteOnFirst(w);
-    const carried = addRevision(w.db, { statementId: w.first.id, revision: 2, text: STATEMENT_8, changeNote: "Carried over from round 1" });
+    const carried = addRevision(w.db, {
+      statementId: w.first.id,
+      revision: 2,
+      text: STATEMENT_8,
+      changeNote: "Carried over from round 1",
+    });
     createRound(w.db, { guidelineId: w.guideline.id, number: 2, revisionIds: [carried.id] });
 
     const missing = await postStatement(w.slug, w.first.id, edit({ text: STATEMENT_8_REVISED }), w.cookie);
@@ -346,14 +355,21 @@ describe("a statement's section", () => {
     const [first, second] = revisionsOf(w.first.id);
     expect(first).toEqual(voted);
     expect(first!.section).toBe("Section 1");
-    expect(second).toMatchObject({ revision: 2, section: "Systemic therapy", text: STATEMENT_8, changeNote: "Moved under systemic therapy" });
+    expect(second).toMatchObject({
+      revision: 2,
+      section: "Systemic therapy",
+      text: STATEMENT_8,
+      changeNote: "Moved under systemic therapy",
+    });
     expect(lastAudit(w.guideline.id)).toMatchObject({
       action: "statement.revised",
       details: { statementId: w.first.id, previousRevision: 1, revision: 2 },
     });
     // Round 1's results and the published set show the section the panel voted under, until a round votes on revision 2.
     expect(closedResults(w.db, round).map((item) => [item.section, item.revision])).toEqual([["Section 1", 1]]);
-    expect(() => publish(w.db, { slug: w.slug, actorId: null })).toThrow("Nothing has changed since version 1: no new version was published.");
+    expect(() => publish(w.db, { slug: w.slug, actorId: null })).toThrow(
+      "Nothing has changed since version 1: no new version was published.",
+    );
     const list = await (await getList(w.slug, w.cookie)).json();
     expect(list.statements[0]).toMatchObject({ id: w.first.id, section: "Systemic therapy", revision: 2 });
   });
@@ -415,7 +431,12 @@ describe("characters in a statement's fields", () => {
     expect(rowCounts()).toEqual(before);
 
     voteOnFirst(w);
-    const edited = await postStatement(w.slug, w.first.id, edit({ text: STATEMENT_8_REVISED, changeNote: "Softened\u0085" }), w.cookie);
+    const edited = await postStatement(
+      w.slug,
+      w.first.id,
+      edit({ text: STATEMENT_8_REVISED, changeNote: "Softened\u0085" }),
+      w.cookie,
+    );
     expect(edited.status).toBe(400);
     expect((await edited.json()).error).toEqual({
       changeNote: ["A change note contains a control character (U+0085 at character 9): only tab and line break are allowed"],
@@ -431,7 +452,13 @@ describe("characters in a statement's fields", () => {
     const [revision] = revisionsOf(created.id);
     expect(revision).toMatchObject({ text: "Line one\nline two", rationale: "Why\nand how", references: "Smith 2020" });
 
-    const { round } = openRoundWithBallots(w.db, { guidelineId: w.guideline.id, number: 1, revisionIds: [revision!.id], panel: w.panel, votes: [votes(2, 2)] });
+    const { round } = openRoundWithBallots(w.db, {
+      guidelineId: w.guideline.id,
+      number: 1,
+      revisionIds: [revision!.id],
+      panel: w.panel,
+      votes: [votes(2, 2)],
+    });
     closeRound(w.db, { roundId: round.id, actorId: null });
     const again = await postStatement(w.slug, created.id, { intent: "edit", ...fields, changeNote: "Resent" }, w.cookie);
     expect(again.status).toBe(422);
@@ -628,7 +655,9 @@ describe("rendered pages", () => {
     page.actionData = undefined;
     const html = renderToStaticMarkup(createElement(StatementPage));
     expect(html).toContain("Changes from revision 1:");
-    expect(html).toMatch(/<del><span[^>]*>removed: <\/span>are recommended<\/del><ins><span[^>]*>added: <\/span>may be considered<\/ins>/);
+    expect(html).toMatch(
+      /<del><span[^>]*>removed: <\/span>are recommended<\/del><ins><span[^>]*>added: <\/span>may be considered<\/ins>/,
+    );
     expect(html).toContain("Voted in round 1: adopted (2 agree, 0 disagree, 0 abstain).");
     expect(html).toContain("Revision 2 has not been voted on yet: saving updates it in place.");
   });
@@ -671,12 +700,16 @@ describe("rendered pages", () => {
     page.data = await (await getStatement(w.slug, w.first.id, w.cookie)).json();
     page.actionData = await (await postStatement(w.slug, w.first.id, { intent: "retire" }, w.cookie)).json();
     const retire = renderToStaticMarkup(createElement(StatementPage));
-    expect(retire).toMatch(/id="retire-statement-confirm"[^>]*\/>I want to retire this statement<\/label><p class="field-error"[^>]*>Tick the box/);
+    expect(retire).toMatch(
+      /id="retire-statement-confirm"[^>]*\/>I want to retire this statement<\/label><p class="field-error"[^>]*>Tick the box/,
+    );
     expect(retire).not.toContain('role="alert"');
 
     page.actionData = await (await postStatement(w.slug, w.first.id, edit({}), w.cookie)).json();
     const unchanged = renderToStaticMarkup(createElement(StatementPage));
-    expect(unchanged).toMatch(/<form[^>]*id="edit-statement"[^>]*>.*<p class="form-error" role="alert"[^>]*>Nothing changed.<\/p>/);
+    expect(unchanged).toMatch(
+      /<form[^>]*id="edit-statement"[^>]*>.*<p class="form-error" role="alert"[^>]*>Nothing changed.<\/p>/,
+    );
     expect(unchanged.match(/role="alert"/g)).toHaveLength(1);
     page.actionData = undefined;
   });

@@ -31,10 +31,7 @@ function hashOnce(password: string): Promise<string> {
   return hashed;
 }
 
-export async function createUser(
-  db: Queryable,
-  input: { email: string; name: string; password?: string; isAdmin?: boolean },
-) {
+export async function createUser(db: Queryable, input: { email: string; name: string; password?: string; isAdmin?: boolean }) {
   return insertUser(db, { ...input, passwordHash: await hashOnce(input.password ?? "correct horse battery staple") });
 }
 
@@ -42,15 +39,17 @@ export async function createUser(
 export function insertUser(db: Queryable, input: { email: string; name: string; passwordHash: string; isAdmin?: boolean }) {
   return db
     .insert(users)
-    .values({ email: input.email.toLowerCase(), name: input.name, passwordHash: input.passwordHash, isAdmin: input.isAdmin ?? false })
+    .values({
+      email: input.email.toLowerCase(),
+      name: input.name,
+      passwordHash: input.passwordHash,
+      isAdmin: input.isAdmin ?? false,
+    })
     .returning()
     .get();
 }
 
-export function createGuideline(
-  db: Queryable,
-  input: Partial<typeof guidelines.$inferInsert> & { slug: string; title: string },
-) {
+export function createGuideline(db: Queryable, input: Partial<typeof guidelines.$inferInsert> & { slug: string; title: string }) {
   return db
     .insert(guidelines)
     .values({ rule: { agreeAtLeast: 50, disagreeBelow: 20, denominator: "participants" }, ...input })
@@ -164,7 +163,12 @@ export function createRound(
       .get(),
   );
   if (input.status === "open") {
-    const opened = openRound(db, { roundId: round.id, actorId: input.actorId ?? null, closesAt: input.closesAt, now: input.openedAt });
+    const opened = openRound(db, {
+      roundId: round.id,
+      actorId: input.actorId ?? null,
+      closesAt: input.closesAt,
+      now: input.openedAt,
+    });
     return { round: opened, items };
   }
   return { round, items };

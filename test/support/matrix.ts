@@ -42,7 +42,13 @@ function invite(db: DB, guidelineId: string, email: string) {
   const token = generateSessionToken();
   const invitation = db
     .insert(invitations)
-    .values({ guidelineId, email, role: "panelist", tokenHash: hashToken(token), expiresAt: new Date(Date.now() + 7 * 86_400_000) })
+    .values({
+      guidelineId,
+      email,
+      role: "panelist",
+      tokenHash: hashToken(token),
+      expiresAt: new Date(Date.now() + 7 * 86_400_000),
+    })
     .returning()
     .get();
   return { token, id: invitation.id };
@@ -54,7 +60,9 @@ function idsOf(db: DB, slug: string, invitation: { token: string; id: string }):
   return {
     slug,
     guidelineId: guideline.id,
-    statementIds: rows(db.select().from(statements).where(eq(statements.guidelineId, guideline.id)).orderBy(asc(statements.position)).all()),
+    statementIds: rows(
+      db.select().from(statements).where(eq(statements.guidelineId, guideline.id)).orderBy(asc(statements.position)).all(),
+    ),
     membershipIds: rows(db.select().from(memberships).where(eq(memberships.guidelineId, guideline.id)).all()),
     roundItemIds: rows(
       db
@@ -89,7 +97,8 @@ async function guidelineWithPanelist(db: DB, slug: string, withRound: boolean) {
   const drafted = ["Biopsy confirms the diagnosis", "ALK testing is recommended"].map((text, i) =>
     createStatement(db, { guidelineId: guideline.id, position: i + 1, text, authorId: secretary.id }),
   );
-  if (withRound) createRound(db, { guidelineId: guideline.id, number: 1, status: "open", revisionIds: drafted.map((d) => d.revision.id) });
+  if (withRound)
+    createRound(db, { guidelineId: guideline.id, number: 1, status: "open", revisionIds: drafted.map((d) => d.revision.id) });
   return { secretary, panelist, invitation: invite(db, guideline.id, `invitee@${slug}.example`) };
 }
 
@@ -142,16 +151,22 @@ function rowsOf(db: DB, query: string, params: Record<string, string> = {}): unk
  */
 export function digest(db: DB): Record<string, string> {
   const tables = db.$client
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%' ORDER BY name")
+    .prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%' ORDER BY name",
+    )
     .pluck()
     .all() as string[];
   return Object.fromEntries(
-    tables.filter((t) => t !== "sessions").map((t) => [t, hashRows(rowsOf(db, `SELECT * FROM "${t}" ORDER BY ${primaryKey(db, t)}`))]),
+    tables
+      .filter((t) => t !== "sessions")
+      .map((t) => [t, hashRows(rowsOf(db, `SELECT * FROM "${t}" ORDER BY ${primaryKey(db, t)}`))]),
   );
 }
 
 function primaryKey(db: DB, table: string): string {
-  const columns = db.$client.prepare(`SELECT name, pk FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk`).all(table) as { name: string }[];
+  const columns = db.$client.prepare(`SELECT name, pk FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk`).all(table) as {
+    name: string;
+  }[];
   return columns.length > 0 ? columns.map((c) => `"${c.name}"`).join(", ") : "rowid";
 }
 
@@ -182,7 +197,10 @@ const GUIDELINE_ROWS: Record<string, string> = {
 /** The digest of one guideline's rows, and of every row elsewhere that points into it. */
 export function guidelineDigest(db: DB, guidelineId: string): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(GUIDELINE_ROWS).map(([table, query]) => [table, hashRows(rowsOf(db, `${query} ORDER BY ${primaryKey(db, table)}`, { g: guidelineId }))]),
+    Object.entries(GUIDELINE_ROWS).map(([table, query]) => [
+      table,
+      hashRows(rowsOf(db, `${query} ORDER BY ${primaryKey(db, table)}`, { g: guidelineId })),
+    ]),
   );
 }
 

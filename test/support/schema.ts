@@ -4,12 +4,20 @@ import { verifyContentHash, type RecommendationSet } from "~/consensus/recommend
 
 // Strict, so a sloppy schema fails to compile; `format` is an annotation here (ajv-formats is
 // not installed), the date-time strings are checked by their pattern.
-const validate = new Ajv2020({ strict: true, strictRequired: false, allowUnionTypes: true, allErrors: true, validateFormats: false }).compile(schema);
+const validate = new Ajv2020({
+  strict: true,
+  strictRequired: false,
+  allowUnionTypes: true,
+  allErrors: true,
+  validateFormats: false,
+}).compile(schema);
 
 /** Throws, listing every problem, unless `set` matches the published JSON Schema and its content hash. */
 export function expectValidSet(set: unknown): asserts set is RecommendationSet {
   if (!validate(set)) {
-    const problems = (validate.errors ?? []).map((e) => `  ${e.instancePath || "/"} ${e.message ?? ""} ${JSON.stringify(e.params)}`);
+    const problems = (validate.errors ?? []).map(
+      (e) => `  ${e.instancePath || "/"} ${e.message ?? ""} ${JSON.stringify(e.params)}`,
+    );
     throw new Error(`The set does not match recommendation-set.schema.json:\n${problems.join("\n")}`);
   }
   const claimed = (set as RecommendationSet).contentHash;

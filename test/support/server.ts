@@ -6,7 +6,13 @@ import { join } from "node:path";
 import { openDatabase } from "@db/client.server";
 import { seedDemo } from "../../scripts/seed-demo";
 
-export type RunningServer = { url: string; databasePath: string; process: ChildProcess; output: () => string; stop: () => Promise<void> };
+export type RunningServer = {
+  url: string;
+  databasePath: string;
+  process: ChildProcess;
+  output: () => string;
+  stop: () => Promise<void>;
+};
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -75,7 +75,8 @@ export async function dataOf(response: Response): Promise<unknown> {
   } catch {
     const context = /window\.__remixContext = (\{.*?\});/s.exec(text)?.[1];
     if (!context) return null;
-    const state = (JSON.parse(context) as { state?: { actionData?: Record<string, unknown>; errors?: Record<string, unknown> } }).state;
+    const state = (JSON.parse(context) as { state?: { actionData?: Record<string, unknown>; errors?: Record<string, unknown> } })
+      .state;
     const found = Object.values(state?.actionData ?? {})[0] ?? Object.values(state?.errors ?? {})[0];
     return found ?? null;
   }

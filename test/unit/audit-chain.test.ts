@@ -95,7 +95,16 @@ describe("hashing an audit event", () => {
       createdAt: fc.date({ noInvalidDate: true, min: new Date(0), max: new Date(Date.UTC(9999, 0)) }),
       prevHash: fc.option(fc.string()),
     });
-    const field = fc.constantFrom<keyof ChainedEvent>("chain", "seq", "guidelineId", "actorId", "action", "details", "createdAt", "prevHash");
+    const field = fc.constantFrom<keyof ChainedEvent>(
+      "chain",
+      "seq",
+      "guidelineId",
+      "actorId",
+      "action",
+      "details",
+      "createdAt",
+      "prevHash",
+    );
     fc.assert(
       fc.property(event, event, field, (a, b, key) => {
         const changed = { ...a, [key]: b[key] };
@@ -164,7 +173,10 @@ describe("verifying the chains", () => {
   test("a deleted event leaves a gap, first or in the middle", () => {
     for (const seq of [1, 3]) {
       const { events, heads } = trail();
-      const verification = verify(events.filter((e) => e !== find(events, "g-a", seq)), heads);
+      const verification = verify(
+        events.filter((e) => e !== find(events, "g-a", seq)),
+        heads,
+      );
       expect(verification.broken).toEqual([
         {
           chain: "g-a",
@@ -207,7 +219,9 @@ describe("verifying the chains", () => {
     const forged: StoredEvent = { ...appended, id: 99, details: JSON.stringify(appended.details), createdAt: at(9).getTime() };
     expect(brokenAt([...events, forged], heads)).toEqual([{ chain: "g-a", kind: "inserted", seq: 6 }]);
     // A second event at a seq already taken.
-    expect(brokenAt([...events, { ...find(events, "g-a", 2), id: 98 }], heads)).toEqual([{ chain: "g-a", kind: "inserted", seq: 2 }]);
+    expect(brokenAt([...events, { ...find(events, "g-a", 2), id: 98 }], heads)).toEqual([
+      { chain: "g-a", kind: "inserted", seq: 2 },
+    ]);
     // A seq that is not a whole number.
     expect(brokenAt([...events, { ...forged, seq: 2.5 }], heads)).toEqual([{ chain: "g-a", kind: "inserted", seq: null }]);
     // A whole new chain, correctly hashed, but no head.
@@ -271,9 +285,13 @@ describe("verifying the chains against what the rows say they hold", () => {
       broken: [{ chain: "g-c", ...gone }],
     });
     const withoutB = ordered(events.filter((e) => e.chain !== "g-b"));
-    expect(verifyChains(withoutB, heads.filter((h) => h.chain !== "g-b"), { chains: ["g-a", "g-b"] }).broken).toEqual([
-      { chain: "g-b", ...gone },
-    ]);
+    expect(
+      verifyChains(
+        withoutB,
+        heads.filter((h) => h.chain !== "g-b"),
+        { chains: ["g-a", "g-b"] },
+      ).broken,
+    ).toEqual([{ chain: "g-b", ...gone }]);
   });
 
   test("a chain cut short with its head moved back no longer reaches a published head", () => {
@@ -310,7 +328,8 @@ describe("verifying the chains against what the rows say they hold", () => {
         kind: "rewritten",
         eventId: third.id,
         seq: 3,
-        message: `event #${third.id} (seq 3) is not the event version 1 was published after (its auditHead): ` +
+        message:
+          `event #${third.id} (seq 3) is not the event version 1 was published after (its auditHead): ` +
           "the history was rewritten",
       },
     ]);
@@ -319,9 +338,9 @@ describe("verifying the chains against what the rows say they hold", () => {
   test("a row without its event breaks the chain it belongs to: the first such row, unless a link broke first", () => {
     const { events, heads } = trail();
     const unrecorded = [
-      { chain: "g-b", message: "round 2 was opened but the audit trail has no \"round.opened\" event" },
-      { chain: "g-b", message: "round 3 was opened but the audit trail has no \"round.opened\" event" },
-      { chain: "g-a", message: "version 1 was published but the audit trail has no \"version.published\" event" },
+      { chain: "g-b", message: 'round 2 was opened but the audit trail has no "round.opened" event' },
+      { chain: "g-b", message: 'round 3 was opened but the audit trail has no "round.opened" event' },
+      { chain: "g-a", message: 'version 1 was published but the audit trail has no "version.published" event' },
     ];
     find(events, "g-a", 2).action = "x";
     expect(verifyChains(ordered(events), heads, { unrecorded }).broken).toEqual([

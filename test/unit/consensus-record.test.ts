@@ -59,7 +59,11 @@ describe("validateRecord: the IMT fixture", () => {
 
 describe("validateRecord: one problem at a time", () => {
   test("a wrong or missing format tag", () => {
-    expectOnly({ ...imt(), format: "recommendation-set/1" }, "format", 'must be "consensus-record/1", got "recommendation-set/1"');
+    expectOnly(
+      { ...imt(), format: "recommendation-set/1" },
+      "format",
+      'must be "consensus-record/1", got "recommendation-set/1"',
+    );
     const input = imt();
     delete input.format;
     expectOnly(input, "format", "is required");
@@ -210,7 +214,11 @@ describe("validateRecord: one problem at a time", () => {
     const input = imt();
     input.rounds[0].items[0].statement = "imaging";
     input.rounds[0].items[1].statement = 102;
-    expect(recordOf(input).rounds[0]!.items.slice(0, 2).map((item) => item.statement)).toEqual(["imaging", 102]);
+    expect(
+      recordOf(input)
+        .rounds[0]!.items.slice(0, 2)
+        .map((item) => item.statement),
+    ).toEqual(["imaging", 102]);
     input.rounds[0].items[2].statement = true;
     input.rounds[0].items[3].statement = "";
     expect(problemsOf(input)).toEqual([
@@ -255,7 +263,11 @@ describe("validateRecord: the whole file", () => {
     input.rounds[0].items[4].text = "";
     input.rounds[0].items[5].publishedVerdict = "rejected";
     input.rounds.push({ number: 3, panelSize: 31, items: [] });
-    expect(problemsOf(input).map((p) => p.path).sort()).toEqual(
+    expect(
+      problemsOf(input)
+        .map((p) => p.path)
+        .sort(),
+    ).toEqual(
       [
         "format",
         "guideline.slug",
@@ -354,18 +366,40 @@ describe("validateRecord: characters in texts", () => {
     input.rounds[0].items[1].section = "\u009FPathology";
     input.rounds[0].items[2].statement = "key\u000B";
     expect(problemsOf(input)).toEqual([
-      { path: "guideline.title", message: "contains a control character (U+0000 at character 25): only tab and line break are allowed" },
-      { path: "guideline.registration", message: "contains a control character (U+0007 at character 8): only tab and line break are allowed" },
-      { path: "guideline.source", message: "contains a control character (U+001B at character 1): only tab and line break are allowed" },
+      {
+        path: "guideline.title",
+        message: "contains a control character (U+0000 at character 25): only tab and line break are allowed",
+      },
+      {
+        path: "guideline.registration",
+        message: "contains a control character (U+0007 at character 8): only tab and line break are allowed",
+      },
+      {
+        path: "guideline.source",
+        message: "contains a control character (U+001B at character 1): only tab and line break are allowed",
+      },
       { path: "ruleText", message: "contains a control character (U+007F at character 13): only tab and line break are allowed" },
       {
         path: 'panel.disciplines["Radiology\\b"]',
-        message: "is not a discipline name: it contains a control character (U+0008 at character 10): only tab and line break are allowed",
+        message:
+          "is not a discipline name: it contains a control character (U+0008 at character 10): only tab and line break are allowed",
       },
-      { path: "panel.note", message: "contains a control character (U+000C at character 5): only tab and line break are allowed" },
-      { path: "rounds[0].items[0].text", message: "contains a control character (U+0085 at character 24): only tab and line break are allowed" },
-      { path: "rounds[0].items[1].section", message: "contains a control character (U+009F at character 1): only tab and line break are allowed" },
-      { path: "rounds[0].items[2].statement", message: "contains a control character (U+000B at character 4): only tab and line break are allowed" },
+      {
+        path: "panel.note",
+        message: "contains a control character (U+000C at character 5): only tab and line break are allowed",
+      },
+      {
+        path: "rounds[0].items[0].text",
+        message: "contains a control character (U+0085 at character 24): only tab and line break are allowed",
+      },
+      {
+        path: "rounds[0].items[1].section",
+        message: "contains a control character (U+009F at character 1): only tab and line break are allowed",
+      },
+      {
+        path: "rounds[0].items[2].statement",
+        message: "contains a control character (U+000B at character 4): only tab and line break are allowed",
+      },
     ]);
   });
 
@@ -382,7 +416,10 @@ describe("validateRecord: characters in texts", () => {
 
     input.rounds[0].items[0].text = "First line\rsecond line\r\n";
     expect(problemsOf(input)).toEqual([
-      { path: "rounds[0].items[0].text", message: "contains a control character (U+000D at character 11): only tab and line break are allowed" },
+      {
+        path: "rounds[0].items[0].text",
+        message: "contains a control character (U+000D at character 11): only tab and line break are allowed",
+      },
     ]);
   });
 
@@ -411,8 +448,12 @@ describe("verdictMismatches", () => {
     input.rounds[0].items[5].eligible = 30;
     input.rounds[0].items[6].publishedVerdict = "not adopted";
     expect(verdictMismatches(recordOf(input))).toEqual([
-      expect.stringMatching(/^rounds\[0\]\.items\[6\]: the file says "not adopted", the rule gives "adopted" \(Adopted: 25 of 31 eligible members agree/),
-      expect.stringMatching(/^rounds\[0\]\.items\[7\]: the file says "adopted", the rule gives "not adopted" \(Not adopted: 17 of 31/),
+      expect.stringMatching(
+        /^rounds\[0\]\.items\[6\]: the file says "not adopted", the rule gives "adopted" \(Adopted: 25 of 31 eligible members agree/,
+      ),
+      expect.stringMatching(
+        /^rounds\[0\]\.items\[7\]: the file says "adopted", the rule gives "not adopted" \(Not adopted: 17 of 31/,
+      ),
     ]);
   });
 

@@ -66,7 +66,12 @@ describe("wordDiff", () => {
     fc.assert(
       fc.property(text, text, (before, after) => {
         const segments = wordDiff(before, after);
-        expect(segments.filter((s) => s.kind !== "removed").map((s) => s.text).join("")).toBe(after);
+        expect(
+          segments
+            .filter((s) => s.kind !== "removed")
+            .map((s) => s.text)
+            .join(""),
+        ).toBe(after);
         expect(segments.every((s) => s.text !== "")).toBe(true);
       }),
     );

@@ -1,14 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import {
-  describeRule,
-  evaluate,
-  parseRule,
-  RuleSchema,
-  type Reason,
-  type Rule,
-  type Tally,
-} from "~/consensus/rule";
+import { describeRule, evaluate, parseRule, RuleSchema, type Reason, type Rule, type Tally } from "~/consensus/rule";
 import record from "../../fixtures/imt-2025-table1.json";
 
 const rule = (input: unknown): Rule => RuleSchema.parse(input);
@@ -66,7 +58,9 @@ describe("evaluate: boundaries", () => {
     expect(below.disagreePercent).toBe(55.6);
     expect(below.explanation).toBe("No quorum: 9 of 20 eligible members voted (needs at least 50%).");
     expect(evaluate(withQuorum, { agree: 10, disagree: 0, abstain: 0, eligible: 20 }).reasons).toEqual([]);
-    expect(evaluate(rule({ agreeAtLeast: 50, quorum: null }), { agree: 1, disagree: 0, abstain: 0, eligible: 20 }).adopted).toBe(true);
+    expect(evaluate(rule({ agreeAtLeast: 50, quorum: null }), { agree: 1, disagree: 0, abstain: 0, eligible: 20 }).adopted).toBe(
+      true,
+    );
   });
 
   test("decisive ignores abstentions", () => {
@@ -238,14 +232,24 @@ const generatedRule: fc.Arbitrary<Generated> = fc
   });
 
 const tallyOf = (maxEligible: number): fc.Arbitrary<Tally> =>
-  fc.integer({ min: 0, max: maxEligible }).chain((eligible) =>
-    fc.integer({ min: 0, max: eligible }).chain((agree) =>
-      fc.integer({ min: 0, max: eligible - agree }).chain((disagree) =>
-        fc.integer({ min: 0, max: eligible - agree - disagree }).map((abstain) => ({ agree, disagree, abstain, eligible })),
-      ),
-    ),
-  );
-const tally = fc.oneof({ arbitrary: tallyOf(12), weight: 3 }, { arbitrary: tallyOf(60), weight: 2 }, { arbitrary: tallyOf(100000), weight: 1 });
+  fc
+    .integer({ min: 0, max: maxEligible })
+    .chain((eligible) =>
+      fc
+        .integer({ min: 0, max: eligible })
+        .chain((agree) =>
+          fc
+            .integer({ min: 0, max: eligible - agree })
+            .chain((disagree) =>
+              fc.integer({ min: 0, max: eligible - agree - disagree }).map((abstain) => ({ agree, disagree, abstain, eligible })),
+            ),
+        ),
+    );
+const tally = fc.oneof(
+  { arbitrary: tallyOf(12), weight: 3 },
+  { arbitrary: tallyOf(60), weight: 2 },
+  { arbitrary: tallyOf(100000), weight: 1 },
+);
 
 /** count / n compared with k / 10000 by cross-multiplication; -1, 0 or 1. */
 function compareShare(count: number, n: number, k: number): number {
@@ -331,17 +335,37 @@ describe("RuleSchema", () => {
   });
 
   const bad: [string, unknown, string, RegExp][] = [
-    ["both agreement bounds", { agreeAtLeast: 50, agreeAbove: 50 }, "agreeAbove", /only one agreement bound: agreeAtLeast or agreeAbove/],
+    [
+      "both agreement bounds",
+      { agreeAtLeast: 50, agreeAbove: 50 },
+      "agreeAbove",
+      /only one agreement bound: agreeAtLeast or agreeAbove/,
+    ],
     ["no agreement bound", { disagreeBelow: 20 }, "agreeAtLeast", /agreement bound is required: give agreeAtLeast or agreeAbove/],
-    ["both opposition bounds", { agreeAtLeast: 50, disagreeBelow: 20, disagreeAtMost: 20 }, "disagreeAtMost", /at most one opposition bound: disagreeBelow or disagreeAtMost/],
+    [
+      "both opposition bounds",
+      { agreeAtLeast: 50, disagreeBelow: 20, disagreeAtMost: 20 },
+      "disagreeAtMost",
+      /at most one opposition bound: disagreeBelow or disagreeAtMost/,
+    ],
     ["a percentage over 100", { agreeAtLeast: 100.5 }, "agreeAtLeast", /agreeAtLeast must be from 0 to 100, got 100.5/],
-    ["a percentage below 0", { agreeAtLeast: 50, disagreeBelow: -1 }, "disagreeBelow", /disagreeBelow must be from 0 to 100, got -1/],
+    [
+      "a percentage below 0",
+      { agreeAtLeast: 50, disagreeBelow: -1 },
+      "disagreeBelow",
+      /disagreeBelow must be from 0 to 100, got -1/,
+    ],
     ["three decimals", { agreeAtLeast: 50.123 }, "agreeAtLeast", /agreeAtLeast must have at most two decimals, got 50.123/],
     ["a quorum with three decimals", { agreeAtLeast: 50, quorum: 12.345 }, "quorum", /quorum must have at most two decimals/],
     ["a quorum over 100", { agreeAtLeast: 50, quorum: 101 }, "quorum", /quorum must be from 0 to 100/],
     ["a percentage as text", { agreeAtLeast: "50" }, "agreeAtLeast", /agreeAtLeast must be a number/],
     ["an infinite percentage", { agreeAbove: Infinity }, "agreeAbove", /agreeAbove must be a number/],
-    ["an unknown denominator", { agreeAtLeast: 50, denominator: "voters" }, "denominator", /denominator must be one of "participants", "panel", "decisive", got "voters"/],
+    [
+      "an unknown denominator",
+      { agreeAtLeast: 50, denominator: "voters" },
+      "denominator",
+      /denominator must be one of "participants", "panel", "decisive", got "voters"/,
+    ],
   ];
 
   test.each(bad)("rejects %s, naming the field", (_, input, field, message) => {

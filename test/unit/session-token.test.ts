@@ -1,11 +1,5 @@
 import { describe, expect, test } from "vitest";
-import {
-  checkSession,
-  generateSessionToken,
-  hashToken,
-  newSessionTimes,
-  RENEWAL_GRANULARITY_MS,
-} from "~/server/session-token";
+import { checkSession, generateSessionToken, hashToken, newSessionTimes, RENEWAL_GRANULARITY_MS } from "~/server/session-token";
 
 const HOUR = 3_600_000;
 const policy = { idleMs: 72 * HOUR, absoluteMs: 14 * 24 * HOUR };
@@ -53,9 +47,7 @@ describe("session expiry", () => {
     const late = { expiresAt: at(14 * 24 * HOUR - HOUR), absoluteExpiresAt: fresh.absoluteExpiresAt };
     const check = checkSession(late, at(14 * 24 * HOUR - 2 * HOUR), policy);
     expect(check).toEqual({ state: "valid", renewedExpiresAt: fresh.absoluteExpiresAt });
-    expect(checkSession({ ...late, expiresAt: fresh.absoluteExpiresAt }, fresh.absoluteExpiresAt, policy).state).toBe(
-      "expired",
-    );
+    expect(checkSession({ ...late, expiresAt: fresh.absoluteExpiresAt }, fresh.absoluteExpiresAt, policy).state).toBe("expired");
   });
 
   test("an idle period longer than the absolute one is capped by it", () => {
