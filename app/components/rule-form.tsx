@@ -98,20 +98,6 @@ export function fieldsFromRule(rule: Rule): RuleFields {
   return fields;
 }
 
-/** The same rule, whatever order or absent-versus-null spelling it was written in. */
-export function sameRule(a: Rule, b: Rule): boolean {
-  const canonical = (rule: Rule) =>
-    JSON.stringify([
-      rule.agreeAtLeast,
-      rule.agreeAbove,
-      rule.disagreeBelow,
-      rule.disagreeAtMost,
-      rule.denominator,
-      rule.quorum ?? null,
-    ]);
-  return canonical(a) === canonical(b);
-}
-
 function oneOf<T extends string>(values: readonly T[], value: unknown, fallback: T): T {
   return values.find((v) => v === value) ?? fallback;
 }
@@ -158,7 +144,7 @@ const DENOMINATOR_HELP: Record<Denominator, { label: string; help: string }> = {
   },
 };
 
-type Fields = Record<RuleFieldName, FieldMetadata<unknown, any, string[]>>;
+type Fields = Record<RuleFieldName, FieldMetadata<unknown, Record<string, unknown>, string[]>>;
 
 /** The editable rule: labelled controls with their field errors. */
 export function RuleFieldset({ fields }: { fields: Fields }) {

@@ -1,7 +1,7 @@
 import { getInputProps, getTextareaProps, type FieldMetadata } from "@conform-to/react";
 import { Field } from "./form";
 
-type TextField = FieldMetadata<string, any, string[]>;
+type TextField = FieldMetadata<string, Record<string, unknown>, string[]>;
 
 /** The section, text, rationale and references of a statement, as on the new and edit forms. */
 export function StatementFieldInputs({

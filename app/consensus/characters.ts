@@ -13,6 +13,7 @@ export function normalizeLineBreaks(text: string): string {
 }
 
 /** C0 and C1 control characters and DEL, except tab and line feed. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/u;
 
 /** Bidirectional embeddings, overrides and isolates: they reorder how the text around them reads. */

@@ -273,3 +273,17 @@ export function describeRule(rule: Rule, participants?: number): string {
   const needs = `at least ${minAgree} agree${opposition ? ` and at most ${maxDisagree} disagree` : ""}`;
   return `${text} With ${who} a statement needs ${needs}.`;
 }
+
+/** The same rule, whatever order or absent-versus-null spelling it was written in. */
+export function sameRule(a: Rule, b: Rule): boolean {
+  const canonical = (rule: Rule) =>
+    JSON.stringify([
+      rule.agreeAtLeast,
+      rule.agreeAbove,
+      rule.disagreeBelow,
+      rule.disagreeAtMost,
+      rule.denominator,
+      rule.quorum ?? null,
+    ]);
+  return canonical(a) === canonical(b);
+}

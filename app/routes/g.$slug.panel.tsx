@@ -6,7 +6,7 @@ import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remi
 import type { ReactNode } from "react";
 import { z } from "zod";
 import { getDb, type DB } from "@db/client.server";
-import { ROLES } from "@db/schema";
+import { ROLES } from "~/consensus/values";
 import { Field, FormErrors } from "~/components/form";
 import { Time } from "~/components/time";
 import type { User } from "~/server/auth.server";

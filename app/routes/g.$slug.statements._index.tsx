@@ -9,7 +9,7 @@ import { requireMember } from "~/server/permissions.server";
 import { MoveSchema } from "~/server/statement-form";
 import { listStatements, moveStatement, type StatementStatus } from "~/server/statements.server";
 import { getDb } from "@db/client.server";
-import { STATEMENT_STATUSES } from "@db/schema";
+import { STATEMENT_STATUSES } from "~/consensus/values";
 import styles from "~/styles/statements.css";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];

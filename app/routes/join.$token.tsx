@@ -2,14 +2,12 @@ import { getFormProps, getInputProps, getTextareaProps, useForm } from "@conform
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useLocation } from "@remix-run/react";
-import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@db/client.server";
-import { users } from "@db/schema";
 import { Field, FormErrors } from "~/components/form";
 import { getUser, hashPassword, login } from "~/server/auth.server";
 import { attempt, invalid, readForm } from "~/server/forms.server";
-import { acceptInvitation, invitationRefusal } from "~/server/joining.server";
+import { acceptInvitation, hasAccount, invitationRefusal } from "~/server/joining.server";
 import { findInvitationByToken } from "~/server/panel.server";
 import { COMMON_PASSWORD, isCommonPassword } from "~/server/password-policy.server";
 
@@ -54,14 +52,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     return { state: "refused" as const, message: refusal, guideline: found?.guideline.title ?? null };
   }
   const user = await getUser(request);
-  const hasAccount = Boolean(db.select({ id: users.id }).from(users).where(eq(users.email, found.invitation.email)).get());
   return {
     state: "valid" as const,
     guideline: found.guideline.title,
     email: found.invitation.email,
     role: found.invitation.role,
     discipline: found.invitation.discipline,
-    hasAccount,
+    hasAccount: hasAccount(db, found.invitation.email),
     signedInAs: user?.email ?? null,
   };
 }

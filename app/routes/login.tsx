@@ -78,7 +78,7 @@ export default function Login() {
         <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
         <FormErrors id={form.errorId} errors={form.errors} />
         <Field id={fields.email.id} label="Email" errorId={fields.email.errorId} errors={fields.email.errors}>
-          <input {...getInputProps(fields.email, { type: "email" })} autoComplete="email" autoFocus />
+          <input {...getInputProps(fields.email, { type: "email" })} autoComplete="email" />
         </Field>
         <Field id={fields.password.id} label="Password" errorId={fields.password.errorId} errors={fields.password.errors}>
           <input {...getInputProps(fields.password, { type: "password" })} autoComplete="current-password" />

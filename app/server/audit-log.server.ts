@@ -5,7 +5,7 @@
  */
 import { and, count, desc, eq, inArray } from "drizzle-orm";
 import type { Queryable } from "@db/client.server";
-import { auditEvents, guidelines, statements, users } from "@db/schema";
+import { auditEvents, type guidelines, statements, users } from "@db/schema";
 
 export const AUDIT_PAGE_SIZE = 50;
 

@@ -119,6 +119,7 @@ export async function getUser(request: Request): Promise<User | null> {
   return token ? validateSessionToken(token) : null;
 }
 
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL_OR_BACKSLASH = /[\u0000-\u001f\u007f\\]/;
 
 /**

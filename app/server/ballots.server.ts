@@ -2,8 +2,8 @@ import { and, asc, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Queryable } from "@db/client.server";
 import {
   ballots,
-  guidelines,
-  memberships,
+  type guidelines,
+  type memberships,
   recusals,
   roundItems,
   roundResults,

@@ -1,9 +1,8 @@
 import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { getDb, type DB, type Queryable } from "@db/client.server";
 import { ballots, guidelines, invitations, memberships, outboxMails, roundItems, rounds, users, type Role } from "@db/schema";
-import { sameRule } from "~/components/rule-form";
 import { formatUtc } from "~/time";
-import { describeRule, RuleSchema, type Rule } from "~/consensus/rule";
+import { describeRule, RuleSchema, sameRule, type Rule } from "~/consensus/rule";
 import { recordAudit } from "./audit.server";
 import { Refusal } from "./errors";
 import { invitationState, issueInvitation, smtpConfigured } from "./panel.server";

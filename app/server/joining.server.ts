@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import type { DB } from "@db/client.server";
+import type { DB, Queryable } from "@db/client.server";
 import { invitations, memberships, users } from "@db/schema";
 import { recordAudit } from "./audit.server";
 import { Refusal } from "./errors";
@@ -10,6 +10,11 @@ const WHY: Record<Exclude<InvitationState, "valid">, string> = {
   used: "This invitation link has already been used.",
   revoked: "This invitation was withdrawn by the guideline's secretary.",
 };
+
+/** Whether someone already has an account with this address (the join page then asks only to accept). */
+export function hasAccount(db: Queryable, email: string): boolean {
+  return db.select({ id: users.id }).from(users).where(eq(users.email, email)).get() !== undefined;
+}
 
 export function invitationRefusal(state: InvitationState | null): string | null {
   if (state === "valid") return null;

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Queryable } from "@db/client.server";
-import { ballots, guidelines, memberships, roundItems, roundResults, rounds, users, type Choice } from "@db/schema";
+import { ballots, type guidelines, memberships, roundItems, roundResults, rounds, users, type Choice } from "@db/schema";
 import { formatUtc, timeLeft } from "~/time";
 import { seesRunningCounts } from "~/consensus/anonymity";
 import { describeRule, RuleSchema } from "~/consensus/rule";

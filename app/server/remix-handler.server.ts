@@ -4,8 +4,7 @@
  * runs, whatever the route would have done (a redirect to /login included). A Host header that
  * is not a host is a 400, not the adapter's 500.
  */
-import { createRequestHandler, writeReadableStreamToWritable, type ServerBuild } from "@remix-run/node";
-import type { AppLoadContext } from "@remix-run/node";
+import { createRequestHandler, writeReadableStreamToWritable, type AppLoadContext, type ServerBuild } from "@remix-run/node";
 import type { NextFunction, Request as ExpressRequest, Response as ExpressResponse } from "express";
 import { mayHaveBody, readBody, refuseBody } from "./request-body.server";
 

@@ -1,3 +1,4 @@
+import type * as RemixReact from "@remix-run/react";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, test, vi } from "vitest";
@@ -14,7 +15,7 @@ import { cookieFor, getRequest, respond } from "../support/requests";
 // The page is rendered from its loader's data, as Remix would on the server.
 const page = vi.hoisted(() => ({ data: undefined as unknown }));
 vi.mock("@remix-run/react", async (original) => ({
-  ...(await original<typeof import("@remix-run/react")>()),
+  ...(await original<typeof RemixReact>()),
   useLoaderData: () => page.data,
   Link: ({ to, ...props }: { to: string }) => createElement("a", { href: to, ...props }),
 }));

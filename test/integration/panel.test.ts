@@ -1,3 +1,4 @@
+import type * as RemixReact from "@remix-run/react";
 import { and, count, eq } from "drizzle-orm";
 import { createElement, type ComponentProps } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
@@ -16,7 +17,7 @@ import { cookieFor, formRequest, getRequest, respond } from "../support/requests
 // Pages are rendered from their loader's and action's data, as Remix would on the server.
 const page = vi.hoisted(() => ({ loaderData: undefined as unknown, actionData: undefined as unknown, search: "" }));
 vi.mock("@remix-run/react", async (original) => ({
-  ...(await original<typeof import("@remix-run/react")>()),
+  ...(await original<typeof RemixReact>()),
   useLoaderData: () => page.loaderData,
   useActionData: () => page.actionData,
   useSearchParams: () => [new URLSearchParams(page.search)],

@@ -1,3 +1,4 @@
+import type * as RemixReact from "@remix-run/react";
 import { count, eq } from "drizzle-orm";
 import { createElement, type ComponentProps } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
@@ -14,7 +15,7 @@ import { cookieFor, formRequest, getRequest, respond } from "../support/requests
 // The page is rendered from its loader's and action's data, as Remix would on the server.
 const page = vi.hoisted(() => ({ loaderData: undefined as unknown, actionData: undefined as unknown }));
 vi.mock("@remix-run/react", async (original) => ({
-  ...(await original<typeof import("@remix-run/react")>()),
+  ...(await original<typeof RemixReact>()),
   useLoaderData: () => page.loaderData,
   useActionData: () => page.actionData,
   Form: (props: ComponentProps<"form">) => createElement("form", props),

@@ -1,3 +1,4 @@
+import type * as RemixReact from "@remix-run/react";
 import { count, eq } from "drizzle-orm";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
@@ -18,7 +19,7 @@ const page = vi.hoisted(() => ({ data: undefined as unknown, actionData: undefin
 vi.mock("@remix-run/react", async (original) => {
   const { createElement: h } = await import("react");
   return {
-    ...(await original<typeof import("@remix-run/react")>()),
+    ...(await original<typeof RemixReact>()),
     useLoaderData: () => page.data,
     useActionData: () => page.actionData,
     Link: ({ to, ...props }: { to: string }) => h("a", { href: to, ...props }),

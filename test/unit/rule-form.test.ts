@@ -1,14 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import {
-  fieldsFromRule,
-  parseRuleFields,
-  previewRule,
-  ruleFieldsFromValues,
-  sameRule,
-  type RuleFields,
-} from "~/components/rule-form";
-import { DENOMINATORS, RuleSchema, type Rule } from "~/consensus/rule";
+import { fieldsFromRule, parseRuleFields, previewRule, ruleFieldsFromValues, type RuleFields } from "~/components/rule-form";
+import { DENOMINATORS, RuleSchema, sameRule, type Rule } from "~/consensus/rule";
 
 const IMT: RuleFields = {
   agreement: "atLeast",

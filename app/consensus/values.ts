@@ -1,0 +1,9 @@
+/**
+ * Value lists that pages and the database share. The database's CHECK constraints name the same
+ * values (db/schema.ts, which reads no app module); test/unit/value-lists.test.ts keeps them equal.
+ */
+export const ROLES = ["secretary", "panelist", "observer"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const STATEMENT_STATUSES = ["draft", "in_round", "adopted", "not_adopted", "retired"] as const;
+export type StatementStatus = (typeof STATEMENT_STATUSES)[number];
