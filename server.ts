@@ -10,6 +10,7 @@ import { newNonce, securityHeaders } from "./app/server/security-headers";
 import { parseVersionParam, setResponse } from "./app/server/public-api.server";
 import { remixHandler } from "./app/server/remix-handler.server";
 import { declaredTooLarge, mayHaveBody, refuseBody } from "./app/server/request-body.server";
+import { freezeLegacyVerdicts } from "./app/server/results.server";
 import { closeOverdueRounds } from "./app/server/rounds.server";
 
 /** Rounds close themselves at their deadline; a failure is logged and retried on the next tick. */
@@ -23,7 +24,8 @@ function closeOverdue() {
 
 function start() {
   const config = env();
-  getDb();
+  const legacy = freezeLegacyVerdicts(getDb());
+  if (legacy) console.log(`Froze the verdicts of ${legacy} round results closed before verdicts were frozen whole.`);
 
   const app = express();
   app.disable("x-powered-by");

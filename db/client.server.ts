@@ -4,7 +4,6 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
-import { env } from "../app/server/env.server";
 import * as schema from "./schema";
 
 export type DB = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -41,9 +40,9 @@ export function openDatabase(path: string): DB {
 
 let instance: DB | undefined;
 
-/** The process's database, named by DATABASE_PATH. */
+/** The process's database, named by DATABASE_PATH (checked at start-up by app/server/env.server.ts). */
 export function getDb(): DB {
-  instance ??= openDatabase(env().DATABASE_PATH);
+  instance ??= openDatabase(process.env.DATABASE_PATH || "data/delphi.sqlite");
   return instance;
 }
 

@@ -1,11 +1,13 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { createdAt, id, timestamp } from "./columns";
 
 export const ROLES = ["secretary", "panelist", "observer"] as const;
 export type Role = (typeof ROLES)[number];
 export const CHOICES = ["agree", "disagree", "abstain"] as const;
 export type Choice = (typeof CHOICES)[number];
+/** What a ballot's `choice` may hold: an agreement choice, or "unable" (to score) on a rating scale. */
+export const BALLOT_CHOICES = [...CHOICES, "unable"] as const;
 export const ANONYMITY = ["anonymous", "named"] as const;
 export const ROUND_STATUSES = ["draft", "open", "closed"] as const;
 export const STATEMENT_STATUSES = ["draft", "in_round", "adopted", "not_adopted", "retired"] as const;
@@ -51,6 +53,10 @@ export const guidelines = sqliteTable(
     /** The rule in the committee's own words, shown beside it. */
     ruleText: text("rule_text"),
     anonymity: text("anonymity", { enum: ANONYMITY }).notNull().default("anonymous"),
+    /** The ballot scale (DESIGN §3.1) as JSON; locked with the rule once round 1 opens. */
+    scale: text("scale", { mode: "json" })
+      .notNull()
+      .default(sql`'{"kind":"agreement"}'`),
     /** Whether secretaries see the running counts of an open round (never who chose what). */
     showRunningCounts: integer("show_running_counts", { mode: "boolean" }).notNull().default(true),
     createdBy: text("created_by").references(() => users.id),
@@ -74,6 +80,8 @@ export const memberships = sqliteTable(
       .references(() => users.id),
     role: text("role", { enum: ROLES }).notNull(),
     discipline: text("discipline"),
+    /** The stakeholder group (DESIGN §3.4); null means the discipline. */
+    stakeholderGroup: text("stakeholder_group"),
     affiliation: text("affiliation"),
     coiText: text("coi_text"),
     coiDeclaredAt: timestamp("coi_declared_at"),
@@ -149,7 +157,8 @@ export const recusals = sqliteTable(
  * record gives only totals) and the panel's disciplines with their counts.
  */
 export type PanelSnapshot = {
-  members: { membershipId: string; discipline: string | null }[];
+  /** `group` is the member's stakeholder group when the round opened (absent in rounds opened before groups: the discipline). */
+  members: { membershipId: string; discipline: string | null; group?: string }[];
   disciplines: Record<string, number>;
 };
 
@@ -172,6 +181,8 @@ export const rounds = sqliteTable(
     panelSize: integer("panel_size"),
     panelSnapshot: text("panel_snapshot", { mode: "json" }).$type<PanelSnapshot>(),
     ruleSnapshot: text("rule_snapshot", { mode: "json" }),
+    /** The scale the round is voted on, fixed when it opens (null: the agreement scale). */
+    scaleSnapshot: text("scale_snapshot", { mode: "json" }),
     createdAt: createdAt(),
   },
   (t) => [
@@ -212,7 +223,10 @@ export const ballots = sqliteTable(
     membershipId: text("membership_id")
       .notNull()
       .references(() => memberships.id),
-    choice: text("choice", { enum: CHOICES }).notNull(),
+    /** agree, disagree or abstain on the agreement scale; "unable" (to score) on a rating scale; null with a rating. */
+    choice: text("choice", { enum: BALLOT_CHOICES }),
+    /** 1..N on a rating scale. */
+    rating: integer("rating"),
     comment: text("comment"),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at")
@@ -222,32 +236,34 @@ export const ballots = sqliteTable(
   (t) => [
     uniqueIndex("ballots_item_member_unique").on(t.roundItemId, t.membershipId),
     index("ballots_member_idx").on(t.membershipId),
-    check("ballots_choice", inList("choice", CHOICES)),
+    check("ballots_choice", inList("choice", BALLOT_CHOICES)),
+    check(
+      "ballots_answer",
+      sql`(${t.choice} is null) <> (${t.rating} is null) and (${t.rating} is null or ${t.rating} between 1 and 10)`,
+    ),
   ],
 );
 
-/** A round item's tally and verdict, frozen when the round closes. */
+/**
+ * A round item's tally and verdict, frozen when the round closes: nothing reads a closed round's
+ * outcome any other way (app/server/results.server.ts).
+ */
 export const roundResults = sqliteTable(
   "round_results",
   {
     roundItemId: text("round_item_id")
       .primaryKey()
       .references(() => roundItems.id),
-    agree: integer("agree").notNull(),
-    disagree: integer("disagree").notNull(),
-    abstain: integer("abstain").notNull(),
     eligible: integer("eligible").notNull(),
+    /** The counts: `{ agree, disagree, abstain }`, or `{ ratings: [n for 1, …, n for N], unable }`. */
+    tally: text("tally", { mode: "json" }).notNull(),
+    /** The tallies of every stakeholder group (null for rounds closed before groups). */
+    groups: text("groups", { mode: "json" }),
     adopted: integer("adopted", { mode: "boolean" }).notNull(),
-    reasons: text("reasons", { mode: "json" }).$type<string[]>().notNull(),
-    agreePercent: real("agree_percent"),
-    disagreePercent: real("disagree_percent"),
+    /** The whole verdict (app/consensus/rule.ts FrozenVerdict); set once for results frozen before verdicts were. */
+    verdict: text("verdict", { mode: "json" }),
   },
-  (t) => [
-    check(
-      "round_results_counts",
-      sql`${t.agree} >= 0 and ${t.disagree} >= 0 and ${t.abstain} >= 0 and ${t.agree} + ${t.disagree} + ${t.abstain} <= ${t.eligible}`,
-    ),
-  ],
+  (t) => [check("round_results_json", sql`json_valid(${t.tally}) and (${t.groups} is null or json_valid(${t.groups}))`)],
 );
 
 export const recommendationSets = sqliteTable(

@@ -5,19 +5,27 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { getDb } from "@db/client.server";
+import { getDb, type DB } from "@db/client.server";
 import { users } from "@db/schema";
 import { renderSet, SET_FORMATS, type SetFormat } from "~/consensus/recommendation-set";
 import { auditSize, brokenLinks, brokenSize, verifyAudit } from "~/server/audit-verify.server";
 import { hashPassword, normalizeEmail } from "~/server/auth.server";
 import { backupDatabase, backupPassed, describeBackup } from "~/server/backup.server";
-import { EnvError } from "~/server/env.server";
+import { env, EnvError } from "~/server/env.server";
 import { Refusal } from "~/server/errors";
 import { ImportRefused, importRecord } from "~/server/imports.server";
 import { findPublished, publish } from "~/server/publications.server";
+import { freezeLegacyVerdicts } from "~/server/results.server";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, DemoRefused, seedDemo } from "./seed-demo";
 
 class UsageError extends Error {}
+
+/** The database, its results frozen before verdicts were frozen whole given theirs (as the server does at start-up). */
+function database(): DB {
+  const db = getDb();
+  freezeLegacyVerdicts(db);
+  return db;
+}
 
 type Command = { usage: string; summary: string; run: (args: string[]) => Promise<void> };
 
@@ -56,7 +64,7 @@ const commands: Record<string, Command> = {
       const parsed = AdminInput.safeParse({ ...values, password: await readStdin() });
       if (!parsed.success) fail(parsed.error.issues);
       const email = normalizeEmail(parsed.data.email);
-      const db = getDb();
+      const db = database();
       const passwordHash = await hashPassword(parsed.data.password);
       const created = db
         .insert(users)
@@ -83,7 +91,7 @@ const commands: Record<string, Command> = {
         throw new UsageError(`Cannot read ${file}: ${missing ? "no such file" : (error as Error).message}`);
       }
       try {
-        const { slug, warnings } = importRecord(getDb(), { text, actorId: null });
+        const { slug, warnings } = importRecord(database(), { text, actorId: null });
         for (const warning of warnings) console.error(`warning: ${warning}`);
         console.log(slug);
       } catch (error) {
@@ -103,7 +111,7 @@ const commands: Record<string, Command> = {
       const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
       const [slug, ...extra] = positionals;
       if (!slug || extra.length > 0) throw new UsageError("usage: publish SLUG");
-      const { version, contentHash } = publish(getDb(), { slug, actorId: null });
+      const { version, contentHash } = publish(database(), { slug, actorId: null });
       console.log(version);
       console.error(`Published ${slug} version ${version} (${contentHash}).`);
     },
@@ -126,7 +134,7 @@ const commands: Record<string, Command> = {
       if (!(SET_FORMATS as readonly string[]).includes(values.format)) {
         throw new UsageError(`--format: must be one of ${SET_FORMATS.join(", ")}, got "${values.format}"`);
       }
-      const published = findPublished(getDb(), { slug, version });
+      const published = findPublished(database(), { slug, version });
       if (!published) {
         throw new UsageError(
           version === "latest" ? `"${slug}" has no published version.` : `"${slug}" has no version ${version}.`,
@@ -142,7 +150,7 @@ const commands: Record<string, Command> = {
       const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
       const [slug, ...extra] = positionals;
       if (extra.length > 0) throw new UsageError("usage: audit:verify [SLUG]");
-      const result = verifyAudit(getDb().$client, slug === undefined ? {} : { slug });
+      const result = verifyAudit(database().$client, slug === undefined ? {} : { slug });
       if (result.broken.length > 0) {
         const header = `audit: ${brokenSize(result)}; the first broken link of each:`;
         throw new UsageError([header, ...brokenLinks(result).map((line) => `  ${line}`)].join("\n"));
@@ -157,7 +165,7 @@ const commands: Record<string, Command> = {
       const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
       const [file, ...extra] = positionals;
       if (!file || extra.length > 0) throw new UsageError("usage: backup FILE");
-      const backup = await backupDatabase(getDb().$client, file);
+      const backup = await backupDatabase(database().$client, file);
       const report = describeBackup(backup).join("\n");
       if (!backupPassed(backup)) throw new UsageError(report);
       console.log(report);
@@ -167,7 +175,7 @@ const commands: Record<string, Command> = {
     usage: "demo:seed",
     summary: "seed the IMT demo into an empty database, in one transaction (any row already there: refused)",
     async run() {
-      await seedDemo(getDb());
+      await seedDemo(database());
       console.log(`Seeded the IMT demo into ${process.env.DATABASE_PATH ?? "data/delphi.sqlite"}.`);
       printDemoLogins();
     },
@@ -184,7 +192,8 @@ const commands: Record<string, Command> = {
 function printDemoLogins(): void {
   console.log(`Demo logins (password "${DEMO_PASSWORD}"):`);
   console.log(`  secretary  ${DEMO_ACCOUNTS.secretary}`);
-  console.log(`  panelists  ${DEMO_ACCOUNTS.panelist(1)} … ${DEMO_ACCOUNTS.panelist(31)}`);
+  console.log(`  panelists  ${DEMO_ACCOUNTS.panelist(1)} … ${DEMO_ACCOUNTS.panelist(31)} (the IMT consensus)`);
+  console.log(`             ${DEMO_ACCOUNTS.cosParticipant(1)} … ${DEMO_ACCOUNTS.cosParticipant(40)} (the IMT core outcome set)`);
   console.log(`  observer   ${DEMO_ACCOUNTS.observer}`);
   console.log(`  admin      ${DEMO_ACCOUNTS.admin}`);
 }
@@ -212,6 +221,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
+    env();
     await command.run(args);
     return 0;
   } catch (error) {

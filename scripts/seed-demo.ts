@@ -1,27 +1,21 @@
 /**
- * The IMT demo: the real Table 1 consensus voted by 31 pseudonymous panelists (per-panelist
- * ballots that add up exactly to the published totals), round 1 closed and published as version 1,
- * and the start of a second edition with an open round. Seeds only an empty database, and never in production.
+ * The demo. The IMT consensus: the real Table 1 consensus voted by 31 pseudonymous panelists
+ * (per-panelist ballots that add up exactly to the published totals), round 1 closed and published
+ * as version 1, and the start of a second edition with an open round. And a core outcome set
+ * rated 1–9 by 40 participants in three stakeholder groups under COMET's rule (seedCoreOutcomeSet). Seeds only an empty database, and never in production.
  * Its audit trail holds, in the order they happened, the events the app itself would have
  * recorded for the guideline, its statements, rounds, ballots and publication.
  */
 import type { DB, Queryable } from "@db/client.server";
-import type { Choice } from "@db/schema";
+import { ballots, type Choice } from "@db/schema";
+import type { Answer } from "~/consensus/tally";
 import { RuleSchema } from "~/consensus/rule";
 import { recordAudit } from "~/server/audit.server";
 import { hashPassword } from "~/server/auth.server";
 import { publish } from "~/server/publications.server";
 import { closeRound } from "~/server/rounds.server";
 import record from "../fixtures/imt-2025-table1.json";
-import {
-  addMember,
-  addRevision,
-  castBallot,
-  createGuideline,
-  createRound,
-  createStatement,
-  insertUser,
-} from "../test/support/factories";
+import { addMember, addRevision, createGuideline, createRound, createStatement, insertUser } from "../test/support/factories";
 
 export const DEMO_PASSWORD = "delphi-demo";
 export const DEMO_SLUG = record.guideline.slug;
@@ -31,7 +25,22 @@ export const DEMO_ACCOUNTS = {
   secretary: "secretary@imt.example",
   observer: "observer@imt.example",
   panelist: (n: number) => `expert${String(n).padStart(2, "0")}@imt.example`,
+  /** Participants of the core-outcome-set demo (IMT-COS), 1 to 40. */
+  cosParticipant: (n: number) => `participant${String(n).padStart(2, "0")}@cos.example`,
 };
+
+/** The second demo guideline: a core outcome set rated 1–9 under COMET's rule. */
+export const COS_SLUG = "imt-cos";
+const COS_SCALE = { kind: "rating", points: 9, unable: true, labels: { low: "not important", high: "critical" } } as const;
+const COS_RULE = RuleSchema.parse({
+  family: "band",
+  agreeBand: [7, 9],
+  opposeBand: [1, 3],
+  agreeAtLeast: 70,
+  disagreeBelow: 15,
+  denominator: "participants",
+  groups: { require: "every", minSize: 5 },
+});
 
 const DAY = 86_400_000;
 
@@ -49,7 +58,7 @@ type DemoBallot = {
   roundItemId: string;
   membershipId: string;
   userId: string;
-  choice: Choice;
+  answer: Answer;
   at: Date;
   round: number;
   item: number;
@@ -58,18 +67,27 @@ type DemoBallot = {
 /** Casts ballots in the order of their times, each with the audit event casting it records. */
 function castInOrder(db: Queryable, guidelineId: string, list: DemoBallot[]): void {
   for (const ballot of [...list].sort((a, b) => a.at.getTime() - b.at.getTime())) {
-    castBallot(db, ballot);
+    const { answer, at } = ballot;
+    db.insert(ballots)
+      .values({
+        roundItemId: ballot.roundItemId,
+        membershipId: ballot.membershipId,
+        choice: typeof answer === "number" ? null : answer,
+        rating: typeof answer === "number" ? answer : null,
+        createdAt: at,
+        updatedAt: at,
+      })
+      .run();
     recordAudit(db, {
       guidelineId,
       actorId: ballot.userId,
       action: "ballot.cast",
       details: { round: ballot.round, item: ballot.item },
-      at: ballot.at,
+      at,
     });
   }
 }
 
-/** Tables holding rows, with their counts: every table but drizzle's own record of migrations. */
 export function rowsHeld(db: DB): Record<string, number> {
   const tables = db.$client
     .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%'")
@@ -102,12 +120,19 @@ export async function seedDemo(db: DB, now = new Date()): Promise<{ seeded: true
   refuseUnlessEmpty(db);
   // argon2 is asynchronous: hashed before the (synchronous) transaction.
   const passwordHash = await hashPassword(DEMO_PASSWORD);
-  db.transaction((tx) => seedInto(tx, db, passwordHash, now), { behavior: "immediate" });
+  db.transaction(
+    (tx) => {
+      refuseUnlessEmpty(db);
+      const staff = seedImt(tx, passwordHash, now);
+      seedCoreOutcomeSet(tx, { ...staff, passwordHash, now });
+    },
+    { behavior: "immediate" },
+  );
   return { seeded: true };
 }
 
-function seedInto(tx: Queryable, db: DB, passwordHash: string, now: Date): void {
-  refuseUnlessEmpty(db);
+/** The IMT consensus; returns the staff accounts, which the second demo guideline shares. */
+function seedImt(tx: Queryable, passwordHash: string, now: Date) {
   const rule = RuleSchema.parse(record.rule);
   const [round1] = record.rounds;
   if (!round1) throw new Error("The fixture has no round.");
@@ -195,7 +220,7 @@ function seedInto(tx: Queryable, db: DB, passwordHash: string, now: Date): void 
                 roundItemId: first.items[i]!.id,
                 membershipId: panel[m]!.membershipId,
                 userId: panel[m]!.userId,
-                choice,
+                answer: choice,
                 at: new Date(opened.getTime() + ((m * 37 + i * 11) % 200) * 3_600_000),
                 round: 1,
                 item: i + 1,
@@ -268,8 +293,225 @@ function seedInto(tx: Queryable, db: DB, passwordHash: string, now: Date): void 
         roundItemId: item.id,
         membershipId: member.membershipId,
         userId: member.userId,
-        choice: early[m % early.length]![i]!,
+        answer: early[m % early.length]![i]!,
         at: new Date(openedAt.getTime() + (m + 1) * 3_600_000),
+        round: 2,
+        item: i + 1,
+      })),
+    ),
+  );
+  return { admin, secretary, observer };
+}
+
+/**
+ * One ratings item of the core-outcome-set demo: its outcome, and how many of each stakeholder
+ * group rated it 1..9 (`unable`: "unable to score") in round 1.
+ */
+type OutcomeItem = { section: string; text: string; ratings: Record<CosGroup, { counts: number[]; unable?: number }> };
+type CosGroup = "Clinicians" | "Patients" | "Researchers";
+
+const COS_GROUPS: Record<CosGroup, number> = { Clinicians: 18, Patients: 12, Researchers: 10 };
+
+/**
+ * Round 1 of the core-outcome-set demo, made to show every outcome COMET's rule gives: two
+ * outcomes in (at least 70% rate 7–9 and under 15% rate 1–3, in every stakeholder group), one out
+ * (the mirror), and three undecided — one short of 70% overall, one kept out by a single group,
+ * one with "unable to score" answers.
+ */
+const COS_OUTCOMES: OutcomeItem[] = [
+  {
+    section: "Survival",
+    text: "Overall survival",
+    ratings: {
+      Clinicians: { counts: [0, 0, 0, 0, 0, 1, 3, 6, 8] },
+      Patients: { counts: [0, 0, 0, 0, 1, 1, 2, 4, 4] },
+      Researchers: { counts: [0, 0, 0, 0, 0, 1, 2, 3, 4] },
+    },
+  },
+  {
+    section: "Tumour response",
+    text: "Objective response rate by RECIST 1.1",
+    ratings: {
+      Clinicians: { counts: [0, 0, 0, 0, 1, 2, 5, 6, 4] },
+      Patients: { counts: [0, 0, 1, 0, 1, 1, 3, 3, 3] },
+      Researchers: { counts: [0, 0, 0, 0, 0, 2, 3, 3, 2] },
+    },
+  },
+  {
+    section: "Treatment",
+    text: "Time to treatment failure",
+    ratings: {
+      Clinicians: { counts: [0, 0, 1, 2, 4, 4, 3, 3, 1] },
+      Patients: { counts: [0, 1, 1, 2, 3, 2, 1, 1, 1] },
+      Researchers: { counts: [0, 0, 0, 1, 2, 2, 2, 2, 1] },
+    },
+  },
+  {
+    section: "Quality of life",
+    text: "Health-related quality of life, measured with a validated instrument",
+    ratings: {
+      Clinicians: { counts: [0, 0, 0, 0, 0, 1, 4, 6, 7] },
+      Patients: { counts: [0, 0, 0, 0, 0, 1, 2, 4, 5] },
+      Researchers: { counts: [0, 0, 0, 1, 2, 2, 2, 2, 1] },
+    },
+  },
+  {
+    section: "Resource use",
+    text: "Cost of treatment to the health service",
+    ratings: {
+      Clinicians: { counts: [5, 5, 4, 2, 1, 1, 0, 0, 0] },
+      Patients: { counts: [3, 3, 3, 1, 1, 1, 0, 0, 0] },
+      Researchers: { counts: [3, 3, 2, 1, 0, 0, 1, 0, 0] },
+    },
+  },
+  {
+    section: "Biomarkers",
+    text: "Serum inflammatory markers (CRP and ESR)",
+    ratings: {
+      Clinicians: { counts: [0, 1, 2, 3, 4, 4, 2, 1, 0], unable: 1 },
+      Patients: { counts: [1, 1, 1, 1, 1, 1, 1, 1, 0], unable: 4 },
+      Researchers: { counts: [0, 0, 1, 2, 3, 2, 1, 1, 0] },
+    },
+  },
+];
+
+/** The answers of a group on an item, spread over its members, rotated by item so no one rates alike throughout. */
+function groupAnswers(item: OutcomeItem, group: CosGroup, offset: number): Answer[] {
+  const { counts, unable = 0 } = item.ratings[group];
+  const answers: Answer[] = [...counts.flatMap((n, i) => Array<Answer>(n).fill(i + 1)), ...Array<Answer>(unable).fill("unable")];
+  const size = COS_GROUPS[group];
+  if (answers.length !== size) throw new Error(`${item.text}: ${group} has ${answers.length} answers for ${size} members`);
+  return answers.map((_, m) => answers[(m + offset) % size]!);
+}
+
+/**
+ * A core-outcome-set study on the 9-point scale (COMET): 40 pseudonymous participants in three
+ * stakeholder groups, COMET's rule required within every group, round 1 closed and published,
+ * round 2 open on the outcomes not yet decided.
+ */
+function seedCoreOutcomeSet(
+  tx: Queryable,
+  input: { admin: { id: string }; secretary: { id: string }; observer: { id: string }; passwordHash: string; now: Date },
+): void {
+  const { now, secretary } = input;
+  const created = new Date(now.getTime() - 50 * DAY);
+  const guideline = createGuideline(tx, {
+    slug: COS_SLUG,
+    title: "Core outcome set for clinical trials in inflammatory myofibroblastic tumour (IMT-COS)",
+    language: "en",
+    description:
+      "Which outcomes every trial in IMT should report, rated 1–9 by clinicians, patients and researchers in a COMET-style " +
+      "Delphi. Demo data: the participants are pseudonymous.",
+    scale: COS_SCALE,
+    rule: COS_RULE,
+    ruleText:
+      "Consensus in: at least 70% of participants in each stakeholder group rate the outcome 7–9 (critical) and fewer than " +
+      "15% rate it 1–3. Consensus out: at least 70% rate it 1–3 and fewer than 15% rate it 7–9.",
+    createdBy: input.admin.id,
+    createdAt: created,
+  });
+  const audit = (at: Date, action: string, details: Record<string, unknown>, actorId: string | null = secretary.id) =>
+    recordAudit(tx, { guidelineId: guideline.id, actorId, action, details, at });
+  audit(
+    created,
+    "guideline.created",
+    { slug: COS_SLUG, title: guideline.title, secretaries: [DEMO_ACCOUNTS.secretary], invitedSecretaries: [] },
+    input.admin.id,
+  );
+  addMember(tx, { guidelineId: guideline.id, userId: secretary.id, role: "secretary" });
+  addMember(tx, { guidelineId: guideline.id, userId: input.observer.id, role: "observer" });
+
+  const panel: { membershipId: string; userId: string; group: CosGroup }[] = [];
+  for (const [group, size] of Object.entries(COS_GROUPS) as [CosGroup, number][]) {
+    for (let i = 0; i < size; i++) {
+      const n = panel.length + 1;
+      const user = insertUser(tx, {
+        email: DEMO_ACCOUNTS.cosParticipant(n),
+        name: `Participant ${String(n).padStart(2, "0")}`,
+        passwordHash: input.passwordHash,
+      });
+      const member = addMember(tx, {
+        guidelineId: guideline.id,
+        userId: user.id,
+        role: "panelist",
+        discipline: null,
+        stakeholderGroup: group,
+      });
+      panel.push({ membershipId: member.id, userId: user.id, group });
+    }
+  }
+
+  const drafting = new Date(now.getTime() - 45 * DAY);
+  const outcomes = COS_OUTCOMES.map((item, i) => {
+    const made = createStatement(tx, {
+      guidelineId: guideline.id,
+      position: i + 1,
+      section: item.section,
+      text: item.text,
+      authorId: secretary.id,
+      createdAt: drafting,
+    });
+    audit(drafting, "statement.created", { statementId: made.statement.id, statement: i + 1 });
+    return made;
+  });
+  audit(drafting, "round.created", { round: 1, items: outcomes.length });
+  const opened = new Date(now.getTime() - 40 * DAY);
+  const first = createRound(tx, {
+    guidelineId: guideline.id,
+    number: 1,
+    status: "open",
+    revisionIds: outcomes.map((o) => o.revision.id),
+    createdAt: drafting,
+    openedAt: opened,
+    actorId: secretary.id,
+  });
+  castInOrder(
+    tx,
+    guideline.id,
+    COS_OUTCOMES.flatMap((item, i) =>
+      (Object.keys(COS_GROUPS) as CosGroup[]).flatMap((group) => {
+        const members = panel.filter((m) => m.group === group);
+        return groupAnswers(item, group, i * 3).map((answer, m) => ({
+          roundItemId: first.items[i]!.id,
+          membershipId: members[m]!.membershipId,
+          userId: members[m]!.userId,
+          answer,
+          at: new Date(opened.getTime() + ((panel.indexOf(members[m]!) * 29 + i * 13) % 160) * 3_600_000),
+          round: 1,
+          item: i + 1,
+        }));
+      }),
+    ),
+  );
+  closeRound(tx, { roundId: first.round.id, actorId: secretary.id, now: new Date(now.getTime() - 30 * DAY) });
+  publish(tx, { slug: COS_SLUG, actorId: secretary.id, now: new Date(now.getTime() - 28 * DAY) });
+
+  // Round 2: the three undecided outcomes, rated again beside round 1's results.
+  const undecided = [2, 3, 5].map((i) => outcomes[i]!);
+  const carried = new Date(now.getTime() - 5 * DAY);
+  audit(carried, "round.created", { round: 2, items: undecided.length });
+  const reopened = new Date(now.getTime() - 2 * DAY);
+  const second = createRound(tx, {
+    guidelineId: guideline.id,
+    number: 2,
+    status: "open",
+    revisionIds: undecided.map((o) => o.revision.id),
+    createdAt: carried,
+    openedAt: reopened,
+    closesAt: new Date(now.getTime() + 12 * DAY),
+    actorId: secretary.id,
+  });
+  // Fifteen participants have answered so far.
+  castInOrder(
+    tx,
+    guideline.id,
+    panel.slice(0, 15).flatMap((member, m) =>
+      second.items.map((item, i) => ({
+        roundItemId: item.id,
+        membershipId: member.membershipId,
+        userId: member.userId,
+        answer: ((m + i * 2) % 9) + 1,
+        at: new Date(reopened.getTime() + (m + 1) * 2_400_000),
         round: 2,
         item: i + 1,
       })),

@@ -1,40 +1,66 @@
-import { CHOICE_LABEL, type Choice } from "~/consensus/ballot";
-import { VoteBar } from "./vote-bar";
-import { WordDiff } from "./word-diff";
+import { CHOICE_LABEL } from "~/consensus/ballot";
 import { wordDiff } from "~/consensus/diff";
+import type { Rule } from "~/consensus/rule";
+import type { Answer } from "~/consensus/tally";
+import type { FeedbackItem } from "~/server/ballots.server";
+import { Distribution, GroupResults, noResponseOf, VerdictFacts } from "./distribution";
+import { WordDiff } from "./word-diff";
 
-type Feedback = {
-  round: number;
-  text: string;
-  distribution: { agree: number; disagree: number; abstain: number; eligible: number };
-  adopted: boolean;
-  explanation: string;
-  comments: string[];
-  myChoice: Choice | null;
-  myComment: string | null;
-};
+type Feedback = Pick<
+  FeedbackItem,
+  "round" | "text" | "scale" | "tally" | "verdict" | "explanation" | "comments" | "groups" | "myAnswer" | "myComment"
+>;
 
-/** A closed round's outcome on one statement: the group's votes, the verdict, anonymous comments, your own ballot. */
-export function RoundFeedback({ feedback }: { feedback: Feedback }) {
-  const { agree, disagree, abstain, eligible } = feedback.distribution;
+/** An answer in words: "Agree", "7", "Unable to score", or "no answer". */
+export function answerWords(answer: Answer | null): string {
+  if (answer === null) return "no answer";
+  if (answer === "unable") return "Unable to score";
+  return typeof answer === "number" ? String(answer) : CHOICE_LABEL[answer];
+}
+
+/**
+ * A closed round's outcome on one statement: the panel's distribution (vote bar or histogram),
+ * the verdict with its outcome and strength, the stakeholder groups that may be shown, the
+ * anonymous comments, and your own ballot.
+ */
+export function RoundFeedback({
+  feedback,
+  rule,
+  groupNote,
+  subject,
+}: {
+  feedback: Feedback;
+  rule?: Rule;
+  groupNote?: string | null;
+  /** Which statement it is about, e.g. "Statement 3", naming its group table apart from the others on the page. */
+  subject?: string;
+}) {
+  const rating = feedback.scale.kind === "rating";
   return (
     <div className="feedback-body">
-      <VoteBar
-        agree={agree}
-        disagree={disagree}
-        abstain={abstain}
-        noResponse={eligible - agree - disagree - abstain}
-        label={`Votes in round ${feedback.round}`}
+      <Distribution
+        tally={feedback.tally}
+        scale={feedback.scale}
+        verdict={feedback.verdict}
+        label={`${rating ? "Ratings" : "Votes"} in round ${feedback.round}`}
+        noResponse={noResponseOf(feedback.tally)}
       />
       <p>
-        <span className={feedback.adopted ? "badge badge-done" : "badge badge-todo"}>
-          {feedback.adopted ? "Adopted" : "Not adopted"}
+        <span className={feedback.verdict.adopted ? "badge badge-done" : "badge badge-todo"}>
+          {feedback.verdict.adopted ? "Adopted" : "Not adopted"}
         </span>{" "}
         {feedback.explanation}
       </p>
+      <VerdictFacts verdict={feedback.verdict} rule={rule} />
+      <GroupResults
+        groups={feedback.groups}
+        results={feedback.verdict.groupResults}
+        rule={rule}
+        caption={`${subject ? `${subject}, round` : "Round"} ${feedback.round} by stakeholder group`}
+        note={groupNote}
+      />
       <p>
-        Your ballot in round {feedback.round}:{" "}
-        <strong>{feedback.myChoice ? CHOICE_LABEL[feedback.myChoice] : "no answer"}</strong>
+        Your ballot in round {feedback.round}: <strong>{answerWords(feedback.myAnswer)}</strong>
         {feedback.myComment ? <span> — “{feedback.myComment}”</span> : null}
       </p>
       {feedback.comments.length ? (
@@ -54,7 +80,19 @@ export function RoundFeedback({ feedback }: { feedback: Feedback }) {
 }
 
 /** Beside a revised statement on the ballot: what changed in its wording, and how the previous round went. */
-export function FeedbackPanel({ previous, currentText }: { previous: Feedback; currentText: string }) {
+export function FeedbackPanel({
+  previous,
+  currentText,
+  rule,
+  groupNote,
+  subject,
+}: {
+  previous: Feedback;
+  currentText: string;
+  rule?: Rule;
+  groupNote?: string | null;
+  subject?: string;
+}) {
   return (
     <section className="feedback" aria-label={`Feedback from round ${previous.round}`}>
       <h4>Changes since round {previous.round}</h4>
@@ -66,7 +104,7 @@ export function FeedbackPanel({ previous, currentText }: { previous: Feedback; c
         </p>
       )}
       <h4>Round {previous.round} result</h4>
-      <RoundFeedback feedback={previous} />
+      <RoundFeedback feedback={previous} rule={rule} groupNote={groupNote} subject={subject} />
     </section>
   );
 }

@@ -2,11 +2,15 @@
  * The consensus record (DESIGN §6): the import format for a consensus voted elsewhere. Checks a
  * file's text and lists every problem at once, by path and reason; compares the verdicts the file
  * claims with those the rule gives; and plans how its items become statements and revisions.
+ * A record is on the agreement scale (items give `votes`) unless it has a top-level `scale`
+ * (DESIGN §3.1): on a rating scale items give `ratings` instead, and the rule must fit the scale.
  * Pure: no Remix, database or file system.
  */
 import { z } from "zod";
 import { bidiControlIn, controlCharacterIn, normalizeLineBreaks, quoted } from "./characters";
-import { evaluate, RuleSchema } from "./rule";
+import { evaluate, FAMILIES, ruleFitsScale, RuleSchema, type Family, type Rule } from "./rule";
+import { AGREEMENT, ratingPoints, ScaleSchema, type RatingScale, type Scale } from "./scale";
+import type { Tally } from "./tally";
 
 export const RECORD_FORMAT = "consensus-record/1";
 export const MAX_RECORD_BYTES = 5 * 1024 * 1024;
@@ -92,30 +96,92 @@ const Votes = z.object(
   { error: expected("the item's totals: agree, disagree and abstain") },
 );
 
-const Item = z.object(
-  {
-    number: wholeNumber(1),
-    statement: StatementKey.optional(),
-    section: text("a section name", MAX_SECTION_LENGTH).optional(),
-    text: text("the statement's text", MAX_TEXT_LENGTH),
-    votes: Votes,
-    eligible: wholeNumber(0).optional(),
-    publishedVerdict: z
-      .enum(VERDICTS, { error: (iss) => `must be "adopted" or "not adopted", got ${shown(iss.input)}` })
-      .optional(),
-  },
-  { error: expected("an item: number, text and votes") },
-);
+type VotesOf = z.output<typeof Votes>;
+/** Counts per rating, "1" to "N" and "unable"; a point not given is 0. */
+type RatingsOf = Partial<Record<string, number>>;
 
-const Round = z.object(
-  {
-    number: wholeNumber(1),
-    closedAt: ClosedAt.optional(),
-    panelSize: wholeNumber(1, MAX_PANEL_SIZE),
-    items: z.array(Item, { error: expected("a list of items") }).min(1, { error: "must list at least one item" }),
-  },
-  { error: expected("a round: number, panelSize and items") },
-);
+function ratingsWhat(scale: RatingScale): string {
+  return `the item's ratings: counts for "1" to "${scale.points}"${scale.unable ? ' and "unable"' : ""}`;
+}
+
+/** Ratings on a known scale: only its points (and "unable" when it has it), each a count. */
+function Ratings(scale: RatingScale): z.ZodType<RatingsOf> {
+  const keys = new Set([...ratingPoints(scale).map(String), ...(scale.unable ? ["unable"] : [])]);
+  return z.partialRecord(
+    z.string().refine((key) => keys.has(key)),
+    wholeNumber(0),
+    {
+      error: (iss) => {
+        if (iss.code !== "invalid_key") return expected(ratingsWhat(scale))(iss);
+        return (iss.input as unknown) === "unable"
+          ? 'is not on this scale: it has no "unable" (unable to score)'
+          : `is not a rating on this scale: ratings are "1" to "${scale.points}"${scale.unable ? ', and "unable"' : ""}`;
+      },
+    },
+  );
+}
+
+/** Ratings when the scale itself is broken (already reported): counts, whatever their keys. */
+const AnyRatings: z.ZodType<RatingsOf> = z.partialRecord(z.string(), wholeNumber(0), {
+  error: expected("the item's ratings: counts per rating"),
+});
+
+/**
+ * An item's counts: `votes` on the agreement scale, `ratings` on a rating scale; with a scale that
+ * is itself invalid (`null`), either, so that the rest of the record is still checked.
+ */
+function countsOf(scale: Scale | null): { votes: z.ZodType<VotesOf | undefined>; ratings: z.ZodType<RatingsOf | undefined> } {
+  if (scale === null) return { votes: Votes.optional(), ratings: AnyRatings.optional() };
+  if (scale.kind === "agreement") {
+    return {
+      votes: Votes,
+      ratings: z
+        .never({ error: 'are for a rating scale: this record has no top-level "scale" (or the agreement scale), so give votes' })
+        .optional(),
+    };
+  }
+  return {
+    votes: z
+      .never({
+        error: `are for the agreement scale: this record is on a 1–${scale.points} rating scale (its "scale"), so give ratings`,
+      })
+      .optional(),
+    ratings: Ratings(scale),
+  };
+}
+
+function itemSchema(scale: Scale | null) {
+  return z.object(
+    {
+      number: wholeNumber(1),
+      statement: StatementKey.optional(),
+      section: text("a section name", MAX_SECTION_LENGTH).optional(),
+      text: text("the statement's text", MAX_TEXT_LENGTH),
+      ...countsOf(scale),
+      eligible: wholeNumber(0).optional(),
+      publishedVerdict: z
+        .enum(VERDICTS, { error: (iss) => `must be "adopted" or "not adopted", got ${shown(iss.input)}` })
+        .optional(),
+    },
+    { error: expected(scale?.kind === "rating" ? "an item: number, text and ratings" : "an item: number, text and votes") },
+  );
+}
+
+const Item = itemSchema(null);
+
+function roundSchema(scale: Scale | null) {
+  return z.object(
+    {
+      number: wholeNumber(1),
+      closedAt: ClosedAt.optional(),
+      panelSize: wholeNumber(1, MAX_PANEL_SIZE),
+      items: z.array(itemSchema(scale), { error: expected("a list of items") }).min(1, { error: "must list at least one item" }),
+    },
+    { error: expected("a round: number, panelSize and items") },
+  );
+}
+
+const Round = roundSchema(null);
 
 const Guideline = z.object(
   {
@@ -144,20 +210,34 @@ const Panel = z.object(
   { error: expected("an object with size and disciplines") },
 );
 
-export const ConsensusRecordSchema = z.object(
-  {
-    format: z.literal(RECORD_FORMAT, { error: expected(`"${RECORD_FORMAT}"`) }),
-    guideline: Guideline,
-    rule: RuleSchema,
-    ruleText: text("the rule in the committee's own words", MAX_TEXT_LENGTH).optional(),
-    panel: Panel.optional(),
-    rounds: z.array(Round, { error: expected("a list of rounds") }).min(1, { error: "must list at least one round" }),
-  },
-  { error: () => "must be a JSON object: a consensus record" },
-);
+/**
+ * The record's schema for a scale already read from it: items give votes or ratings to match, and
+ * ratings only the scale's points. `null` (a scale that is itself invalid) accepts either.
+ */
+function recordSchema(scale: Scale | null) {
+  return z.object(
+    {
+      format: z.literal(RECORD_FORMAT, { error: expected(`"${RECORD_FORMAT}"`) }),
+      guideline: Guideline,
+      // Strict like the rule: a misspelt "unable" must not be ignored.
+      scale: ScaleSchema.optional().transform((value): Scale => value ?? AGREEMENT),
+      rule: RuleSchema,
+      ruleText: text("the rule in the committee's own words", MAX_TEXT_LENGTH).optional(),
+      panel: Panel.optional(),
+      rounds: z
+        .array(roundSchema(scale), { error: expected("a list of rounds") })
+        .min(1, { error: "must list at least one round" }),
+    },
+    { error: () => "must be a JSON object: a consensus record" },
+  );
+}
+
+/** Any consensus record, whatever its scale (the checks that depend on the scale are in validateRecord). */
+export const ConsensusRecordSchema = recordSchema(null);
 
 export type ConsensusRecord = z.output<typeof ConsensusRecordSchema>;
 export type RecordRound = ConsensusRecord["rounds"][number];
+export type RecordItem = RecordRound["items"][number];
 
 type Path = readonly PropertyKey[];
 
@@ -194,7 +274,21 @@ export function statementKey(item: { number: number; statement?: string | number
   return String(item.statement ?? item.number);
 }
 
-function roundProblems(round: unknown, r: number): Problem[] {
+/** Every ballot an item's counts give, or undefined while the counts themselves are malformed. */
+function ballotsOf(item: unknown, scale: Scale | null): { sum: number; path: string; what: string } | undefined {
+  const votes = scale?.kind === "rating" ? undefined : wellFormed(Votes, fieldOf(item, "votes"));
+  if (votes) return { sum: votes.agree + votes.disagree + votes.abstain, path: "votes", what: "agree + disagree + abstain is" };
+  if (scale?.kind === "agreement") return undefined;
+  const ratings = wellFormed(scale ? Ratings(scale) : AnyRatings, fieldOf(item, "ratings"));
+  if (!ratings) return undefined;
+  return {
+    sum: Object.values(ratings).reduce((n: number, c) => n + (c ?? 0), 0),
+    path: "ratings",
+    what: "the ratings add up to",
+  };
+}
+
+function roundProblems(round: unknown, r: number, scale: Scale | null): Problem[] {
   const problems: Problem[] = [];
   const at = (...path: PropertyKey[]) => pathText(["rounds", r, ...path]);
   const number = wellFormed(Round.shape.number, fieldOf(round, "number"));
@@ -210,14 +304,13 @@ function roundProblems(round: unknown, r: number): Problem[] {
     if (eligible !== undefined && panelSize !== undefined && eligible > panelSize) {
       problems.push({ path: at("items", i, "eligible"), message: `is ${eligible}, above the round's panelSize of ${panelSize}` });
     }
-    const votes = wellFormed(Votes, fieldOf(item, "votes"));
+    const ballots = ballotsOf(item, scale);
     const limit = eligible ?? panelSize;
-    if (votes && limit !== undefined && votes.agree + votes.disagree + votes.abstain > limit) {
+    if (ballots && limit !== undefined && ballots.sum > limit) {
       const whose = eligible === undefined ? "the round's panelSize" : "the item's eligible";
-      const sum = votes.agree + votes.disagree + votes.abstain;
       problems.push({
-        path: at("items", i, "votes"),
-        message: `agree + disagree + abstain is ${sum}, above ${whose} of ${limit}`,
+        path: at("items", i, ballots.path),
+        message: `${ballots.what} ${ballots.sum}, above ${whose} of ${limit}`,
       });
     }
     const itemNumber = wellFormed(Item.shape.number, fieldOf(item, "number"));
@@ -276,6 +369,17 @@ function unknownFields(input: unknown): string[] {
   return found;
 }
 
+/** An item's tally on the record's scale: votes, or ratings with every point not given as 0. */
+export function itemTally(scale: Scale, round: Pick<RecordRound, "panelSize">, item: RecordItem): Tally {
+  const eligible = item.eligible ?? round.panelSize;
+  if (scale.kind === "rating") {
+    const ratings = item.ratings ?? {};
+    return { ratings: ratingPoints(scale).map((point) => ratings[String(point)] ?? 0), unable: ratings.unable ?? 0, eligible };
+  }
+  if (!item.votes) throw new TypeError("An item on the agreement scale gives votes: validate the record first");
+  return { ...item.votes, eligible };
+}
+
 /**
  * Recomputes every item's verdict with the rule (eligible defaults to the round's panel size) and
  * warns for each publishedVerdict it contradicts: the file's verdict is never trusted.
@@ -283,7 +387,7 @@ function unknownFields(input: unknown): string[] {
 export function verdictMismatches(record: ConsensusRecord): string[] {
   return record.rounds.flatMap((round, r) =>
     round.items.flatMap((item, i) => {
-      const verdict = evaluate(record.rule, { ...item.votes, eligible: item.eligible ?? round.panelSize });
+      const verdict = evaluate(record.rule, itemTally(record.scale, round, item));
       const computed = verdict.adopted ? "adopted" : "not adopted";
       if (item.publishedVerdict === undefined || item.publishedVerdict === computed) return [];
       const path = pathText(["rounds", r, "items", i]);
@@ -318,6 +422,38 @@ function size(bytes: number): string {
   return mebibytes >= 1 ? `${Number(mebibytes.toFixed(1))} MiB` : `${bytes} bytes`;
 }
 
+/** The scale is strict, like the rule: an unknown field in it is an error, named with the fields allowed. */
+function unknownScaleFields(iss: z.core.$ZodRawIssue): string | undefined {
+  if (iss.code !== "unrecognized_keys") return undefined;
+  const allowed = iss.path?.at(-1) === "labels" ? "low, high" : "kind, points, unable, labels";
+  const keys = iss.keys.map((key) => quoted(key)).join(", ");
+  return `Unknown scale field${iss.keys.length > 1 ? "s" : ""} ${keys}; allowed: ${allowed}`;
+}
+
+/** The record's scale: the agreement scale when it gives none, null when the one it gives is invalid. */
+function scaleOf(input: unknown): Scale | null {
+  const given = fieldOf(input, "scale");
+  return given === undefined ? AGREEMENT : (wellFormed(ScaleSchema, given) ?? null);
+}
+
+/** What keeps the rule from counting on the record's scale (DESIGN §3.2), each at the rule field it is about. */
+function scaleProblems(input: unknown, scale: Scale | null): Problem[] {
+  const rule = fieldOf(input, "rule");
+  const family = fieldOf(rule, "family");
+  const isObject = rule !== null && typeof rule === "object" && !Array.isArray(rule);
+  if (!scale || !isObject || !(family === undefined || FAMILIES.includes(family as Family))) return [];
+  // Only the family and bands decide whether a rule fits, so a rule refused for another reason (say
+  // overlapping bands) is still checked against the scale: every problem is listed at once.
+  const band = (key: string) => {
+    const value = fieldOf(rule, key);
+    return Array.isArray(value) && value.length === 2 && value.every((n) => Number.isInteger(n))
+      ? (value as [number, number])
+      : undefined;
+  };
+  const fitting = { family, agreeBand: band("agreeBand"), opposeBand: band("opposeBand") } as Rule;
+  return ruleFitsScale(fitting, scale).map((p) => ({ path: pathText(["rule", ...p.path.split(".")]), message: p.message }));
+}
+
 export type Validation =
   { ok: true; record: ConsensusRecord; warnings: string[] } | { ok: false; problems: Problem[]; warnings: string[] };
 
@@ -341,10 +477,12 @@ export function validateRecord(fileText: string, options: { maxBytes?: number } 
     return { ok: false, problems: [{ path: ROOT, message: `not JSON: ${(error as Error).message}` }], warnings: [] };
   }
   const warnings = unknownFields(input);
-  const parsed = ConsensusRecordSchema.safeParse(input);
+  const scale = scaleOf(input);
+  const parsed = recordSchema(scale).safeParse(input, { error: unknownScaleFields });
   const problems = [
     ...(parsed.error?.issues ?? []).map((issue) => ({ path: pathText(issue.path), message: issue.message })),
-    ...listOf(fieldOf(input, "rounds")).flatMap(roundProblems),
+    ...scaleProblems(input, scale),
+    ...listOf(fieldOf(input, "rounds")).flatMap((round, r) => roundProblems(round, r, scale)),
   ];
   if (!parsed.success || problems.length > 0) return { ok: false, problems, warnings };
   return {

@@ -4,12 +4,43 @@
  * Pure: no Remix, no database. The field names are a contract with other tools: add, never rename.
  */
 import { canonicalJson, contentHash } from "./canonical";
-import type { Reason, Rule } from "./rule";
+import { describeRule, type FrozenVerdict, type Grade, type GroupVerdict, type Outcome, type Reason, type Rule } from "./rule";
+import { AGREEMENT, describeScale, ratingPoints, type RatingScale, type Scale } from "./scale";
+import type { Stability } from "./stability";
+import { isRatingTally, type GroupTally, type RatingTally, type Tally } from "./tally";
 
 export const SET_FORMAT = "recommendation-set/1";
 
 export type Votes = { agree: number; disagree: number; abstain: number };
+/** Counts per rating point, "1" to "N", and "unable" when the scale has it. */
+export type Ratings = Record<string, number>;
 
+/** One stakeholder group's result on a statement (DESIGN §3.4): only groups that may be shown. */
+export type PublishedGroup = {
+  name: string;
+  participants: number;
+  votes?: Votes;
+  ratings?: Ratings;
+  median?: number | null;
+  agreePercent: number | null;
+  disagreePercent: number | null;
+  outcome: Outcome;
+  grade: Grade;
+};
+
+export type PublishedStability = {
+  previousRound: number;
+  shareChange: number | null;
+  medianChange?: number | null;
+  iqrChange?: number | null;
+  stable: boolean;
+};
+
+/**
+ * One decided statement. An agreement set gives `votes`; a rating set `ratings` and `median`
+ * instead. `outcome`, `grade`, `groups` and `stability` are absent from sets published before
+ * them (stored sets are never rewritten).
+ */
 export type Entry = {
   statementId: string;
   revision: number;
@@ -17,15 +48,87 @@ export type Entry = {
   text: string;
   /** The round that decided the statement: the latest closed round it was voted in. */
   round: number;
-  votes: Votes;
+  votes?: Votes;
+  ratings?: Ratings;
+  median?: number | null;
   participants: number;
   eligible: number;
   agreePercent: number | null;
   disagreePercent: number | null;
   adopted: boolean;
+  outcome?: Outcome;
+  grade?: Grade;
   reasons: Reason[];
   explanation: string;
+  groups?: PublishedGroup[];
+  stability?: PublishedStability;
 };
+
+export function ratingsOf(tally: RatingTally, scale: Scale): Ratings {
+  const ratings: Ratings = Object.fromEntries(tally.ratings.map((count, i) => [String(i + 1), count]));
+  if (scale.kind === "rating" && scale.unable) ratings.unable = tally.unable;
+  return ratings;
+}
+
+function counts(tally: Tally, scale: Scale): { votes: Votes } | { ratings: Ratings } {
+  return isRatingTally(tally)
+    ? { ratings: ratingsOf(tally, scale) }
+    : { votes: { agree: tally.agree, disagree: tally.disagree, abstain: tally.abstain } };
+}
+
+/** A decided statement as a set publishes it, from its frozen result. */
+export function entryOf(input: {
+  statement: { statementId: string; revision: number; section: string; text: string; round: number };
+  scale: Scale;
+  tally: Tally;
+  verdict: FrozenVerdict;
+  explanation: string;
+  /** The groups that may be shown, with their frozen results. */
+  groups: { tally: GroupTally; result: GroupVerdict }[];
+  stability: (Stability & { previousRound: number }) | null;
+}): Entry {
+  const { verdict, scale } = input;
+  return {
+    ...input.statement,
+    ...counts(input.tally, scale),
+    ...(isRatingTally(input.tally) ? { median: verdict.median ?? null } : {}),
+    participants: verdict.participants,
+    eligible: verdict.eligible,
+    agreePercent: verdict.agreePercent,
+    disagreePercent: verdict.disagreePercent,
+    adopted: verdict.adopted,
+    outcome: verdict.outcome,
+    grade: verdict.grade,
+    reasons: verdict.reasons,
+    explanation: input.explanation,
+    ...(input.groups.length
+      ? {
+          groups: input.groups.map(({ tally, result }) => ({
+            name: tally.name,
+            participants: result.participants,
+            ...counts(tally.tally, scale),
+            ...(isRatingTally(tally.tally) ? { median: result.median } : {}),
+            agreePercent: result.agreePercent,
+            disagreePercent: result.disagreePercent,
+            outcome: result.outcome,
+            grade: result.grade,
+          })),
+        }
+      : {}),
+    ...(input.stability
+      ? {
+          stability: {
+            previousRound: input.stability.previousRound,
+            shareChange: input.stability.shareChange,
+            ...(isRatingTally(input.tally)
+              ? { medianChange: input.stability.medianChange, iqrChange: input.stability.iqrChange }
+              : {}),
+            stable: input.stability.stable,
+          },
+        }
+      : {}),
+  };
+}
 
 export type Recommendation = Entry & { number: number };
 
@@ -44,6 +147,8 @@ export type RecommendationSet = {
   guideline: { slug: string; title: string; language: string; registration?: string; source?: string };
   version: number;
   publishedAt: string;
+  /** The ballot scale (absent from sets published before scales: agreement). */
+  scale?: Scale;
   rule: Rule;
   ruleText?: string;
   panel: { size: number; disciplines: Record<string, number> };
@@ -107,10 +212,29 @@ export function assembleSet(input: SetInput): RecommendationSet {
   return { ...unhashed, contentHash: contentHash(unhashed) };
 }
 
-/** Whether publishing `next` would say anything the previous version did not. */
+/**
+ * Whether publishing `next` would say anything the previous version did not: the rule, panel,
+ * rounds, and each statement's text, round, counts and verdict. Fields a newer format adds to
+ * the same results (outcome, grade, groups, stability, scale) are not news.
+ */
 export function sameContent(previous: RecommendationSet, next: RecommendationSet): boolean {
   const essence = (set: RecommendationSet) =>
-    canonicalJson({ rule: set.rule, panel: set.panel, rounds: set.rounds, entries: entriesOf(set) });
+    canonicalJson({
+      rule: set.rule,
+      panel: set.panel,
+      rounds: set.rounds,
+      entries: entriesOf(set).map((e) => [
+        e.statementId,
+        e.revision,
+        e.section,
+        e.text,
+        e.round,
+        e.votes ?? e.ratings,
+        e.eligible,
+        e.adopted,
+        e.reasons,
+      ]),
+    });
   return essence(previous) === essence(next);
 }
 
@@ -124,7 +248,27 @@ export function verifyContentHash(set: RecommendationSet): boolean {
   return contentHash(rest) === claimed;
 }
 
-const CSV_COLUMNS = ["number", "section", "text", "agree", "disagree", "abstain", "adopted"] as const;
+/** A set's scale: sets published before scales were are on the agreement scale. */
+export function setScale(set: Pick<RecommendationSet, "scale">): Scale {
+  return set.scale ?? AGREEMENT;
+}
+
+/** The rating scale's columns: "1" to "N", then "unable" when the scale has it. */
+export function ratingColumns(scale: RatingScale): string[] {
+  return [...ratingPoints(scale).map(String), ...(scale.unable ? ["unable"] : [])];
+}
+
+/** An entry's count for one rating column; null when the entry has no ratings (it was decided on another scale). */
+export function ratingCount(entry: Pick<Entry, "ratings">, column: string): number | null {
+  return entry.ratings ? (entry.ratings[column] ?? 0) : null;
+}
+
+/** The counts of an entry's ballots on an agreement scale; null when it has no votes. */
+function voteCounts(entry: Entry): [number, number, number] | [null, null, null] {
+  return entry.votes ? [entry.votes.agree, entry.votes.disagree, entry.votes.abstain] : [null, null, null];
+}
+
+const AGREEMENT_CSV_COLUMNS = ["number", "section", "text", "agree", "disagree", "abstain", "adopted"] as const;
 
 /** How a cell starts that a spreadsheet would read as a formula (OWASP, CSV injection). */
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -140,13 +284,86 @@ export function csvField(value: string | number | boolean | null): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** RFC 4180: a header row, then the recommendations, then the statements not adopted. */
+/**
+ * RFC 4180: a header row, then the recommendations, then the statements not adopted. An
+ * agreement set has the columns it always had (so an existing set's CSV never changes); a rating
+ * set one column per point ("1" to "N", and "unable" when the scale has it), then median,
+ * outcome, grade and adopted.
+ */
 export function toCsv(set: RecommendationSet): string {
-  const rows = [
-    ...set.recommendations.map((r) => [r.number, r.section, r.text, r.votes.agree, r.votes.disagree, r.votes.abstain, true]),
-    ...set.notAdopted.map((e) => [null, e.section, e.text, e.votes.agree, e.votes.disagree, e.votes.abstain, false]),
+  const scale = setScale(set);
+  const entries: [number | null, Entry][] = [
+    ...set.recommendations.map((r): [number, Entry] => [r.number, r]),
+    ...set.notAdopted.map((e): [null, Entry] => [null, e]),
   ];
-  return [CSV_COLUMNS, ...rows].map((row) => row.map(csvField).join(",")).join("\r\n") + "\r\n";
+  let rows: (string | number | boolean | null)[][];
+  if (scale.kind === "rating") {
+    const columns = ratingColumns(scale);
+    rows = [
+      ["number", "section", "text", ...columns, "median", "outcome", "grade", "adopted"],
+      ...entries.map(([number, e]) => [
+        number,
+        e.section,
+        e.text,
+        ...columns.map((column) => ratingCount(e, column)),
+        e.median ?? null,
+        e.outcome ?? null,
+        e.grade ?? null,
+        e.adopted,
+      ]),
+    ];
+  } else {
+    rows = [
+      [...AGREEMENT_CSV_COLUMNS],
+      ...entries.map(([number, e]) => [number, e.section, e.text, ...voteCounts(e), e.adopted]),
+    ];
+  }
+  return rows.map((row) => row.map(csvField).join(",")).join("\r\n") + "\r\n";
+}
+
+/** What each outcome is called in tables (DESIGN §3.2). */
+export const OUTCOME_LABELS: Record<Outcome, string> = {
+  in: "Consensus in",
+  out: "Consensus out",
+  none: "No consensus",
+  appropriate: "Appropriate",
+  inappropriate: "Inappropriate",
+  uncertain: "Uncertain",
+};
+
+/** What each AWMF grade is called in tables (DESIGN §3.3). */
+export const GRADE_LABELS: Record<Grade, string> = {
+  strong: "Strong consensus",
+  consensus: "Consensus",
+  majority: "Majority",
+  none: "None",
+};
+
+export const GRADE_NOTE =
+  "Grade: the AWMF strength of consensus of the agreement share — strong consensus above 95%, consensus above 75%, majority above 50%.";
+
+export const outcomeLabel = (outcome: Outcome | undefined): string => (outcome ? OUTCOME_LABELS[outcome] : "");
+export const gradeLabel = (grade: Grade | undefined): string => (grade ? GRADE_LABELS[grade] : "");
+
+/** The median as a number to print: 8, 7.5; a dash without ratings. */
+export function medianText(median: number | null | undefined): string {
+  return median == null ? "–" : String(median);
+}
+
+/**
+ * A rating entry's distribution in one line, the counts for 1 to N in order, then how many were
+ * unable to score: "0 · 0 · 1 · 0 · 2 · 3 · 5 · 8 · 12 (unable 1)".
+ */
+export function distributionText(entry: Pick<Entry, "ratings">, scale: RatingScale): string {
+  const counts = ratingPoints(scale)
+    .map((point) => ratingCount(entry, String(point)) ?? 0)
+    .join(" · ");
+  return scale.unable ? `${counts} (unable ${ratingCount(entry, "unable") ?? 0})` : counts;
+}
+
+/** The header of a distribution column: "Ratings 1–9". */
+export function distributionHeading(scale: RatingScale): string {
+  return `Ratings 1–${scale.points}`;
 }
 
 const HTML_ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
@@ -155,51 +372,87 @@ const HTML_ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": 
  * Text of the set as Markdown that shows as the text it is: HTML's `<`, `>` and `&` as entities,
  * every character that starts inline syntax (escapes, code, emphasis, links, images, tables,
  * strikethrough, closing heading marks) after a backslash, and line breaks as spaces. Each such
- * text follows "# " or "| " on a line of its own, so none of it can begin a list, a quote or a
- * numbered item.
+ * text follows "# ", "| " or a fixed label ("Scale: ") on a line of its own, so none of it can
+ * begin a list, a quote or a numbered item.
  */
 function mdText(text: string): string {
   return text.replace(/\r\n?|\n/g, " ").replace(/[&<>]|[\\`*_[\]#|!~]/g, (c) => HTML_ENTITIES[c] ?? `\\${c}`);
 }
 
-const REASON_TEXT: Record<Reason, string> = {
+const REASON_TEXT: Record<string, string> = {
   quorum: "no quorum",
   "no votes": "no votes",
   agreement: "agreement too low",
   opposition: "opposition too high",
+  disagreement: "disagreement",
+  median: "median not decisive",
+  method: "the classic table does not apply",
 };
 
 export function reasonText(reasons: Reason[]): string {
-  return reasons.map((r) => REASON_TEXT[r]).join("; ");
+  return reasons.map((r) => REASON_TEXT[r] ?? (r.startsWith("group:") ? `not met in group ${r.slice(6)}` : r)).join("; ");
 }
 
-/** Table 1 as a manuscript would print it. */
+function mdRow(cells: (string | number)[]): string {
+  return `| ${cells.join(" | ")} |`;
+}
+
+/** The rule (and, on a rating scale, the scale and grades) as the lines under the title. */
+function mdPreamble(set: RecommendationSet, scale: Scale): string[] {
+  const lines = ["", `Adoption rule: ${mdText(describeRule(set.rule))}`];
+  if (scale.kind === "rating") lines.push("", `Scale: ${mdText(describeScale(scale))}.`, "", mdText(GRADE_NOTE));
+  return lines;
+}
+
+/**
+ * Table 1 as a manuscript would print it. An agreement set's tables have the columns they always
+ * had; a rating set's give the count for each point (and "unable"), the median, the outcome and
+ * the grade.
+ */
 export function toMarkdown(set: RecommendationSet): string {
+  const scale = setScale(set);
   const lines = [
     `# ${mdText(set.guideline.title)}`,
     "",
     `Version ${set.version}, published ${set.publishedAt.slice(0, 10)}. Content hash \`${set.contentHash}\`.`,
+    ...mdPreamble(set, scale),
     "",
-    "| No. | Section | Key point | Agree | Disagree | Abstain |",
-    "|---:|---|---|---:|---:|---:|",
-    ...set.recommendations.map(
-      (r) =>
-        `| ${r.number} | ${mdText(r.section)} | ${mdText(r.text)} | ${r.votes.agree} | ${r.votes.disagree} | ${r.votes.abstain} |`,
-    ),
   ];
+  // The columns of the scale: numbers right-aligned, words (outcome, grade) left.
+  const columns: { heading: string; align: string; cell: (e: Entry) => string | number }[] =
+    scale.kind === "rating"
+      ? [
+          ...ratingColumns(scale).map((c) => ({
+            heading: c === "unable" ? "Unable" : c,
+            align: "---:",
+            cell: (e: Entry) => ratingCount(e, c) ?? "–",
+          })),
+          { heading: "Median", align: "---:", cell: (e) => medianText(e.median) },
+          { heading: "Outcome", align: "---", cell: (e) => outcomeLabel(e.outcome) },
+          { heading: "Grade", align: "---", cell: (e) => gradeLabel(e.grade) },
+        ]
+      : (["Agree", "Disagree", "Abstain"] as const).map((heading, i) => ({
+          heading,
+          align: "---:",
+          cell: (e: Entry) => voteCounts(e)[i] ?? "–",
+        }));
+  const countHeadings = columns.map((c) => c.heading);
+  const countAlignment = columns.map((c) => c.align);
+  const counts = (e: Entry) => columns.map((c) => c.cell(e));
+  lines.push(
+    mdRow(["No.", "Section", "Key point", ...countHeadings]),
+    `|${["---:", "---", "---", ...countAlignment].join("|")}|`,
+    ...set.recommendations.map((r) => mdRow([r.number, mdText(r.section), mdText(r.text), ...counts(r)])),
+  );
   if (set.notAdopted.length > 0) {
     lines.push(
       "",
       "## Not adopted",
       "",
-      "| Section | Statement | Agree | Disagree | Abstain | Why |",
-      "|---|---|---:|---:|---:|---|",
+      mdRow(["Section", "Statement", ...countHeadings, "Why"]),
+      `|${["---", "---", ...countAlignment, "---"].join("|")}|`,
     );
-    for (const e of set.notAdopted) {
-      lines.push(
-        `| ${mdText(e.section)} | ${mdText(e.text)} | ${e.votes.agree} | ${e.votes.disagree} | ${e.votes.abstain} | ${mdText(e.explanation)} |`,
-      );
-    }
+    for (const e of set.notAdopted) lines.push(mdRow([mdText(e.section), mdText(e.text), ...counts(e), mdText(e.explanation)]));
   }
   return lines.join("\n") + "\n";
 }

@@ -20,6 +20,7 @@ import {
   removeMember,
   resendInvitation,
   revokeInvitation,
+  setStakeholderGroup,
   unrecuseMember,
 } from "~/server/panel.server";
 import { requireMember } from "~/server/permissions.server";
@@ -76,6 +77,7 @@ function panelSchema(conflict?: (email: string) => string | null) {
     }),
     RecuseSchema,
     z.object({ intent: z.literal("unrecuse"), membershipId: z.string(), statementId: z.string() }),
+    z.object({ intent: z.literal("group"), membershipId: z.string(), group: optionalText("A stakeholder group", 100) }),
   ]);
 }
 
@@ -118,6 +120,13 @@ function applyChange(db: DB, input: { change: PanelChange; guidelineId: string; 
         guidelineId,
         membershipId: change.membershipId,
         statementId: change.statementId,
+        actorId: user.id,
+      });
+    case "group":
+      return setStakeholderGroup(db, {
+        guidelineId,
+        membershipId: change.membershipId,
+        group: change.group ?? null,
         actorId: user.id,
       });
   }
@@ -175,6 +184,7 @@ function Notice({ done, smtpConfigured, slug }: { done: string | null; smtpConfi
     remove: "Member removed from the guideline.",
     recuse: "Recusal recorded.",
     unrecuse: "Recusal withdrawn.",
+    group: "Stakeholder group saved: it applies from the next round that opens.",
   };
   const message = done ? messages[done] : undefined;
   return message ? (
@@ -186,6 +196,54 @@ function Notice({ done, smtpConfigured, slug }: { done: string | null; smtpConfi
 
 const ROLE_LABEL = { secretary: "Secretary", panelist: "Panelist", observer: "Observer" } as const;
 const STATE_LABEL = { valid: "pending", expired: "expired", revoked: "revoked", used: "used" } as const;
+
+/**
+ * A panelist's stakeholder group: their discipline unless set. Rounds snapshot the groups when
+ * they open, so a change applies from the next round that opens.
+ */
+function GroupForm({ member, data, result }: { member: LoaderData["members"][number]; data: LoaderData; result: Result }) {
+  const mine = resultFor(result, "group", { membershipId: member.id });
+  const submitted = mine?.initialValue?.group;
+  const inputId = `group-${member.id}`;
+  const helpId = `group-help-${member.id}`;
+  return (
+    <Form method="post" className="group-form">
+      <input type="hidden" name="intent" value="group" />
+      <input type="hidden" name="membershipId" value={member.id} />
+      <p className="member-group">
+        {member.stakeholderGroup ?? (
+          <>
+            {member.discipline ?? "Unspecified"} <span className="muted">(discipline)</span>
+          </>
+        )}
+      </p>
+      <label htmlFor={inputId} className="group-label">
+        New group<span className="group-label-name"> for {member.name}</span>
+      </label>
+      <div className="group-input">
+        <input
+          id={inputId}
+          name="group"
+          type="text"
+          defaultValue={typeof submitted === "string" ? submitted : (member.stakeholderGroup ?? "")}
+          placeholder={member.discipline ?? "e.g. patients"}
+          maxLength={100}
+          aria-describedby={helpId}
+        />
+        <button type="submit" className="button button-secondary" aria-label={`Set ${member.name}'s stakeholder group`}>
+          Set
+        </button>
+      </div>
+      <p className="muted group-help" id={helpId}>
+        Empty: their discipline.{" "}
+        {data.openRound === null
+          ? "A change applies from the next round that opens."
+          : `Round ${data.openRound} keeps the groups it opened with; a change applies from the next round that opens.`}
+      </p>
+      <RowErrors result={mine} />
+    </Form>
+  );
+}
 
 function MemberRow({ member, data, result }: { member: LoaderData["members"][number]; data: LoaderData; result: Result }) {
   const removal = resultFor(result, "remove", { membershipId: member.id });
@@ -199,6 +257,13 @@ function MemberRow({ member, data, result }: { member: LoaderData["members"][num
       </td>
       <td data-label="Role">{ROLE_LABEL[member.role]}</td>
       <td data-label="Discipline">{member.discipline ?? <span className="muted">—</span>}</td>
+      <td data-label="Stakeholder group">
+        {member.role === "panelist" ? (
+          <GroupForm member={member} data={data} result={result} />
+        ) : (
+          <span className="muted">— (does not vote)</span>
+        )}
+      </td>
       <td data-label="Affiliation">{member.affiliation ?? <span className="muted">—</span>}</td>
       <td data-label="Conflict of interest">
         {member.coiDeclaredAt ? (
@@ -276,6 +341,7 @@ function MembersTable({ data, result }: { data: LoaderData; result: Result }) {
               <th scope="col">Name</th>
               <th scope="col">Role</th>
               <th scope="col">Discipline</th>
+              <th scope="col">Stakeholder group</th>
               <th scope="col">Affiliation</th>
               <th scope="col">Conflict of interest</th>
               <th scope="col">Recusals</th>

@@ -6,7 +6,17 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { getDb } from "@db/client.server";
 import { FormErrors } from "~/components/form";
-import type { Entry, Recommendation } from "~/consensus/recommendation-set";
+import {
+  distributionHeading,
+  distributionText,
+  gradeLabel,
+  medianText,
+  outcomeLabel,
+  setScale,
+  type Entry,
+  type Recommendation,
+} from "~/consensus/recommendation-set";
+import type { Scale } from "~/consensus/scale";
 import { attempt, invalid, readForm } from "~/server/forms.server";
 import { requireMember } from "~/server/permissions.server";
 import { previewNextVersion, type ChangeLine } from "~/server/publish-preview.server";
@@ -138,24 +148,28 @@ function ChangeList({ changes, previousVersion }: { changes: ChangeLine[]; previ
   );
 }
 
-function Votes({ entry }: { entry: Pick<Entry, "votes"> }) {
-  return (
-    <>
-      <td className="num" data-label="Agree">
-        {entry.votes.agree}
-      </td>
-      <td className="num" data-label="Disagree">
-        {entry.votes.disagree}
-      </td>
-      <td className="num" data-label="Abstain">
-        {entry.votes.abstain}
-      </td>
-    </>
-  );
+const count = (n: number | undefined) => (n === undefined ? "–" : n);
+
+/** The columns of the set's scale: agree, disagree, abstain; or the ratings' distribution, median, outcome and grade. */
+function countColumns(scale: Scale): { label: string; value: (entry: Entry) => string | number }[] {
+  if (scale.kind === "agreement") {
+    return [
+      { label: "Agree", value: (e) => count(e.votes?.agree) },
+      { label: "Disagree", value: (e) => count(e.votes?.disagree) },
+      { label: "Abstain", value: (e) => count(e.votes?.abstain) },
+    ];
+  }
+  return [
+    { label: distributionHeading(scale), value: (e) => distributionText(e, scale) },
+    { label: "Median", value: (e) => medianText(e.median) },
+    { label: "Outcome", value: (e) => outcomeLabel(e.outcome) },
+    { label: "Grade", value: (e) => gradeLabel(e.grade) },
+  ];
 }
 
-function RecommendationsTable({ recommendations }: { recommendations: Recommendation[] }) {
+function RecommendationsTable({ recommendations, scale }: { recommendations: Recommendation[]; scale: Scale }) {
   if (recommendations.length === 0) return <p className="muted">No statement would be adopted in this version.</p>;
+  const columns = countColumns(scale);
   return (
     <table className="data-table labelled-table">
       <caption>Table 1 as it will be published</caption>
@@ -164,9 +178,11 @@ function RecommendationsTable({ recommendations }: { recommendations: Recommenda
           <th scope="col">No.</th>
           <th scope="col">Section</th>
           <th scope="col">Key point</th>
-          <th scope="col">Agree</th>
-          <th scope="col">Disagree</th>
-          <th scope="col">Abstain</th>
+          {columns.map((c) => (
+            <th key={c.label} scope="col">
+              {c.label}
+            </th>
+          ))}
         </tr>
       </thead>
       <tbody>
@@ -175,7 +191,11 @@ function RecommendationsTable({ recommendations }: { recommendations: Recommenda
             <td data-label="No.">{r.number}</td>
             <td data-label="Section">{r.section}</td>
             <td data-label="Key point">{r.text}</td>
-            <Votes entry={r} />
+            {columns.map((c) => (
+              <td key={c.label} data-label={c.label}>
+                {c.value(r)}
+              </td>
+            ))}
           </tr>
         ))}
       </tbody>
@@ -183,14 +203,19 @@ function RecommendationsTable({ recommendations }: { recommendations: Recommenda
   );
 }
 
-function NotAdoptedList({ entries }: { entries: Entry[] }) {
+function NotAdoptedList({ entries, scale }: { entries: Entry[]; scale: Scale }) {
   if (entries.length === 0) return <p>None: every statement put to the vote would be adopted.</p>;
+  const columns = countColumns(scale);
+  const counts = (e: Entry) =>
+    scale.kind === "agreement"
+      ? columns.map((c) => `${c.label.toLowerCase()} ${c.value(e)}`).join(", ")
+      : columns.map((c) => `${c.label}: ${c.value(e)}`).join(" · ");
   return (
     <ul className="change-list">
       {entries.map((e) => (
         <li key={e.statementId} className="change">
           <p className="meta">
-            {e.section || "No section"} · agree {e.votes.agree}, disagree {e.votes.disagree}, abstain {e.votes.abstain}
+            {e.section || "No section"} · {counts(e)}
           </p>
           <p className="change-text">{e.text}</p>
           <p>{e.explanation}</p>
@@ -251,11 +276,11 @@ function NextVersion() {
           <ChangeList changes={preview.changes} previousVersion={preview.set.changes.previousVersion} />
           <section aria-labelledby="table1-heading">
             <h4 id="table1-heading">Recommendations</h4>
-            <RecommendationsTable recommendations={preview.set.recommendations} />
+            <RecommendationsTable recommendations={preview.set.recommendations} scale={setScale(preview.set)} />
           </section>
           <section aria-labelledby="not-adopted-heading">
             <h4 id="not-adopted-heading">Not adopted</h4>
-            <NotAdoptedList entries={preview.set.notAdopted} />
+            <NotAdoptedList entries={preview.set.notAdopted} scale={setScale(preview.set)} />
           </section>
           <PublishForm version={preview.set.version} />
         </>

@@ -1,6 +1,9 @@
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { getDb } from "@db/client.server";
+import { RuleSchema } from "~/consensus/rule";
+import { describeScale } from "~/consensus/scale";
+import { distributionStyles, groupNote } from "~/components/distribution";
 import { RoundFeedback } from "~/components/feedback";
 import { closedRoundFeedback, findClosedRound } from "~/server/ballots.server";
 import { Refusal } from "~/server/errors";
@@ -8,7 +11,7 @@ import { requireMember } from "~/server/permissions.server";
 import styles from "~/styles/ballot.css";
 import { barStyles } from "~/components/vote-bar";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }, barStyles];
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }, barStyles, distributionStyles];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { guideline, membership } = await requireMember(request, params.slug, ["panelist", "observer", "secretary"]);
@@ -18,7 +21,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   try {
     const round = findClosedRound(db, { guidelineId: guideline.id, number });
     const own = membership.role === "panelist" ? membership.id : null;
-    return { slug: guideline.slug, number, items: closedRoundFeedback(db, { round, membershipId: own }) };
+    const rule = RuleSchema.parse(round.ruleSnapshot);
+    const items = closedRoundFeedback(db, { round, membershipId: own, anonymity: guideline.anonymity });
+    return { slug: guideline.slug, number, rule, groupNote: groupNote(rule, guideline.anonymity), items };
   } catch (error) {
     if (error instanceof Refusal) throw Response.json({ error: error.message }, { status: error.status });
     throw error;
@@ -26,7 +31,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export default function RoundResults() {
-  const { slug, number, items } = useLoaderData<typeof loader>();
+  const { slug, number, rule, groupNote, items } = useLoaderData<typeof loader>();
+  const scale = items[0]?.scale;
   return (
     <section className="stack">
       <div className="panel">
@@ -35,6 +41,7 @@ export default function RoundResults() {
           The group&apos;s answers on each statement, the verdict under the adoption rule, and the comments — anonymous: no one
           sees who chose what or who wrote a comment. <Link to={`/g/${slug}/results`}>All closed rounds</Link>
         </p>
+        {scale?.kind === "rating" ? <p className="muted">Scale: {describeScale(scale)}.</p> : null}
       </div>
       <ol className="ballot-list">
         {items.map((item) => (
@@ -43,7 +50,7 @@ export default function RoundResults() {
               Statement {item.position} <span className="muted">· {item.section}</span>
             </h3>
             <p className="statement-text">{item.text}</p>
-            <RoundFeedback feedback={item} />
+            <RoundFeedback feedback={item} rule={rule} groupNote={groupNote} subject={`Statement ${item.position}`} />
           </li>
         ))}
       </ol>

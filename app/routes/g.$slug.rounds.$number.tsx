@@ -6,10 +6,12 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { getDb } from "@db/client.server";
 import { Deadline } from "~/components/deadline";
+import { Distribution, distributionStyles, GroupResults, groupNote, noResponseOf, VerdictFacts } from "~/components/distribution";
+import { stableBelowOf } from "~/consensus/rule";
 import { formatUtc, toDatetimeLocal } from "~/time";
 import { Field, FormErrors } from "~/components/form";
 import { ProgressBar } from "~/components/progress-bar";
-import { barStyles, VoteBar } from "~/components/vote-bar";
+import { barStyles } from "~/components/vote-bar";
 import { Refusal } from "~/server/errors";
 import { attempt, invalid, readForm } from "~/server/forms.server";
 import { deliverOutbox, publicOrigin } from "~/server/mail.server";
@@ -29,7 +31,7 @@ import {
 } from "~/server/rounds.server";
 import styles from "~/styles/rounds.css";
 
-export const links: LinksFunction = () => [barStyles, { rel: "stylesheet", href: styles }];
+export const links: LinksFunction = () => [barStyles, distributionStyles, { rel: "stylesheet", href: styles }];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Round ${data.round.number} · Delphi consensus` : "Round · Delphi consensus" },
@@ -39,6 +41,32 @@ function roundNumber(param: string | undefined): number {
   const number = Number(param);
   if (!Number.isInteger(number) || number < 1) throw Response.json({ error: "Not a round number." }, { status: 404 });
   return number;
+}
+
+/**
+ * What of a round reaches the page: an open round's counts without groups (per-group results
+ * come after close only); a closed round's results with the groups that may be shown and their
+ * verdicts, never every group's tally.
+ */
+function forPage(workspace: ReturnType<typeof roundWorkspace>, anonymity: "anonymous" | "named") {
+  switch (workspace.status) {
+    case "draft":
+      return workspace;
+    case "open":
+      return { ...workspace, counts: workspace.counts?.map(({ roundItemId, tally }) => ({ roundItemId, tally })) ?? null };
+    case "closed": {
+      const { rule, scale, items } = workspace.results;
+      return {
+        ...workspace,
+        results: {
+          rule,
+          scale,
+          groupNote: groupNote(rule, anonymity),
+          items,
+        },
+      };
+    }
+  }
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -51,7 +79,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       slug: guideline.slug,
       canManage: membership.role === "secretary",
       reminded: Number(new URL(request.url).searchParams.get("reminded")) || null,
-      round: roundWorkspace(db, { guideline, membership, number }),
+      round: forPage(roundWorkspace(db, { guideline, membership, number }), guideline.anonymity),
     };
   } catch (error) {
     if (error instanceof Refusal) throw Response.json({ error: error.message }, { status: error.status });
@@ -343,7 +371,7 @@ function ChoiceList({ choices, itemId }: { choices: Choices | null; itemId: stri
         <ul>
           {list.map((c, i) => (
             <li key={i}>
-              {c.name}: {c.choice}
+              {c.name}: {c.choice === "unable" ? "unable to score" : c.choice}
             </li>
           ))}
         </ul>
@@ -457,19 +485,18 @@ function OpenRound({ round, canManage, reminded }: { round: Open; canManage: boo
         {round.counts ? null : <HiddenCounts anonymity={round.anonymity} canManage={canManage} />}
         <ol className="card-list round-items">
           {round.items.map((item) => {
-            const tally = counts.get(item.itemId);
+            const tally = counts.get(item.itemId)?.tally;
             return (
               <li key={item.itemId} className="card">
                 <h4>Statement {item.position}</h4>
                 <StatementText item={item} />
                 {tally ? (
-                  <VoteBar
-                    label={`Votes so far on statement ${item.position}`}
-                    agree={tally.agree}
-                    disagree={tally.disagree}
-                    abstain={tally.abstain}
-                    noResponse={tally.eligible - tally.agree - tally.disagree - tally.abstain}
-                    labels={{ noResponse: "Not yet answered" }}
+                  <Distribution
+                    tally={tally}
+                    scale={round.scale}
+                    label={`${round.scale.kind === "rating" ? "Ratings" : "Votes"} so far on statement ${item.position}`}
+                    noResponse={noResponseOf(tally)}
+                    noResponseLabel="not yet answered"
                   />
                 ) : null}
                 <ChoiceList choices={round.choices} itemId={item.itemId} />
@@ -534,18 +561,82 @@ function CarryOver({ carryOver, number }: { carryOver: Closed["carryOver"]; numb
   );
 }
 
+type Result = Closed["results"]["items"][number];
+type Stability = NonNullable<Result["stability"]>;
+
+/** A change with its sign: "+3.2", "−1.5", "0"; null when there was nothing to compare. */
+function signed(change: number | null): string {
+  if (change === null) return "not comparable";
+  if (change === 0) return "0";
+  return change > 0 ? `+${change}` : `−${-change}`;
+}
+
+const roundsWord = (numbers: number[]) =>
+  numbers.length === 1 ? `round ${numbers[0]}` : `rounds ${numbers.slice(0, -1).join(", ")} and ${numbers.at(-1)}`;
+
+/** How far a statement moved since the previous round that voted on it (DESIGN §3.4). */
+function StabilityLine({
+  stability,
+  rating,
+  stableBelow,
+}: {
+  stability: Stability | null;
+  rating: boolean;
+  stableBelow: number;
+}) {
+  if (!stability) {
+    return <p className="stability muted">Stability: first voted in this round, nothing to compare with.</p>;
+  }
+  const changes = [`agreement share ${signed(stability.shareChange)} points`];
+  if (rating) changes.push(`median ${signed(stability.medianChange)}`, `IQR ${signed(stability.iqrChange)}`);
+  return (
+    <p className="stability">
+      Since round {stability.previousRound}: {changes.join(", ")} —{" "}
+      <span className={stability.stable ? "stability-stable" : "stability-moving"}>
+        {stability.stable ? "stable" : "not stable"}
+      </span>{" "}
+      <span className="muted">(stable when the share moves less than {stableBelow} points)</span>
+    </p>
+  );
+}
+
+/** The suggestion to stop: only when every statement of the round was voted before and is stable. */
+function StabilitySummary({ items, stableBelow }: { items: Result[]; stableBelow: number }) {
+  const compared = items.filter((i) => i.stability !== null);
+  if (compared.length === 0) return null;
+  const since = roundsWord([...new Set(compared.map((i) => i.stability!.previousRound))].sort((a, b) => a - b));
+  if (compared.length === items.length && compared.every((i) => i.stability!.stable)) {
+    return (
+      <p className="notice stability-summary" role="status">
+        Every statement is stable (moved less than {stableBelow} points since {since}): you may stop here and publish.
+      </p>
+    );
+  }
+  const stable = compared.filter((i) => i.stability!.stable).length;
+  return (
+    <p className="stability-summary">
+      {stable} of {items.length} statement{items.length === 1 ? "" : "s"} stable since {since} (moved less than {stableBelow}{" "}
+      points){compared.length < items.length ? `; ${items.length - compared.length} voted for the first time` : ""}.
+    </p>
+  );
+}
+
 function ClosedRound({ round, canManage, slug }: { round: Closed; canManage: boolean; slug: string }) {
-  const adopted = round.results.filter((r) => r.verdict.adopted).length;
+  const { items, rule, scale, groupNote: note } = round.results;
+  const adopted = items.filter((r) => r.verdict.adopted).length;
+  const stableBelow = stableBelowOf(rule);
+  const rating = scale.kind === "rating";
   return (
     <>
       <section className="panel">
         <h3>Results</h3>
         <p>
           <strong>
-            {adopted} of {round.results.length} statements adopted.
+            {adopted} of {items.length} statements adopted.
           </strong>{" "}
           Rule: {round.rule}
         </p>
+        {canManage ? <StabilitySummary items={items} stableBelow={stableBelow} /> : null}
         {canManage ? (
           <p>
             <Link to={`/g/${slug}/publish`}>Preview and publish the next version</Link>
@@ -553,7 +644,7 @@ function ClosedRound({ round, canManage, slug }: { round: Closed; canManage: boo
         ) : null}
       </section>
       <ol className="card-list round-items">
-        {round.results.map((item) => (
+        {items.map((item) => (
           <li key={item.itemId} className="card result">
             <h3 className="result-heading">
               Statement {item.position}{" "}
@@ -562,14 +653,23 @@ function ClosedRound({ round, canManage, slug }: { round: Closed; canManage: boo
               </span>
             </h3>
             <StatementText item={item} />
-            <VoteBar
-              label={`Votes on statement ${item.position}`}
-              agree={item.agree}
-              disagree={item.disagree}
-              abstain={item.abstain}
+            <Distribution
+              tally={item.tally}
+              scale={scale}
+              verdict={item.verdict}
+              label={`${rating ? "Ratings" : "Votes"} on statement ${item.position}`}
               noResponse={item.noResponse}
             />
-            <p className="explanation">{item.verdict.explanation}</p>
+            <p className="explanation">{item.explanation}</p>
+            <VerdictFacts verdict={item.verdict} rule={rule} />
+            <GroupResults
+              groups={item.shownGroups}
+              results={item.verdict.groupResults}
+              rule={rule}
+              caption={`Statement ${item.position} by stakeholder group`}
+              note={note}
+            />
+            {canManage ? <StabilityLine stability={item.stability} rating={rating} stableBelow={stableBelow} /> : null}
             {item.comments.length > 0 ? (
               <details className="comments">
                 <summary>

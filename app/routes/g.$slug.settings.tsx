@@ -1,28 +1,34 @@
-import { getFormProps, getInputProps, getTextareaProps, useForm } from "@conform-to/react";
+import { getFormProps, getInputProps, getTextareaProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { z } from "zod";
 import { getDb } from "@db/client.server";
-import { ANONYMITY } from "~/consensus/anonymity";
+import { ANONYMITY, type Anonymity } from "~/consensus/anonymity";
 import { Field, FormErrors } from "~/components/form";
 import {
+  applyPreset,
+  BLANK_RULE_FORM,
   describeDenominator,
-  fieldsFromRule,
-  parseRuleFields,
+  parseRuleForm,
+  presetOf,
+  PresetButtons,
   previewRule,
-  ruleCandidate,
-  ruleFieldsFromValues,
-  ruleFieldsShape,
+  previewScale,
+  RULE_FORM_FIELDS,
+  ruleFormShape,
+  ruleFormValues,
   RuleFieldset,
-  type RuleFieldName,
+  ScaleFieldset,
+  type Preset,
+  type PresetId,
+  type RuleFormValues,
 } from "~/components/rule-form";
 import { Time } from "~/components/time";
-import { RuleSchema } from "~/consensus/rule";
 import { attempt, invalid, readForm } from "~/server/forms.server";
-import { settingsFor, updateSettings } from "~/server/guidelines.server";
+import { settingsFor, settingsLock, updateSettings } from "~/server/guidelines.server";
 import { requireMember } from "~/server/permissions.server";
 import styles from "~/styles/settings.css";
 
@@ -30,7 +36,7 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
 
 export const meta: MetaFunction = () => [{ title: "Settings · Delphi consensus" }];
 
-const RULE_FIELD_NAMES = Object.keys(ruleFieldsShape) as RuleFieldName[];
+const isRuleFormField = (name: unknown) => (RULE_FORM_FIELDS as readonly unknown[]).includes(name);
 
 const SettingsFields = z.object({
   title: z.string({ error: "Enter a title" }).trim().min(1, "Enter a title").max(200, "A title has at most 200 characters"),
@@ -43,29 +49,60 @@ const SettingsFields = z.object({
     .default("en"),
   anonymity: z.enum(ANONYMITY, { error: "Choose anonymous or named" }),
   showRunningCounts: z.boolean().default(false),
-  ...ruleFieldsShape,
+  ...ruleFormShape,
 });
 
 const SettingsSchema = SettingsFields.superRefine(
   (value, ctx) => {
-    const parsed = parseRuleFields(value);
+    const parsed = parseRuleForm(value);
     if (parsed.success) return;
     for (const issue of parsed.issues) ctx.addIssue({ code: "custom", path: [issue.field], message: issue.message });
   },
-  // Check the rule as a whole only once its own fields have the right types, so every other
-  // field error still comes back together with the rule's.
-  { when: ({ issues }) => issues.every((issue) => !RULE_FIELD_NAMES.includes(issue.path?.[0] as RuleFieldName)) },
-).transform(({ agreement, agreePercent, opposition, disagreePercent, denominator, quorum, ...settings }) => ({
-  ...settings,
-  rule: RuleSchema.parse(ruleCandidate({ agreement, agreePercent, opposition, disagreePercent, denominator, quorum })),
-}));
+  // The scale and the rule are read once their fields are strings (they always are from a
+  // browser), so their errors come back together with every other field's.
+  { when: ({ issues }) => issues.every((issue) => !isRuleFormField(issue.path?.[0])) },
+).transform(({ title, description, language, anonymity, showRunningCounts, ...ruleForm }, ctx) => {
+  const parsed = parseRuleForm(ruleForm);
+  if (!parsed.success) {
+    ctx.addIssue({ code: "custom", message: "The scale and the rule were not checked." });
+    return z.NEVER;
+  }
+  return { title, description, language, anonymity, showRunningCounts, scale: parsed.scale, rule: parsed.rule };
+});
+
+/** The settings form's values: the guideline's basics and the scale and rule as strings. */
+type SettingsValues = {
+  title?: string;
+  description?: string;
+  language?: string;
+  anonymity?: Anonymity;
+  showRunningCounts?: boolean | string;
+} & RuleFormValues;
+
+/** What the form echoes back when a preset is chosen: every field it knows, and no other. */
+const ECHOED = ["title", "description", "language", "anonymity", "showRunningCounts", ...RULE_FORM_FIELDS];
+
+function submittedValues(formData: FormData): Record<string, string> {
+  return Object.fromEntries(
+    ECHOED.flatMap((name) => {
+      const value = formData.get(name);
+      return typeof value === "string" ? [[name, value]] : [];
+    }),
+  );
+}
+
+type Filled = { preset: PresetId; values: SettingsValues };
+type ActionData = SubmissionResult<string[]> | Filled;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { guideline } = await requireMember(request, params.slug, "secretary");
-  const { settings, lock, panelists, preview } = settingsFor(getDb(), guideline);
-  const { rule, ...basics } = settings;
+  const { settings, lock, panelists, preview, scalePreview } = settingsFor(getDb(), guideline);
+  const { rule, scale, ...basics } = settings;
+  const values: SettingsValues = { ...basics, ...BLANK_RULE_FORM, ...ruleFormValues(rule, scale) };
   return {
-    settings: { ...basics, ...fieldsFromRule(rule) },
+    settings: values,
+    /** What the saved rule's percentages are of (RAND/UCLA has none). */
+    denominator: rule.family === "rand-ucla" ? null : rule.denominator,
     lock: lock && {
       number: lock.number,
       openedAt: lock.openedAt?.toISOString() ?? null,
@@ -73,12 +110,25 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     },
     panelists,
     preview,
+    scalePreview,
   };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { guideline, user } = await requireMember(request, params.slug, "secretary");
-  const submission = parseWithZod(await readForm(request), { schema: SettingsSchema });
+  const formData = await readForm(request);
+  if (formData.has("preset")) {
+    // A preset button fills the form in and saves nothing: the page comes back with it, to check and save.
+    const preset = presetOf(formData.get("preset"));
+    const locked = settingsLock(getDb(), guideline.id);
+    if (!preset || locked) {
+      const submission = parseWithZod(formData, { schema: z.object({}) });
+      const message = locked ?? "Choose one of the presets on the page.";
+      return Response.json(submission.reply({ formErrors: [message] }), { status: locked ? 409 : 400 });
+    }
+    return Response.json({ preset: preset.id, values: applyPreset(submittedValues(formData), preset) } satisfies Filled);
+  }
+  const submission = parseWithZod(formData, { schema: SettingsSchema });
   if (submission.status !== "success") return invalid(submission);
   const result = await attempt(submission, () =>
     updateSettings(getDb(), { guidelineId: guideline.id, actorId: user.id, settings: submission.value }),
@@ -114,54 +164,81 @@ function LockNotice({ lock }: { lock: NonNullable<LoaderData["lock"]> }) {
           .
         </>
       )}{" "}
-      Rounds are voted under this rule and anonymity, so neither can change any more.
+      Rounds are voted on this scale, under this rule and anonymity, so none of them can change any more.
     </p>
   );
 }
 
 function LockedRule({ data }: { data: LoaderData }) {
   const { settings } = data;
+  const anonymity = settings.anonymity ?? "anonymous";
   return (
     <section className="locked-settings" aria-labelledby="locked-heading">
-      <h3 id="locked-heading">Adoption rule and anonymity</h3>
+      <h3 id="locked-heading">Ballot scale, adoption rule and anonymity</h3>
       {data.lock ? <LockNotice lock={data.lock} /> : null}
       <dl className="settings-list">
+        <dt>Ballot scale</dt>
+        <dd>{data.scalePreview}</dd>
         <dt>Adoption rule</dt>
         <dd>{data.preview}</dd>
-        <dt>Percentages are of</dt>
-        <dd>{describeDenominator(settings.denominator)}</dd>
+        {data.denominator ? (
+          <>
+            <dt>Percentages are of</dt>
+            <dd>{describeDenominator(data.denominator)}</dd>
+          </>
+        ) : null}
         <dt>Anonymity</dt>
         <dd>
-          {settings.anonymity === "anonymous" ? "Anonymous" : "Named"} — {ANONYMITY_HELP[settings.anonymity]}
+          {anonymity === "anonymous" ? "Anonymous" : "Named"} — {ANONYMITY_HELP[anonymity]}
         </dd>
       </dl>
     </section>
   );
 }
 
-export default function Settings() {
-  const data = useLoaderData<typeof loader>();
-  const lastResult = useActionData<typeof action>();
-  const [searchParams] = useSearchParams();
+/** The form's own values, as the browser would submit them now. */
+function currentValues(form: HTMLFormElement): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [name, value] of new FormData(form)) if (typeof value === "string" && name !== "preset") values[name] = value;
+  return values;
+}
+
+type SettingsFormProps = {
+  data: LoaderData;
+  lastResult: SubmissionResult<string[]> | undefined;
+  filled: Filled | null;
+  /** A preset was just filled in here, in the browser: its notice takes the focus from the button. */
+  focusNotice: boolean;
+  onPreset: (preset: Preset, form: HTMLFormElement) => void;
+};
+
+function SettingsForm({ data, lastResult, filled, focusNotice, onPreset }: SettingsFormProps) {
   const locked = data.lock !== null;
-  const [form, fields] = useForm({
+  const defaultValue = filled?.values ?? data.settings;
+  const [form, fields] = useForm<SettingsValues & { agreeBand?: string; opposeBand?: string }>({
     id: "settings",
     lastResult,
-    defaultValue: data.settings,
+    defaultValue,
     // The browser's constraints come from the fields alone: conform cannot read them through a transform.
     constraint: getZodConstraint(SettingsFields),
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: SettingsSchema }),
   });
-  const submitted = lastResult && "initialValue" in lastResult ? lastResult.initialValue : null;
-  const [preview, setPreview] = useState(() =>
-    submitted ? previewRule(ruleFieldsFromValues(submitted), data.panelists) : data.preview,
-  );
+  const [preview, setPreview] = useState(() => {
+    const values = { ...defaultValue, ...lastResult?.initialValue };
+    return { rule: previewRule(values, data.panelists), scale: previewScale(values) };
+  });
   const updatePreview = (event: FormEvent<HTMLFormElement>) => {
-    if (!locked)
-      setPreview(previewRule(ruleFieldsFromValues(Object.fromEntries(new FormData(event.currentTarget))), data.panelists));
+    if (locked) return;
+    const values = currentValues(event.currentTarget);
+    setPreview({ rule: previewRule(values, data.panelists), scale: previewScale(values) });
   };
+  const notice = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (focusNotice) notice.current?.focus();
+  }, [focusNotice]);
+  const preset = filled ? presetOf(filled.preset) : undefined;
 
   /** Running counts exist only in named guidelines; an anonymous one says why it has none. */
   const runningCounts =
@@ -186,89 +263,139 @@ export default function Settings() {
     );
 
   return (
+    <Form method="post" {...getFormProps(form)} onChange={updatePreview}>
+      {locked ? null : (
+        // Enter in a text field submits with the form's first submit button: saving, not a preset.
+        <button type="submit" className="default-submit" tabIndex={-1} aria-hidden="true">
+          Save settings
+        </button>
+      )}
+      {preset ? (
+        <p className="notice notice-unsaved" role="status" tabIndex={-1} ref={notice}>
+          <strong>Not saved yet:</strong> the ballot scale and the adoption rule are filled in from “{preset.label}”. Check them,
+          then press Save settings.
+        </p>
+      ) : null}
+      <FormErrors id={form.errorId} errors={form.errors} />
+      <Field id={fields.title.id} label="Title" errorId={fields.title.errorId} errors={fields.title.errors}>
+        <input {...getInputProps(fields.title, { type: "text" })} />
+      </Field>
+      <Field
+        id={fields.description.id}
+        label="Description"
+        errorId={fields.description.errorId}
+        errors={fields.description.errors}
+      >
+        <textarea {...getTextareaProps(fields.description)} rows={4} />
+      </Field>
+      <Field
+        id={fields.language.id}
+        label="Language (e.g. en, fr, pt-BR)"
+        errorId={fields.language.errorId}
+        errors={fields.language.errors}
+      >
+        <input {...getInputProps(fields.language, { type: "text" })} autoComplete="off" />
+      </Field>
+      {locked ? (
+        <>
+          {(["anonymity", ...RULE_FORM_FIELDS] as const).map((name) => {
+            const value = data.settings[name];
+            return typeof value === "string" ? <input key={name} type="hidden" name={name} value={value} /> : null;
+          })}
+          <LockedRule data={data} />
+          {runningCounts}
+        </>
+      ) : (
+        <>
+          <fieldset className="choices" aria-describedby={fields.anonymity.errors?.length ? fields.anonymity.errorId : undefined}>
+            <legend>Anonymity</legend>
+            {ANONYMITY.map((anonymity) => (
+              <label key={anonymity} className="choice">
+                <input
+                  type="radio"
+                  name={fields.anonymity.name}
+                  value={anonymity}
+                  defaultChecked={fields.anonymity.initialValue === anonymity}
+                />
+                <span>
+                  <strong>{anonymity === "anonymous" ? "Anonymous" : "Named"}</strong>
+                  <span className="muted"> — {ANONYMITY_HELP[anonymity]}</span>
+                </span>
+              </label>
+            ))}
+            {fields.anonymity.errors?.length ? (
+              <p className="field-error" id={fields.anonymity.errorId}>
+                {fields.anonymity.errors.join(" ")}
+              </p>
+            ) : null}
+          </fieldset>
+          {runningCounts}
+          <PresetButtons onPreset={onPreset} />
+          <ScaleFieldset fields={fields} />
+          <RuleFieldset fields={fields} />
+          <section className="rule-preview" aria-labelledby="preview-heading">
+            <h3 id="preview-heading">The rule in plain language</h3>
+            <p aria-live="polite" id="rule-preview">
+              {preview.rule}
+            </p>
+            {preview.scale ? <p id="scale-preview">Ballots: {preview.scale}</p> : null}
+            <p className="muted">
+              Computed for the current panel of {data.panelists} panelist{data.panelists === 1 ? "" : "s"}.
+              {preset ? " Not saved yet." : ""} The ballot scale, the rule and anonymity lock when round 1 opens.
+            </p>
+          </section>
+        </>
+      )}
+      <button type="submit" className="button">
+        Save settings
+      </button>
+    </Form>
+  );
+}
+
+type Chosen = { basis: LoaderData; after: ActionData | undefined; filled: Filled; n: number };
+
+export default function Settings() {
+  const data = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as ActionData | undefined;
+  const [searchParams] = useSearchParams();
+  // A preset filled in by the browser belongs to the settings it was filled into (a save starts afresh).
+  const [chosen, setChosen] = useState<Chosen | null>(null);
+  const local = chosen && chosen.basis === data ? chosen : null;
+  // What the server answered since then: a preset (without JavaScript), or a refused save.
+  const answer = local && local.after === actionData ? undefined : actionData;
+  const fromServer = answer && "preset" in answer ? answer : null;
+  const lastResult = answer && !("preset" in answer) ? answer : undefined;
+  const filled = fromServer ?? local?.filled ?? null;
+  const key = fromServer ? `server-${fromServer.preset}` : local ? `browser-${local.n}` : "saved";
+  const choosePreset = (preset: Preset, form: HTMLFormElement) => {
+    const values = applyPreset(currentValues(form), preset);
+    setChosen((previous) => ({
+      basis: data,
+      after: actionData,
+      filled: { preset: preset.id, values },
+      n: (previous?.n ?? 0) + 1,
+    }));
+  };
+
+  return (
     <section className="panel settings" aria-labelledby="settings-heading">
       <div className="row settings-heading">
         <h2 id="settings-heading">Settings</h2>
       </div>
-      {searchParams.get("saved") && !lastResult ? (
+      {searchParams.get("saved") && !actionData && !local ? (
         <p className="notice" role="status">
           Settings saved.
         </p>
       ) : null}
-      <Form method="post" {...getFormProps(form)} onChange={updatePreview}>
-        <FormErrors id={form.errorId} errors={form.errors} />
-        <Field id={fields.title.id} label="Title" errorId={fields.title.errorId} errors={fields.title.errors}>
-          <input {...getInputProps(fields.title, { type: "text" })} />
-        </Field>
-        <Field
-          id={fields.description.id}
-          label="Description"
-          errorId={fields.description.errorId}
-          errors={fields.description.errors}
-        >
-          <textarea {...getTextareaProps(fields.description)} rows={4} />
-        </Field>
-        <Field
-          id={fields.language.id}
-          label="Language (e.g. en, fr, pt-BR)"
-          errorId={fields.language.errorId}
-          errors={fields.language.errors}
-        >
-          <input {...getInputProps(fields.language, { type: "text" })} autoComplete="off" />
-        </Field>
-        {locked ? (
-          <>
-            {(["anonymity", ...RULE_FIELD_NAMES] as const).map((name) => (
-              <input key={name} type="hidden" name={name} value={String(data.settings[name] ?? "")} />
-            ))}
-            <LockedRule data={data} />
-            {runningCounts}
-          </>
-        ) : (
-          <>
-            <fieldset
-              className="choices"
-              aria-describedby={fields.anonymity.errors?.length ? fields.anonymity.errorId : undefined}
-            >
-              <legend>Anonymity</legend>
-              {ANONYMITY.map((anonymity) => (
-                <label key={anonymity} className="choice">
-                  <input
-                    type="radio"
-                    name={fields.anonymity.name}
-                    value={anonymity}
-                    defaultChecked={fields.anonymity.initialValue === anonymity}
-                  />
-                  <span>
-                    <strong>{anonymity === "anonymous" ? "Anonymous" : "Named"}</strong>
-                    <span className="muted"> — {ANONYMITY_HELP[anonymity]}</span>
-                  </span>
-                </label>
-              ))}
-              {fields.anonymity.errors?.length ? (
-                <p className="field-error" id={fields.anonymity.errorId}>
-                  {fields.anonymity.errors.join(" ")}
-                </p>
-              ) : null}
-            </fieldset>
-            {runningCounts}
-            <RuleFieldset fields={fields} />
-            <section className="rule-preview" aria-labelledby="preview-heading">
-              <h3 id="preview-heading">The rule in plain language</h3>
-              <p aria-live="polite" id="rule-preview">
-                {preview}
-              </p>
-              <p className="muted">
-                Computed for the current panel of {data.panelists} panelist{data.panelists === 1 ? "" : "s"}. The rule and
-                anonymity lock when round 1 opens.
-              </p>
-            </section>
-          </>
-        )}
-        <button type="submit" className="button">
-          Save settings
-        </button>
-      </Form>
+      <SettingsForm
+        key={key}
+        data={data}
+        lastResult={lastResult}
+        filled={filled}
+        focusNotice={key.startsWith("browser-")}
+        onPreset={choosePreset}
+      />
     </section>
   );
 }

@@ -84,8 +84,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 function describeRound(round: RevisionRound): string {
   if (round.status !== "closed") return `round ${round.number} (${round.status})`;
   if (!round.result) return `round ${round.number}`;
-  const { adopted, agree, disagree, abstain } = round.result;
-  return `round ${round.number}: ${adopted ? "adopted" : "not adopted"} (${agree} agree, ${disagree} disagree, ${abstain} abstain)`;
+  return `round ${round.number}: ${round.result.adopted ? "adopted" : "not adopted"} (${round.result.summary})`;
 }
 
 type Detail = ReturnType<typeof useLoaderData<typeof loader>>["statement"];

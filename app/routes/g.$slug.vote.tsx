@@ -3,8 +3,10 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
 import { useState } from "react";
 import { CHOICE_LABEL, CHOICES, COMMENT_LIMIT } from "~/consensus/ballot";
-import { describeRule } from "~/consensus/rule";
+import { describeRule, type Rule } from "~/consensus/rule";
+import { describeScale, ratingPoints, scaleOf, type Scale } from "~/consensus/scale";
 import { formatUtc } from "~/time";
+import { distributionStyles, groupNote } from "~/components/distribution";
 import { FeedbackPanel } from "~/components/feedback";
 import { parseBallotForm, type BallotDraft } from "~/server/ballot-form";
 import { ballotPage, castBallots, closedRounds, findOpenRound, withdrawBallot, type CastOutcome } from "~/server/ballots.server";
@@ -15,7 +17,7 @@ import styles from "~/styles/ballot.css";
 import { barStyles } from "~/components/vote-bar";
 import { readForm } from "~/server/forms.server";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }, barStyles];
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }, barStyles, distributionStyles];
 
 const count = (value: string | null) => (value !== null && /^\d{1,6}$/.test(value) ? Number(value) : null);
 
@@ -42,9 +44,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const notice = noticeOf(new URL(request.url));
   // With no round open, the latest closed one is shown read-only with the panelist's own answers.
   const round = findOpenRound(db, guideline.id) ?? closedRounds(db, guideline.id)[0];
-  if (!round) return { slug: guideline.slug, ballot: null, ruleText: null, notice };
-  const ballot = ballotPage(db, { round, membershipId: membership.id });
-  return { slug: guideline.slug, ballot, ruleText: describeRule(ballot.rule), notice };
+  if (!round) return { slug: guideline.slug, ballot: null, ruleText: null, groupNote: null, notice };
+  const page = ballotPage(db, { round, membershipId: membership.id, anonymity: guideline.anonymity });
+  return {
+    slug: guideline.slug,
+    ballot: page,
+    ruleText: describeRule(page.rule),
+    groupNote: groupNote(page.rule, guideline.anonymity),
+    notice,
+  };
 }
 
 type ActionData =
@@ -76,11 +84,13 @@ function failure(
  */
 export async function action({ request, params }: ActionFunctionArgs) {
   const { guideline, membership } = await requireMember(request, params.slug, "panelist");
-  const form = parseBallotForm(await readForm(request));
+  const db = getDb();
+  // Answers are read on the open round's scale (castBallots checks them again against the round it saves in).
+  const open = findOpenRound(db, guideline.id);
+  const form = parseBallotForm(await readForm(request), scaleOf(open ? open.scaleSnapshot : guideline.scale));
   if (!form.ok) return failure(400, form.formErrors, {}, form.drafts);
   // One statement saves on its own, all or nothing.
   if (form.intent === "item" && Object.keys(form.fieldErrors).length) return failure(400, [], form.fieldErrors, form.drafts);
-  const db = getDb();
   let outcome: CastOutcome & { withdrawn: number | null };
   try {
     outcome = db.transaction(
@@ -135,7 +145,11 @@ function formatDeadline(value: string | null): string {
   return value ? formatUtc(value) : "no deadline set";
 }
 
-type Item = NonNullable<ReturnType<typeof useLoaderData<typeof loader>>["ballot"]>["items"][number];
+type Data = ReturnType<typeof useLoaderData<typeof loader>>;
+type Item = NonNullable<Data["ballot"]>["items"][number];
+
+/** An answer as the form sends it: "agree", "7", "unable"; null for none. */
+const formValue = (answer: string | number | null): string | null => (answer === null ? null : String(answer));
 
 /** What the statement's status line says: saving, refused, or typed but not saved yet. */
 function saveState(input: {
@@ -144,16 +158,117 @@ function saveState(input: {
   choice: string | null;
   comment: string;
   item: Item;
+  scale: Scale;
   justSaved: boolean;
 }): string {
   const { choice, comment, item } = input;
   if (input.saving) return "Saving…";
   if (input.refused?.length) return input.refused.join(" ");
-  if (!choice && comment.trim()) return "Not saved yet: choose agree, disagree or abstain to save this comment.";
-  if (choice !== item.choice || comment.trim() !== (item.comment ?? "")) {
+  if (!choice && comment.trim()) {
+    return input.scale.kind === "rating"
+      ? "Not saved yet: choose a rating to save this comment."
+      : "Not saved yet: choose agree, disagree or abstain to save this comment.";
+  }
+  if (choice !== formValue(item.answer) || comment.trim() !== (item.comment ?? "")) {
     return "Not saved yet: your comment saves when you leave the box.";
   }
   return input.justSaved ? "Saved" : "";
+}
+
+type ChoiceProps = {
+  itemId: string;
+  position: number;
+  choice: string | null;
+  disabled: boolean;
+  onChoose: (value: string) => void;
+};
+
+/** Agree / disagree / abstain: three large radio buttons. */
+function AgreementChoices({ itemId, position, choice, disabled, onChoose }: ChoiceProps) {
+  return (
+    <div className="choices" role="radiogroup" aria-label={`Your vote on statement ${position}`}>
+      {CHOICES.map((value) => (
+        <label key={value} className={`choice choice-${value}`}>
+          <input
+            type="radio"
+            name={`choice.${itemId}`}
+            value={value}
+            checked={choice === value}
+            disabled={disabled}
+            onChange={() => onChoose(value)}
+          />
+          <span>{CHOICE_LABEL[value]}</span>
+        </label>
+      ))}
+    </div>
+  );
+}
+
+/**
+ * A rating 1..N: one radio group (arrow keys move along it), the points in a row that wraps on a
+ * narrow screen, the ends named from the scale's labels ("1 = not important"), and "unable to
+ * score" apart from the row when the scale has it.
+ */
+function RatingChoices({
+  scale,
+  itemId,
+  position,
+  choice,
+  disabled,
+  onChoose,
+}: ChoiceProps & { scale: Extract<Scale, { kind: "rating" }> }) {
+  const hintId = `scale-${itemId}`;
+  const { low, high } = scale.labels ?? {};
+  const radio = (value: string) => (
+    <input
+      type="radio"
+      name={`choice.${itemId}`}
+      value={value}
+      checked={choice === value}
+      disabled={disabled}
+      onChange={() => onChoose(value)}
+    />
+  );
+  return (
+    <>
+      <p className="rating-hint" id={hintId}>
+        {describeScale(scale)}
+      </p>
+      <div
+        className="rating-choices"
+        role="radiogroup"
+        aria-label={`Your rating of statement ${position}`}
+        aria-describedby={hintId}
+      >
+        <div className="rating-points">
+          {ratingPoints(scale).map((point) => {
+            const end = point === 1 ? low : point === scale.points ? high : undefined;
+            return (
+              <label key={point} className="choice choice-rating">
+                {radio(String(point))}
+                <span>
+                  {point}
+                  {end ? <span className="visually-hidden"> = {end}</span> : null}
+                </span>
+              </label>
+            );
+          })}
+        </div>
+        {low || high ? (
+          <p className="rating-ends" aria-hidden="true">
+            <span>{low ? `1 = ${low}` : ""}</span>
+            <span>{high ? `${scale.points} = ${high}` : ""}</span>
+          </p>
+        ) : null}
+        {scale.unable ? (
+          <label className="choice choice-unable">
+            {radio("unable")}
+            <span>Unable to score</span>
+          </label>
+        ) : null}
+      </div>
+    </>
+  );
 }
 
 /**
@@ -162,17 +277,23 @@ function saveState(input: {
  */
 function BallotStatement({
   item,
+  scale,
+  rule,
+  groupNote,
   errors,
   draft,
   readOnly,
 }: {
   item: Item;
+  scale: Scale;
+  rule: Rule;
+  groupNote: string | null;
   errors: Record<string, string[]>;
   draft: BallotDraft | undefined;
   readOnly: boolean;
 }) {
   const fetcher = useFetcher<ActionData>();
-  const [choice, setChoice] = useState(draft ? draft.choice : item.choice);
+  const [choice, setChoice] = useState(draft ? draft.choice : formValue(item.answer));
   const [comment, setComment] = useState(draft ? draft.comment : (item.comment ?? ""));
   const saving = fetcher.state !== "idle";
   const fetcherErrors = fetcher.data && !fetcher.data.ok ? fetcher.data : null;
@@ -203,6 +324,16 @@ function BallotStatement({
     );
   }
 
+  const choices: ChoiceProps = {
+    itemId: item.roundItemId,
+    position: item.position,
+    choice,
+    disabled: readOnly,
+    onChoose: (value) => {
+      setChoice(value);
+      save({ choice: value, comment });
+    },
+  };
   return (
     <li className="ballot-item">
       <fieldset aria-labelledby={legendId} aria-describedby={`${legendId}-text`}>
@@ -225,25 +356,16 @@ function BallotStatement({
             <p className="references">{item.references}</p>
           </details>
         ) : null}
-        {item.previous ? <FeedbackPanel previous={item.previous} currentText={item.text} /> : null}
-        <div className="choices" role="radiogroup" aria-label={`Your vote on statement ${item.position}`}>
-          {CHOICES.map((value) => (
-            <label key={value} className={`choice choice-${value}`}>
-              <input
-                type="radio"
-                name={`choice.${item.roundItemId}`}
-                value={value}
-                checked={choice === value}
-                disabled={readOnly}
-                onChange={() => {
-                  setChoice(value);
-                  save({ choice: value, comment });
-                }}
-              />
-              <span>{CHOICE_LABEL[value]}</span>
-            </label>
-          ))}
-        </div>
+        {item.previous ? (
+          <FeedbackPanel
+            previous={item.previous}
+            currentText={item.text}
+            rule={rule}
+            groupNote={groupNote}
+            subject={`Statement ${item.position}`}
+          />
+        ) : null}
+        {scale.kind === "rating" ? <RatingChoices scale={scale} {...choices} /> : <AgreementChoices {...choices} />}
         {choiceErrors ? <p className="field-error">{choiceErrors.join(" ")}</p> : null}
         <div className="field">
           <label htmlFor={`comment-${item.roundItemId}`}>Comment (optional, anonymous to other panelists)</label>
@@ -270,10 +392,11 @@ function BallotStatement({
               choice,
               comment,
               item,
+              scale,
               justSaved: fetcher.data?.ok === true,
             })}
           </p>
-          {item.choice && !readOnly ? (
+          {item.answer !== null && !readOnly ? (
             <button
               type="submit"
               name="withdraw"
@@ -296,7 +419,7 @@ function BallotStatement({
 }
 
 export default function Vote() {
-  const { slug, ballot, ruleText, notice } = useLoaderData<typeof loader>();
+  const { slug, ballot, ruleText, groupNote, notice } = useLoaderData<typeof loader>();
   const actionData = useActionData<ActionData>();
   const navigation = useNavigation();
   if (!ballot) {
@@ -309,7 +432,7 @@ export default function Vote() {
   }
   const closed = ballot.round.status === "closed";
   const votable = ballot.items.filter((i) => !i.recused);
-  const answered = votable.filter((i) => i.choice).length;
+  const answered = votable.filter((i) => i.answer !== null).length;
   const failed = actionData && !actionData.ok ? actionData : null;
   return (
     <section className="stack">
@@ -326,6 +449,11 @@ export default function Vote() {
             Closes <strong>{formatDeadline(ballot.round.closesAt)}</strong>. You can change your answers until then.
           </p>
         )}
+        {ballot.scale.kind === "rating" ? (
+          <p className="rule-summary">
+            <strong>Scale:</strong> {describeScale(ballot.scale)}.
+          </p>
+        ) : null}
         <p className="rule-summary">
           <strong>Adoption rule:</strong> {ruleText}
         </p>
@@ -360,6 +488,9 @@ export default function Vote() {
             <BallotStatement
               key={item.roundItemId}
               item={item}
+              scale={ballot.scale}
+              rule={ballot.rule}
+              groupNote={groupNote}
               errors={failed?.fieldErrors ?? {}}
               draft={failed?.drafts[item.roundItemId]}
               readOnly={closed || !ballot.eligible}

@@ -1,10 +1,25 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { getDb } from "@db/client.server";
-import type { Entry, RecommendationSet } from "~/consensus/recommendation-set";
+import {
+  distributionHeading,
+  GRADE_NOTE,
+  gradeLabel,
+  medianText,
+  outcomeLabel,
+  ratingColumns,
+  ratingCount,
+  setScale,
+  type Entry,
+  type RecommendationSet,
+} from "~/consensus/recommendation-set";
 import { describeRule } from "~/consensus/rule";
+import { describeScale, type RatingScale, type Scale } from "~/consensus/scale";
 import { findPublished } from "~/server/publications.server";
 import { jsonError, missingVersionMessage, parseVersionParam, versionPath } from "~/server/public-api.server";
+import styles from "~/styles/table1.css";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const slug = params.slug!;
@@ -25,12 +40,76 @@ function formatDate(iso: string): string {
   return new Date(iso).toLocaleDateString("en-GB", { dateStyle: "long", timeZone: "UTC" });
 }
 
-function Votes({ entry }: { entry: Pick<Entry, "votes"> }) {
+const count = (n: number | null | undefined) => (n == null ? "–" : n);
+
+/** The counts of the set's scale: agree, disagree, abstain; or a rating's distribution, median, outcome and grade. */
+function Counts({ entry, scale }: { entry: Entry; scale: Scale }) {
+  if (scale.kind === "agreement") {
+    return (
+      <>
+        <td className="num">{count(entry.votes?.agree)}</td>
+        <td className="num">{count(entry.votes?.disagree)}</td>
+        <td className="num">{count(entry.votes?.abstain)}</td>
+      </>
+    );
+  }
   return (
     <>
-      <td className="num">{entry.votes.agree}</td>
-      <td className="num">{entry.votes.disagree}</td>
-      <td className="num">{entry.votes.abstain}</td>
+      <td>
+        <Distribution entry={entry} scale={scale} />
+      </td>
+      <td className="num">{medianText(entry.median)}</td>
+      <td>{outcomeLabel(entry.outcome)}</td>
+      <td>{gradeLabel(entry.grade)}</td>
+    </>
+  );
+}
+
+/** How many gave each rating: the points in small print over their counts, read as "rated 1: 0, rated 2: 0, …". */
+function Distribution({ entry, scale }: { entry: Entry; scale: RatingScale }) {
+  return (
+    <ol className="table1-distribution">
+      {ratingColumns(scale).map((column) => (
+        <li key={column}>
+          <span className="table1-point">
+            {column === "unable" ? null : <span className="table1-hidden">rated </span>}
+            {column}
+            <span className="table1-hidden">: </span>
+          </span>
+          <span className="table1-count">{count(ratingCount(entry, column))}</span>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** A rating table keeps its columns readable and scrolls inside its region on a narrow screen. */
+const tableClass = (scale: Scale) => (scale.kind === "rating" ? "table1-table table1-rating" : "table1-table");
+
+function CountHeadings({ scale }: { scale: Scale }) {
+  if (scale.kind === "agreement") {
+    return (
+      <>
+        <th scope="col" className="num">
+          Agree
+        </th>
+        <th scope="col" className="num">
+          Disagree
+        </th>
+        <th scope="col" className="num">
+          Abstain
+        </th>
+      </>
+    );
+  }
+  return (
+    <>
+      <th scope="col">{distributionHeading(scale)}</th>
+      <th scope="col" className="num">
+        Median
+      </th>
+      <th scope="col">Outcome</th>
+      <th scope="col">Grade</th>
     </>
   );
 }
@@ -48,11 +127,13 @@ function Summary({ set }: { set: RecommendationSet }) {
 }
 
 function Recommendations({ set }: { set: RecommendationSet }) {
+  const scale = setScale(set);
+  const what = scale.kind === "agreement" ? "the votes" : "the ratings";
   return (
     <div className="table-scroll" role="region" aria-labelledby="table1-caption" tabIndex={0}>
-      <table className="table1-table">
+      <table className={tableClass(scale)}>
         <caption id="table1-caption">
-          Table 1. Key points adopted in version {set.version}, with the votes of the round that decided each
+          Table 1. Key points adopted in version {set.version}, with {what} of the round that decided each
         </caption>
         <thead>
           <tr>
@@ -61,15 +142,7 @@ function Recommendations({ set }: { set: RecommendationSet }) {
             </th>
             <th scope="col">Section</th>
             <th scope="col">Key point</th>
-            <th scope="col" className="num">
-              Agree
-            </th>
-            <th scope="col" className="num">
-              Disagree
-            </th>
-            <th scope="col" className="num">
-              Abstain
-            </th>
+            <CountHeadings scale={scale} />
           </tr>
         </thead>
         <tbody>
@@ -79,8 +152,8 @@ function Recommendations({ set }: { set: RecommendationSet }) {
                 {r.number}
               </th>
               <td>{r.section}</td>
-              <td>{r.text}</td>
-              <Votes entry={r} />
+              <td className="table1-text">{r.text}</td>
+              <Counts entry={r} scale={scale} />
             </tr>
           ))}
         </tbody>
@@ -89,7 +162,7 @@ function Recommendations({ set }: { set: RecommendationSet }) {
   );
 }
 
-function NotAdopted({ entries }: { entries: Entry[] }) {
+function NotAdopted({ entries, scale }: { entries: Entry[]; scale: Scale }) {
   return (
     <section aria-labelledby="not-adopted">
       <h2 id="not-adopted">Not adopted</h2>
@@ -97,20 +170,12 @@ function NotAdopted({ entries }: { entries: Entry[] }) {
         <p>None: every statement put to the vote was adopted.</p>
       ) : (
         <div className="table-scroll" role="region" aria-labelledby="not-adopted" tabIndex={0}>
-          <table className="table1-table" aria-labelledby="not-adopted">
+          <table className={tableClass(scale)} aria-labelledby="not-adopted">
             <thead>
               <tr>
                 <th scope="col">Section</th>
                 <th scope="col">Statement</th>
-                <th scope="col" className="num">
-                  Agree
-                </th>
-                <th scope="col" className="num">
-                  Disagree
-                </th>
-                <th scope="col" className="num">
-                  Abstain
-                </th>
+                <CountHeadings scale={scale} />
                 <th scope="col">Why</th>
               </tr>
             </thead>
@@ -118,9 +183,9 @@ function NotAdopted({ entries }: { entries: Entry[] }) {
               {entries.map((e) => (
                 <tr key={e.statementId}>
                   <td>{e.section}</td>
-                  <td>{e.text}</td>
-                  <Votes entry={e} />
-                  <td>{e.explanation}</td>
+                  <td className="table1-text">{e.text}</td>
+                  <Counts entry={e} scale={scale} />
+                  <td className="table1-why">{e.explanation}</td>
                 </tr>
               ))}
             </tbody>
@@ -133,6 +198,7 @@ function NotAdopted({ entries }: { entries: Entry[] }) {
 
 export default function Table1() {
   const { set, links } = useLoaderData<typeof loader>();
+  const scale = setScale(set);
   return (
     <article className="table1">
       <header>
@@ -150,9 +216,15 @@ export default function Table1() {
             <p>{set.ruleText}</p>
           </blockquote>
         ) : null}
+        {scale.kind === "rating" ? (
+          <>
+            <p>Scale: {describeScale(scale)}.</p>
+            <p>{GRADE_NOTE}</p>
+          </>
+        ) : null}
       </section>
       <Recommendations set={set} />
-      <NotAdopted entries={set.notAdopted} />
+      <NotAdopted entries={set.notAdopted} scale={scale} />
       <footer className="table1-footer">
         <p>
           Content hash <code>{set.contentHash}</code>

@@ -91,6 +91,14 @@ const SENTENCES: Record<string, Describe> = {
     str(d, "email") && num(d, "statement") !== undefined
       ? `recused ${str(d, "email")} from statement ${num(d, "statement")}${str(d, "reason") ? `: ${str(d, "reason")}` : ""}`
       : undefined,
+  "member.group_changed": (d) => {
+    const email = str(d, "email");
+    if (!email) return undefined;
+    const discipline = str(d, "discipline");
+    const named = (group: string | undefined) =>
+      group ? `“${group}”` : `their discipline${discipline ? ` (${discipline})` : ""}`;
+    return `changed the stakeholder group of ${email} from ${named(str(d, "from"))} to ${named(str(d, "to"))}`;
+  },
   "member.unrecused": (d) =>
     str(d, "email") && num(d, "statement") !== undefined
       ? `lifted the recusal of ${str(d, "email")} from statement ${num(d, "statement")}`

@@ -1,17 +1,36 @@
 import { z } from "zod";
-import { CHOICES, COMMENT_LIMIT, type Choice } from "~/consensus/ballot";
+import { COMMENT_LIMIT } from "~/consensus/ballot";
+import { answerProblem, type Scale } from "~/consensus/scale";
+import type { Answer } from "~/consensus/tally";
 
-const Ballot = z.object({
-  roundItemId: z.string().min(1),
-  choice: z.enum(CHOICES, { error: "Choose agree, disagree or abstain" }),
-  comment: z
-    .string()
-    .trim()
-    .max(COMMENT_LIMIT, `A comment has at most ${COMMENT_LIMIT} characters`)
-    .transform((c) => (c === "" ? null : c)),
-});
+/** A form field's value as an answer on the scale: a rating is a number, anything else stays as typed. */
+function answerFrom(scale: Scale, value: string): unknown {
+  return scale.kind === "rating" && /^\d{1,3}$/.test(value) ? Number(value) : value;
+}
 
-export type ParsedBallot = { roundItemId: string; choice: Choice; comment: string | null };
+/** One statement of the form on the ballot's scale: a choice or rating that fits it (scale.ts answerProblem) and an optional comment. */
+function ballotSchema(scale: Scale) {
+  return z.object({
+    roundItemId: z.string().min(1),
+    choice: z.string({ error: answerProblem(scale, undefined) ?? undefined }).transform((value, ctx): Answer => {
+      const answer = answerFrom(scale, value);
+      const problem = answerProblem(scale, answer);
+      if (problem) {
+        ctx.addIssue({ code: "custom", message: problem });
+        return z.NEVER;
+      }
+      return answer as Answer;
+    }),
+    comment: z
+      .string()
+      .trim()
+      .max(COMMENT_LIMIT, `A comment has at most ${COMMENT_LIMIT} characters`)
+      .transform((c) => (c === "" ? null : c)),
+  });
+}
+
+/** A statement's ballot as cast (ballots.server.ts BallotInput): a choice, a rating or "unable", and a comment. */
+export type ParsedBallot = { roundItemId: string; answer: Answer; comment: string | null };
 
 /** What the panelist typed for one statement, kept to show it again when it could not be saved. */
 export type BallotDraft = { choice: string | null; comment: string };
@@ -35,13 +54,14 @@ export type BallotFormResult =
 const ITEM_ID = /^[a-z0-9]{1,64}$/;
 
 /**
- * Reads a ballot form: `choice.<itemId>` and `comment.<itemId>` for each statement, `intent`
- * ("all" or "item") and optionally `withdraw=<itemId>`. Any other field, such as a member id,
- * refuses the whole form: a ballot is always cast as the signed-in panelist. Statements left
- * unanswered are skipped; an invalid statement is reported (every problem at once) without
- * stopping the valid ones.
+ * Reads a ballot form on the round's scale: `choice.<itemId>` (agree, disagree or abstain; or a
+ * rating "1".."N", or "unable" where the scale has it) and `comment.<itemId>` for each statement,
+ * `intent` ("all" or "item") and optionally `withdraw=<itemId>`. Any other field, such as a
+ * member id, refuses the whole form: a ballot is always cast as the signed-in panelist.
+ * Statements left unanswered are skipped; an invalid statement is reported (every problem at
+ * once) without stopping the valid ones.
  */
-export function parseBallotForm(form: FormData): BallotFormResult {
+export function parseBallotForm(form: FormData, scale: Scale): BallotFormResult {
   const formErrors: string[] = [];
   const drafts: Record<string, { choice?: string; comment?: string }> = {};
   let intent: "item" | "all" = "all";
@@ -76,22 +96,20 @@ export function parseBallotForm(form: FormData): BallotFormResult {
   );
   if (formErrors.length) return { ok: false, formErrors, drafts: typed };
 
+  const Ballot = ballotSchema(scale);
   const ballots: ParsedBallot[] = [];
   const fieldErrors: Record<string, string[]> = {};
   for (const [roundItemId, draft] of Object.entries(typed)) {
     const parsed = Ballot.safeParse({ roundItemId, choice: draft.choice ?? undefined, comment: draft.comment });
     if (parsed.success) {
-      ballots.push(parsed.data);
+      ballots.push({ roundItemId, answer: parsed.data.choice, comment: parsed.data.comment });
       continue;
     }
     for (const issue of parsed.error.issues) (fieldErrors[`${String(issue.path[0])}.${roundItemId}`] ??= []).push(issue.message);
   }
   if (ballots.length === 0 && withdraw === null && Object.keys(fieldErrors).length === 0) {
-    return {
-      ok: false,
-      formErrors: ["Nothing to save: choose agree, disagree or abstain for at least one statement."],
-      drafts: typed,
-    };
+    const choose = scale.kind === "rating" ? "rate" : "choose agree, disagree or abstain for";
+    return { ok: false, formErrors: [`Nothing to save: ${choose} at least one statement.`], drafts: typed };
   }
   return { ok: true, intent, ballots, withdraw, fieldErrors, drafts: typed };
 }

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
 import type { Queryable } from "@db/client.server";
 import {
   ballots,
@@ -6,21 +6,33 @@ import {
   type memberships,
   recusals,
   roundItems,
-  roundResults,
   rounds,
   statementRevisions,
   statements,
-  type Choice,
 } from "@db/schema";
-import { evaluate, RuleSchema, type Rule } from "~/consensus/rule";
+import type { Anonymity } from "~/consensus/anonymity";
+import { RuleSchema, type FrozenVerdict, type Rule } from "~/consensus/rule";
+import { answerProblem, scaleOf, type Scale } from "~/consensus/scale";
+import type { Answer, GroupTally, Tally } from "~/consensus/tally";
 import { recordAudit } from "./audit.server";
 import { Refusal } from "./errors";
+import { closedRoundResults } from "./results.server";
 
 type Guideline = typeof guidelines.$inferSelect;
 type Membership = typeof memberships.$inferSelect;
 type Round = typeof rounds.$inferSelect;
 
-export type BallotInput = { roundItemId: string; choice: Choice; comment: string | null };
+export type BallotInput = { roundItemId: string; answer: Answer; comment: string | null };
+
+/** A stored ballot's answer: its rating, else its choice ("unable" included). */
+export function answerOf(row: { choice: string | null; rating: number | null }): Answer {
+  return row.rating !== null ? row.rating : (row.choice as Answer);
+}
+
+/** The columns a ballot's answer is stored in. */
+function columnsOf(answer: Answer): { choice: "agree" | "disagree" | "abstain" | "unable" | null; rating: number | null } {
+  return typeof answer === "number" ? { choice: null, rating: answer } : { choice: answer, rating: null };
+}
 
 /** The guideline's open round, if any. */
 export function findOpenRound(db: Queryable, guidelineId: string): Round | null {
@@ -67,7 +79,7 @@ function roundToVoteIn(db: Queryable, input: { guideline: Guideline; membership:
   const { guideline, membership, now } = input;
   if (membership.role !== "panelist") throw new Refusal("Only panelists vote.", 403);
   const round = db
-    .select({ id: rounds.id, number: rounds.number, closesAt: rounds.closesAt })
+    .select({ id: rounds.id, number: rounds.number, closesAt: rounds.closesAt, scaleSnapshot: rounds.scaleSnapshot })
     .from(rounds)
     .where(and(eq(rounds.guidelineId, guideline.id), eq(rounds.status, "open")))
     .get();
@@ -82,7 +94,7 @@ function roundToVoteIn(db: Queryable, input: { guideline: Guideline; membership:
 }
 
 /** A statement's ballot could not be saved: why, and the status a request about it alone gets. */
-export type RefusedBallot = { roundItemId: string; message: string; status: 403 | 404 };
+export type RefusedBallot = { roundItemId: string; message: string; status: 400 | 403 | 404 };
 
 export type CastOutcome = {
   /** Ballots that now hold what was sent, changed or not. */
@@ -108,6 +120,7 @@ export function castBallots(
   return db.transaction(
     (tx) => {
       const round = roundToVoteIn(tx, { guideline, membership, now });
+      const scale = scaleOf(round.scaleSnapshot);
       const ids = input.ballots.map((b) => b.roundItemId);
       const items = tx
         .select({ id: roundItems.id, position: roundItems.position, statementId: statementRevisions.statementId })
@@ -136,18 +149,31 @@ export function castBallots(
           });
           continue;
         }
+        const invalid = answerProblem(scale, ballot.answer);
+        if (invalid) {
+          outcome.refused.push({ roundItemId: item.id, message: invalid, status: 400 });
+          continue;
+        }
         const previous = tx
-          .select({ choice: ballots.choice, comment: ballots.comment })
+          .select({ choice: ballots.choice, rating: ballots.rating, comment: ballots.comment })
           .from(ballots)
           .where(and(eq(ballots.roundItemId, item.id), eq(ballots.membershipId, membership.id)))
           .get();
         outcome.saved++;
-        if (previous && previous.choice === ballot.choice && previous.comment === ballot.comment) continue;
+        if (previous && answerOf(previous) === ballot.answer && previous.comment === ballot.comment) continue;
+        const columns = columnsOf(ballot.answer);
         tx.insert(ballots)
-          .values({ ...ballot, membershipId: membership.id, createdAt: now, updatedAt: now })
+          .values({
+            roundItemId: item.id,
+            ...columns,
+            comment: ballot.comment,
+            membershipId: membership.id,
+            createdAt: now,
+            updatedAt: now,
+          })
           .onConflictDoUpdate({
             target: [ballots.roundItemId, ballots.membershipId],
-            set: { choice: ballot.choice, comment: ballot.comment, updatedAt: now },
+            set: { ...columns, comment: ballot.comment, updatedAt: now },
           })
           .run();
         recordAudit(tx, {
@@ -157,7 +183,7 @@ export function castBallots(
           details: {
             round: round.number,
             item: item.position,
-            ...(guideline.anonymity === "named" ? { choice: ballot.choice } : {}),
+            ...(guideline.anonymity === "named" ? { choice: ballot.answer } : {}),
           },
           at: now,
         });
@@ -207,65 +233,64 @@ export function withdrawBallot(
   );
 }
 
-export type Distribution = { agree: number; disagree: number; abstain: number; eligible: number };
-
+/** What the viewer answered in the previous round, and what the panel answered, once that round closed. */
 export type FeedbackItem = {
   round: number;
   revision: number;
   text: string;
-  distribution: Distribution;
-  adopted: boolean;
+  scale: Scale;
+  tally: Tally;
+  verdict: FrozenVerdict;
   explanation: string;
   comments: string[];
-  myChoice: Choice | null;
+  /** Groups that may be shown (DESIGN §3.4, §4). */
+  groups: GroupTally[];
+  myAnswer: Answer | null;
   myComment: string | null;
 };
 
-/**
- * Anonymous comments of a closed round item: text only, never who wrote them, in an order
- * that does not follow the panel (sorted by text).
- */
-function commentsOn(db: Queryable, roundItemId: string): string[] {
-  return db
-    .select({ comment: ballots.comment })
+/** The viewer's own answers and comments on a round's items. */
+function myAnswers(
+  db: Queryable,
+  roundId: string,
+  membershipId: string | null,
+): Map<string, { answer: Answer; comment: string | null }> {
+  if (!membershipId) return new Map();
+  const rows = db
+    .select({ itemId: ballots.roundItemId, choice: ballots.choice, rating: ballots.rating, comment: ballots.comment })
     .from(ballots)
-    .where(and(eq(ballots.roundItemId, roundItemId), sql`${ballots.comment} is not null and ${ballots.comment} <> ''`))
-    .all()
-    .map((b) => b.comment!)
-    .sort((a, b) => a.localeCompare(b));
+    .innerJoin(roundItems, eq(roundItems.id, ballots.roundItemId))
+    .where(and(eq(roundItems.roundId, roundId), eq(ballots.membershipId, membershipId)))
+    .all();
+  return new Map(rows.map((row) => [row.itemId, { answer: answerOf(row), comment: row.comment }]));
 }
 
 /**
- * A closed round item as panelists may see it: the group's distribution and verdict, the
- * anonymous comments, and only the viewer's own ballot.
+ * A closed round as panelists may see it, item by item: the frozen distribution and verdict,
+ * the anonymous comments, the groups that may be shown, and only the viewer's own ballot.
  */
-function closedItemFeedback(
-  db: Queryable,
-  item: { roundItemId: string; round: number; revision: number; text: string; rule: Rule },
-  membershipId: string | null,
-): FeedbackItem | null {
-  const result = db.select().from(roundResults).where(eq(roundResults.roundItemId, item.roundItemId)).get();
-  if (!result) return null;
-  const distribution = { agree: result.agree, disagree: result.disagree, abstain: result.abstain, eligible: result.eligible };
-  const mine = membershipId
-    ? db
-        .select({ choice: ballots.choice, comment: ballots.comment })
-        .from(ballots)
-        .where(and(eq(ballots.roundItemId, item.roundItemId), eq(ballots.membershipId, membershipId)))
-        .get()
-    : undefined;
-  const verdict = evaluate(item.rule, distribution);
-  return {
-    round: item.round,
-    revision: item.revision,
-    text: item.text,
-    distribution,
-    adopted: verdict.adopted,
-    explanation: verdict.explanation,
-    comments: commentsOn(db, item.roundItemId),
-    myChoice: mine?.choice ?? null,
-    myComment: mine?.comment ?? null,
-  };
+function roundFeedback(db: Queryable, round: Round, membershipId: string | null, anonymity: Anonymity) {
+  const results = closedRoundResults(db, { round, anonymity });
+  const mine = myAnswers(db, round.id, membershipId);
+  return results.items.map((item) => ({
+    itemId: item.itemId,
+    statementId: item.statementId,
+    position: item.position,
+    section: item.section,
+    feedback: {
+      round: round.number,
+      revision: item.revision,
+      text: item.text,
+      scale: results.scale,
+      tally: item.tally,
+      verdict: item.verdict,
+      explanation: item.explanation,
+      comments: item.comments,
+      groups: item.shownGroups,
+      myAnswer: mine.get(item.itemId)?.answer ?? null,
+      myComment: mine.get(item.itemId)?.comment ?? null,
+    } satisfies FeedbackItem,
+  }));
 }
 
 export type BallotItem = {
@@ -278,7 +303,7 @@ export type BallotItem = {
   rationale: string;
   references: string;
   recused: boolean;
-  choice: Choice | null;
+  answer: Answer | null;
   comment: string | null;
   /** The statement's previous closed round, for controlled feedback beside a revised statement. */
   previous: FeedbackItem | null;
@@ -287,16 +312,17 @@ export type BallotItem = {
 export type BallotPage = {
   round: { id: string; number: number; status: "open" | "closed"; closesAt: Date | null; closedAt: Date | null };
   rule: Rule;
+  scale: Scale;
   eligible: boolean;
   items: BallotItem[];
 };
 
 /**
- * A panelist's ballot for a round: the statements, their own choices and comments, and beside
+ * A panelist's ballot for a round: the statements, their own answers and comments, and beside
  * each the feedback of its previous closed round. Never any count of the round itself while it
- * is open, and never another person's choice.
+ * is open, and never another person's answer.
  */
-export function ballotPage(db: Queryable, input: { round: Round; membershipId: string }): BallotPage {
+export function ballotPage(db: Queryable, input: { round: Round; membershipId: string; anonymity: Anonymity }): BallotPage {
   const { round, membershipId } = input;
   const rule = RuleSchema.parse(round.ruleSnapshot);
   const recused = recusedStatements(db, membershipId);
@@ -311,6 +337,7 @@ export function ballotPage(db: Queryable, input: { round: Round; membershipId: s
       rationale: statementRevisions.rationale,
       references: statementRevisions.references,
       choice: ballots.choice,
+      rating: ballots.rating,
       comment: ballots.comment,
     })
     .from(roundItems)
@@ -320,6 +347,12 @@ export function ballotPage(db: Queryable, input: { round: Round; membershipId: s
     .where(eq(roundItems.roundId, round.id))
     .orderBy(asc(roundItems.position))
     .all();
+  const previous = previousFeedback(db, {
+    round,
+    statementIds: rows.map((r) => r.statementId),
+    membershipId,
+    anonymity: input.anonymity,
+  });
   return {
     round: {
       id: round.id,
@@ -329,75 +362,61 @@ export function ballotPage(db: Queryable, input: { round: Round; membershipId: s
       closedAt: round.closedAt,
     },
     rule,
+    scale: scaleOf(round.scaleSnapshot),
     eligible: isEligible(round, membershipId),
-    items: rows.map((row) => ({
+    items: rows.map(({ choice, rating, ...row }) => ({
       ...row,
+      answer: choice === null && rating === null ? null : answerOf({ choice, rating }),
       recused: recused.has(row.statementId),
-      previous: previousFeedback(db, {
-        statementId: row.statementId,
-        beforeRound: round.number,
-        guidelineId: round.guidelineId,
-        membershipId,
-      }),
+      previous: previous.get(row.statementId) ?? null,
     })),
   };
 }
 
+/** For each statement, the feedback of the latest closed round before this one that voted on it. */
 function previousFeedback(
   db: Queryable,
-  input: { statementId: string; beforeRound: number; guidelineId: string; membershipId: string },
-): FeedbackItem | null {
-  const previous = db
-    .select({
-      roundItemId: roundItems.id,
-      round: rounds.number,
-      ruleSnapshot: rounds.ruleSnapshot,
-      revision: statementRevisions.revision,
-      text: statementRevisions.text,
-    })
+  input: { round: Round; statementIds: string[]; membershipId: string; anonymity: Anonymity },
+): Map<string, FeedbackItem> {
+  if (input.statementIds.length === 0) return new Map();
+  const earlier = db
+    .selectDistinct({ roundId: rounds.id, number: rounds.number })
     .from(roundItems)
     .innerJoin(rounds, eq(rounds.id, roundItems.roundId))
     .innerJoin(statementRevisions, eq(statementRevisions.id, roundItems.revisionId))
     .where(
       and(
-        eq(statementRevisions.statementId, input.statementId),
-        eq(rounds.guidelineId, input.guidelineId),
+        inArray(statementRevisions.statementId, input.statementIds),
+        eq(rounds.guidelineId, input.round.guidelineId),
         eq(rounds.status, "closed"),
-        lt(rounds.number, input.beforeRound),
+        lt(rounds.number, input.round.number),
       ),
     )
     .orderBy(desc(rounds.number))
-    .limit(1)
-    .get();
-  if (!previous) return null;
-  return closedItemFeedback(db, { ...previous, rule: RuleSchema.parse(previous.ruleSnapshot) }, input.membershipId);
+    .all();
+  const found = new Map<string, FeedbackItem>();
+  for (const { roundId } of earlier) {
+    const round = db.select().from(rounds).where(eq(rounds.id, roundId)).get()!;
+    for (const item of roundFeedback(db, round, input.membershipId, input.anonymity)) {
+      if (input.statementIds.includes(item.statementId) && !found.has(item.statementId))
+        found.set(item.statementId, item.feedback);
+    }
+  }
+  return found;
 }
 
 /** The results of a closed round as panelists see them: distributions, verdicts, anonymous comments, their own ballot. */
 export function closedRoundFeedback(
   db: Queryable,
-  input: { round: Round; membershipId: string | null },
+  input: { round: Round; membershipId: string | null; anonymity: Anonymity },
 ): (FeedbackItem & { position: number; section: string })[] {
   if (input.round.status !== "closed")
     throw new Refusal(`Round ${input.round.number} is not closed: its results are not shown yet.`, 403);
-  const rule = RuleSchema.parse(input.round.ruleSnapshot);
-  const items = db
-    .select({
-      roundItemId: roundItems.id,
-      position: roundItems.position,
-      section: statementRevisions.section,
-      revision: statementRevisions.revision,
-      text: statementRevisions.text,
-    })
-    .from(roundItems)
-    .innerJoin(statementRevisions, eq(statementRevisions.id, roundItems.revisionId))
-    .where(eq(roundItems.roundId, input.round.id))
-    .orderBy(asc(roundItems.position))
-    .all();
-  return items.flatMap((item) => {
-    const feedback = closedItemFeedback(db, { ...item, round: input.round.number, rule }, input.membershipId);
-    return feedback ? [{ ...feedback, position: item.position, section: item.section }] : [];
-  });
+  return roundFeedback(db, input.round, input.membershipId, input.anonymity).map((item) => ({
+    ...item.feedback,
+    position: item.position,
+    section: item.section,
+  }));
 }
 
 /** The guideline's closed rounds, newest first. */

@@ -3,6 +3,7 @@ import { getDb, type DB, type Queryable } from "@db/client.server";
 import { ballots, guidelines, invitations, memberships, outboxMails, roundItems, rounds, users, type Role } from "@db/schema";
 import { formatUtc } from "~/time";
 import { describeRule, RuleSchema, sameRule, type Rule } from "~/consensus/rule";
+import { describeScale, sameScale, scaleOf, type Scale } from "~/consensus/scale";
 import { recordAudit } from "./audit.server";
 import { Refusal } from "./errors";
 import { invitationState, issueInvitation, smtpConfigured } from "./panel.server";
@@ -179,7 +180,7 @@ export function createGuideline(
   );
 }
 
-/** Since when the rule and anonymity are fixed: the first round that was opened (or imported closed). */
+/** Since when the scale, the rule and anonymity are fixed: the first round that was opened (or imported closed). */
 export function ruleLock(db: Queryable, guidelineId: string) {
   const round = db
     .select({ number: rounds.number, openedAt: rounds.openedAt, closedAt: rounds.closedAt })
@@ -199,12 +200,20 @@ function countPanelists(db: Queryable, guidelineId: string): number {
 }
 
 export type GuidelineSettings = Pick<Guideline, "title" | "description" | "language" | "anonymity" | "showRunningCounts"> & {
+  scale: Scale;
   rule: Rule;
 };
 
-/** The settings page: the saved settings, the lock, and the rule in plain language for the current panel. */
+/** The settings that round 1 fixes: what the panel votes on, under which rule, seen by whom. */
+const LOCKED_FIELDS = ["scale", "rule", "anonymity"] as const;
+
+/**
+ * The settings page: the saved settings, the lock, and the scale and the rule in plain language
+ * (the rule with its thresholds for the current panel).
+ */
 export function settingsFor(db: Queryable, guideline: Guideline) {
   const rule = RuleSchema.parse(guideline.rule);
+  const scale = scaleOf(guideline.scale);
   const panelists = countPanelists(db, guideline.id);
   const settings: GuidelineSettings = {
     title: guideline.title,
@@ -212,22 +221,35 @@ export function settingsFor(db: Queryable, guideline: Guideline) {
     language: guideline.language,
     anonymity: guideline.anonymity,
     showRunningCounts: guideline.showRunningCounts,
+    scale,
     rule,
   };
-  return { settings, lock: ruleLock(db, guideline.id), panelists, preview: describeRule(rule, panelists) };
+  return {
+    settings,
+    lock: ruleLock(db, guideline.id),
+    panelists,
+    preview: describeRule(rule, panelists),
+    scalePreview: `${describeScale(scale)}.`,
+  };
 }
 
 function lockMessage(lock: NonNullable<ReturnType<typeof ruleLock>>): string {
   const when = lock.openedAt ?? lock.closedAt;
   const date = when ? ` on ${formatUtc(when, true)}` : "";
-  return `The adoption rule and anonymity are locked since round ${lock.number} ${
+  return `The ballot scale, the adoption rule and anonymity are locked since round ${lock.number} ${
     lock.openedAt ? "opened" : "was imported"
   }${date}.`;
 }
 
+/** Why the scale, the rule and anonymity can no longer change, or null while they can. */
+export function settingsLock(db: Queryable, guidelineId: string): string | null {
+  const lock = ruleLock(db, guidelineId);
+  return lock ? lockMessage(lock) : null;
+}
+
 /**
- * Saves a guideline's settings. Once a round has opened, the rule and the anonymity are what
- * the panel voted under: changing either is refused and nothing is saved.
+ * Saves a guideline's settings. Once a round has opened, the scale, the rule and the anonymity
+ * are what the panel voted on and under: changing any of them is refused and nothing is saved.
  */
 export function updateSettings(
   db: DB,
@@ -246,11 +268,14 @@ export function updateSettings(
       const changed = (["title", "description", "language", "anonymity", "showRunningCounts"] as const).filter(
         (field) => saved[field] !== next[field],
       ) as (keyof GuidelineSettings)[];
+      if (!sameScale(scaleOf(saved.scale), next.scale)) changed.push("scale");
       if (!sameRule(RuleSchema.parse(saved.rule), next.rule)) changed.push("rule");
       const lock = ruleLock(tx, saved.id);
-      if (lock && (changed.includes("rule") || changed.includes("anonymity"))) throw new Refusal(lockMessage(lock));
+      if (lock && LOCKED_FIELDS.some((field) => changed.includes(field))) throw new Refusal(lockMessage(lock));
       if (changed.length === 0) return { changed };
-      tx.update(guidelines).set(next).where(eq(guidelines.id, saved.id)).run();
+      // Only what changed is written: a stored rule or scale the form spells differently keeps its JSON.
+      const update = Object.fromEntries(changed.map((field) => [field, next[field]])) as Partial<GuidelineSettings>;
+      tx.update(guidelines).set(update).where(eq(guidelines.id, saved.id)).run();
       recordAudit(tx, {
         guidelineId: saved.id,
         actorId: input.actorId,

@@ -3,6 +3,7 @@ import type { Queryable } from "@db/client.server";
 import { guidelines, roundItems, rounds, statementRevisions, statements } from "@db/schema";
 import {
   closedAtOf,
+  itemTally,
   statementHistories,
   statementKey,
   validateRecord,
@@ -13,7 +14,7 @@ import {
 } from "~/consensus/consensus-record";
 import { recordAudit } from "./audit.server";
 import { Refusal } from "./errors";
-import { freezeResults } from "./rounds.server";
+import { completeRound } from "./rounds.server";
 
 /** An invalid consensus record, refused whole: every problem, by path and reason. */
 export class ImportRefused extends Refusal {
@@ -41,6 +42,7 @@ function insertGuideline(tx: Queryable, { record, actorId, now }: Omit<Context, 
       language,
       registration,
       source,
+      scale: record.scale,
       rule: record.rule,
       ruleText: record.ruleText,
       createdBy: actorId,
@@ -81,8 +83,8 @@ function insertStatements(tx: Queryable, ctx: Context, histories: StatementHisto
 
 /**
  * A recorded round goes the way an online one does, so the database's rules hold for it too:
- * created as a draft with its items, opened with the panel and rule fixed, then closed by
- * freezing the recorded totals.
+ * created as a draft with its items, opened with the panel, rule and scale fixed, then closed by
+ * freezing the recorded totals (completeRound evaluates every verdict again with the rule).
  */
 function importRound(tx: Queryable, ctx: Context, round: RecordRound, revisionIds: string[]): void {
   const draft = tx
@@ -105,17 +107,19 @@ function importRound(tx: Queryable, ctx: Context, round: RecordRound, revisionId
       panelSize: round.panelSize,
       panelSnapshot: { members: [], disciplines: ctx.record.panel?.disciplines ?? {} },
       ruleSnapshot: ctx.record.rule,
+      scaleSnapshot: ctx.record.scale,
       openedAt: null,
     })
     .where(eq(rounds.id, draft.id))
     .returning()
     .get();
-  freezeResults(tx, {
+  // A record gives totals only (votes, or ratings on its scale): no groups.
+  completeRound(tx, {
     round: opened,
-    tallies: round.items.map((item, i) => ({
+    items: round.items.map((item, i) => ({
       roundItemId: itemIds[i]!,
-      ...item.votes,
-      eligible: item.eligible ?? round.panelSize,
+      tally: itemTally(ctx.record.scale, round, item),
+      groups: [],
     })),
     actorId: ctx.actorId,
     now: closedAtOf(round) ?? ctx.now,

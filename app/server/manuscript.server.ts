@@ -6,10 +6,25 @@
 import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from "docx";
 import { and, asc, eq } from "drizzle-orm";
 import type { Queryable } from "@db/client.server";
-import { roundItems, roundResults, rounds, statementRevisions, statements } from "@db/schema";
-import { csvField, renderSet, type Entry, type RecommendationSet } from "~/consensus/recommendation-set";
+import { rounds } from "@db/schema";
+import {
+  csvField,
+  distributionHeading,
+  distributionText,
+  GRADE_NOTE,
+  gradeLabel,
+  medianText,
+  outcomeLabel,
+  renderSet,
+  setScale,
+  type Entry,
+  type RecommendationSet,
+} from "~/consensus/recommendation-set";
 import { describeRule } from "~/consensus/rule";
+import { describeScale, ratingPoints, scaleOf, type RatingScale, type Scale } from "~/consensus/scale";
+import { isRatingTally } from "~/consensus/tally";
 import { findPublished } from "./publications.server";
+import { frozenResults } from "./results.server";
 import { missingVersionMessage } from "./public-api.server";
 
 export const DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
@@ -39,7 +54,7 @@ function download(body: string | Uint8Array<ArrayBuffer>, contentType: string, d
 /** The export named `file` of a guideline the caller may read, or a JSON error. */
 export async function exportResponse(
   db: Queryable,
-  input: { guideline: { id: string; slug: string }; file: string },
+  input: { guideline: { id: string; slug: string; scale: unknown }; file: string },
 ): Promise<Response> {
   const { guideline, file } = input;
   const wanted = parseExportName(file);
@@ -49,7 +64,7 @@ export async function exportResponse(
   if (!wanted) return exportError(404, `There is no export "${file}": exports are v<N>.md, v<N>.docx and rounds.csv.`);
   if (wanted.kind === "rounds") {
     return download(
-      roundsCsv(db, { guidelineId: guideline.id }),
+      roundsCsv(db, { guidelineId: guideline.id, scale: scaleOf(guideline.scale) }),
       "text/csv; charset=utf-8",
       `attachment; filename="${guideline.slug}-rounds.csv"`,
     );
@@ -95,7 +110,7 @@ function table(columns: { title: string; width: number; number?: boolean }[], ro
   });
 }
 
-// Widths in twentieths of a point; they add up to the text width of an A4 page with Word's margins.
+// Widths in twentieths of a point; each set adds up to the text width of an A4 page with Word's margins.
 const TABLE1_COLUMNS = [
   { title: "No.", width: 600, number: true },
   { title: "Section", width: 1500 },
@@ -114,11 +129,73 @@ const NOT_ADOPTED_COLUMNS = [
   { title: "Why", width: 2326 },
 ];
 
-const votesOf = (e: Entry) => [e.votes.agree, e.votes.disagree, e.votes.abstain];
+/** A rating set's counts take one column, the distribution over 1..N, so that the table still fits the page. */
+function ratingColumns(scale: RatingScale) {
+  return {
+    table1: [
+      { title: "No.", width: 500, number: true },
+      { title: "Section", width: 1100 },
+      { title: "Key point", width: 3026 },
+      { title: distributionHeading(scale), width: 1800 },
+      { title: "Median", width: 700, number: true },
+      { title: "Outcome", width: 1100 },
+      { title: "Grade", width: 800 },
+    ],
+    notAdopted: [
+      { title: "Section", width: 1000 },
+      { title: "Statement", width: 2200 },
+      { title: distributionHeading(scale), width: 1700 },
+      { title: "Median", width: 700, number: true },
+      { title: "Outcome", width: 1000 },
+      { title: "Grade", width: 800 },
+      { title: "Why", width: 1626 },
+    ],
+  };
+}
+
+const votesOf = (e: Entry) => (e.votes ? [e.votes.agree, e.votes.disagree, e.votes.abstain] : ["–", "–", "–"]);
+
+/** Table 1 and the statements not adopted, in the columns of the set's scale. */
+function tables(set: RecommendationSet) {
+  const scale = setScale(set);
+  if (scale.kind === "agreement") {
+    return {
+      intro: `Key points adopted in version ${set.version}, with the votes of the round that decided each.`,
+      notes: [],
+      table1: table(
+        TABLE1_COLUMNS,
+        set.recommendations.map((r) => [r.number, r.section, r.text, ...votesOf(r)]),
+      ),
+      notAdopted: () =>
+        table(
+          NOT_ADOPTED_COLUMNS,
+          set.notAdopted.map((e) => [e.section, e.text, ...votesOf(e), e.explanation]),
+        ),
+    };
+  }
+  const columns = ratingColumns(scale);
+  const result = (e: Entry) => [distributionText(e, scale), medianText(e.median), outcomeLabel(e.outcome), gradeLabel(e.grade)];
+  return {
+    intro:
+      `Key points adopted in version ${set.version}, with the ratings of the round that decided each ` +
+      `(how many rated 1, 2, … ${scale.points}${scale.unable ? ", and how many were unable to score" : ""}), their median, outcome and grade.`,
+    notes: [`Scale: ${describeScale(scale)}.`, GRADE_NOTE],
+    table1: table(
+      columns.table1,
+      set.recommendations.map((r) => [r.number, r.section, r.text, ...result(r)]),
+    ),
+    notAdopted: () =>
+      table(
+        columns.notAdopted,
+        set.notAdopted.map((e) => [e.section, e.text, ...result(e), e.explanation]),
+      ),
+  };
+}
 
 /** Table 1 of a published version as a Word document, for the manuscript. */
 export function table1Document(set: RecommendationSet): Promise<Buffer> {
   const heading = (value: string) => new Paragraph({ text: value, heading: HeadingLevel.HEADING_1 });
+  const { intro, notes, table1, notAdopted } = tables(set);
   const document = new Document({
     title: `${set.guideline.title}: Table 1, version ${set.version}`,
     sections: [
@@ -131,19 +208,12 @@ export function table1Document(set: RecommendationSet): Promise<Buffer> {
           heading("Adoption rule"),
           new Paragraph(describeRule(set.rule)),
           ...(set.ruleText ? [new Paragraph({ children: [text(set.ruleText, { italics: true })] })] : []),
+          ...notes.map((note) => new Paragraph(note)),
           heading("Table 1"),
-          new Paragraph(`Key points adopted in version ${set.version}, with the votes of the round that decided each.`),
-          table(
-            TABLE1_COLUMNS,
-            set.recommendations.map((r) => [r.number, r.section, r.text, ...votesOf(r)]),
-          ),
+          new Paragraph(intro),
+          table1,
           heading("Not adopted"),
-          set.notAdopted.length === 0
-            ? new Paragraph("None: every statement put to the vote was adopted.")
-            : table(
-                NOT_ADOPTED_COLUMNS,
-                set.notAdopted.map((e) => [e.section, e.text, ...votesOf(e), e.explanation]),
-              ),
+          set.notAdopted.length === 0 ? new Paragraph("None: every statement put to the vote was adopted.") : notAdopted(),
           new Paragraph({ spacing: { before: 400 }, children: [text(`Content hash ${set.contentHash}`, { italics: true })] }),
         ],
       },
@@ -152,75 +222,67 @@ export function table1Document(set: RecommendationSet): Promise<Buffer> {
   return Packer.toBuffer(document);
 }
 
-const ROUNDS_CSV_COLUMNS = [
-  "round",
-  "closed_at",
-  "item",
-  "statement_id",
-  "revision",
-  "section",
-  "text",
-  "agree",
-  "disagree",
-  "abstain",
-  "no_response",
-  "eligible",
-  "participants",
-  "agree_percent",
-  "disagree_percent",
-  "adopted",
-  "reasons",
-] as const;
-
-/** Every closed round's frozen tallies, one row per round item, in round and item order. */
-export function roundsCsv(db: Queryable, input: { guidelineId: string }): string {
-  const items = db
-    .select({
-      round: rounds.number,
-      closedAt: rounds.closedAt,
-      item: roundItems.position,
-      statementId: statements.id,
-      revision: statementRevisions.revision,
-      section: statementRevisions.section,
-      text: statementRevisions.text,
-      agree: roundResults.agree,
-      disagree: roundResults.disagree,
-      abstain: roundResults.abstain,
-      eligible: roundResults.eligible,
-      agreePercent: roundResults.agreePercent,
-      disagreePercent: roundResults.disagreePercent,
-      adopted: roundResults.adopted,
-      reasons: roundResults.reasons,
-    })
+/**
+ * Every closed round's frozen results, one row per round item, in round and item order. On the
+ * agreement scale the counts are agree, disagree and abstain; on a rating scale one column per
+ * point (and unable to score, when the scale has it) and the median.
+ */
+export function roundsCsv(db: Queryable, input: { guidelineId: string; scale: Scale }): string {
+  const closed = db
+    .select()
     .from(rounds)
-    .innerJoin(roundItems, eq(roundItems.roundId, rounds.id))
-    .innerJoin(roundResults, eq(roundResults.roundItemId, roundItems.id))
-    .innerJoin(statementRevisions, eq(statementRevisions.id, roundItems.revisionId))
-    .innerJoin(statements, eq(statements.id, statementRevisions.statementId))
     .where(and(eq(rounds.guidelineId, input.guidelineId), eq(rounds.status, "closed")))
-    .orderBy(asc(rounds.number), asc(roundItems.position))
+    .orderBy(asc(rounds.number))
     .all();
-  const rows = items.map((i) => {
-    const participants = i.agree + i.disagree + i.abstain;
-    return [
-      i.round,
-      i.closedAt?.toISOString() ?? null,
-      i.item,
-      i.statementId,
-      i.revision,
-      i.section,
-      i.text,
-      i.agree,
-      i.disagree,
-      i.abstain,
-      i.eligible - participants,
-      i.eligible,
-      participants,
-      i.agreePercent,
-      i.disagreePercent,
-      i.adopted,
-      i.reasons.join(";"),
-    ];
-  });
-  return [ROUNDS_CSV_COLUMNS, ...rows].map((row) => row.map(csvField).join(",")).join("\r\n") + "\r\n";
+  const scale = input.scale;
+  const countColumns =
+    scale.kind === "rating"
+      ? [...ratingPoints(scale).map((p) => `rated_${p}`), ...(scale.unable ? ["unable"] : []), "median"]
+      : ["agree", "disagree", "abstain"];
+  const header = [
+    "round",
+    "closed_at",
+    "item",
+    "statement_id",
+    "revision",
+    "section",
+    "text",
+    ...countColumns,
+    "no_response",
+    "eligible",
+    "participants",
+    "agree_percent",
+    "disagree_percent",
+    "adopted",
+    "outcome",
+    "grade",
+    "reasons",
+  ];
+  const rows = closed.flatMap((round) =>
+    frozenResults(db, round).items.map((i) => {
+      const counts = isRatingTally(i.tally)
+        ? [...i.tally.ratings, ...(scale.kind === "rating" && scale.unable ? [i.tally.unable] : []), i.verdict.median ?? null]
+        : [i.tally.agree, i.tally.disagree, i.tally.abstain];
+      return [
+        round.number,
+        round.closedAt?.toISOString() ?? null,
+        i.position,
+        i.statementId,
+        i.revision,
+        i.section,
+        i.text,
+        ...counts,
+        i.noResponse,
+        i.tally.eligible,
+        i.verdict.participants,
+        i.verdict.agreePercent,
+        i.verdict.disagreePercent,
+        i.verdict.adopted,
+        i.verdict.outcome,
+        i.verdict.grade,
+        i.verdict.reasons.join(";"),
+      ];
+    }),
+  );
+  return [header, ...rows].map((row) => row.map(csvField).join(",")).join("\r\n") + "\r\n";
 }

@@ -6,6 +6,7 @@ import {
   memberships,
   outboxMails,
   recusals,
+  rounds,
   statementRevisions,
   statements,
   users,
@@ -365,6 +366,45 @@ export function unrecuseMember(
   );
 }
 
+/**
+ * Sets a panelist's stakeholder group (DESIGN §3.4); null (or empty) puts them back in their
+ * discipline's. A round snapshots the groups when it opens, so the change applies from the next
+ * round that opens: the open round keeps the groups it opened with. A save that changes nothing
+ * is not an event.
+ */
+export function setStakeholderGroup(
+  db: DB,
+  input: { guidelineId: string; membershipId: string; group: string | null; actorId: string | null; now?: Date },
+): { changed: boolean } {
+  const now = input.now ?? new Date();
+  const group = input.group?.trim() || null;
+  return db.transaction(
+    (tx) => {
+      const { membership, email } = currentMember(tx, input.guidelineId, input.membershipId);
+      if (membership.role !== "panelist") {
+        throw new Refusal("Only panelists vote, so only panelists belong to a stakeholder group.", 422);
+      }
+      if (membership.stakeholderGroup === group) return { changed: false };
+      tx.update(memberships).set({ stakeholderGroup: group }).where(eq(memberships.id, membership.id)).run();
+      recordAudit(tx, {
+        guidelineId: input.guidelineId,
+        actorId: input.actorId,
+        action: "member.group_changed",
+        details: {
+          membershipId: membership.id,
+          email,
+          from: membership.stakeholderGroup,
+          to: group,
+          discipline: membership.discipline,
+        },
+        at: now,
+      });
+      return { changed: true };
+    },
+    { behavior: "immediate" },
+  );
+}
+
 /** Each statement with its newest wording, in guideline order. */
 function statementsWithText(db: Queryable, guidelineId: string) {
   return db
@@ -393,8 +433,9 @@ function statementsWithText(db: Queryable, guidelineId: string) {
 const ROLE_ORDER: Record<Role, number> = { secretary: 0, panelist: 1, observer: 2 };
 
 /**
- * The panel page: current members with their declarations and recusals, every invitation, the
- * statements to recuse from, and whether invitations go out by SMTP or wait in the outbox.
+ * The panel page: current members with their declarations, stakeholder groups and recusals, every
+ * invitation, the statements to recuse from, the open round (which keeps the groups it opened
+ * with), and whether invitations go out by SMTP or wait in the outbox.
  */
 export function listPanel(db: Queryable, input: { guidelineId: string; now?: Date }) {
   const now = input.now ?? new Date();
@@ -419,6 +460,7 @@ export function listPanel(db: Queryable, input: { guidelineId: string; now?: Dat
       email: users.email,
       role: memberships.role,
       discipline: memberships.discipline,
+      stakeholderGroup: memberships.stakeholderGroup,
       affiliation: memberships.affiliation,
       coiText: memberships.coiText,
       coiDeclaredAt: memberships.coiDeclaredAt,
@@ -462,6 +504,13 @@ export function listPanel(db: Queryable, input: { guidelineId: string; now?: Dat
     statements: statementRows
       .filter((s) => s.status !== "retired")
       .map(({ id, position, section, text }) => ({ id, position, section, text })),
+    openRound:
+      db
+        .select({ number: rounds.number })
+        .from(rounds)
+        .where(and(eq(rounds.guidelineId, input.guidelineId), eq(rounds.status, "open")))
+        .orderBy(asc(rounds.number))
+        .get()?.number ?? null,
     smtpConfigured: smtpConfigured(),
   };
 }

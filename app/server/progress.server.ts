@@ -1,23 +1,16 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Queryable } from "@db/client.server";
-import { ballots, type guidelines, memberships, roundItems, roundResults, rounds, users, type Choice } from "@db/schema";
+import { ballots, type guidelines, memberships, roundItems, roundResults, rounds, users } from "@db/schema";
 import { formatUtc, timeLeft } from "~/time";
 import { seesRunningCounts } from "~/consensus/anonymity";
 import { describeRule, RuleSchema } from "~/consensus/rule";
+import { scaleOf } from "~/consensus/scale";
 import { recordAudit } from "./audit.server";
 import { Refusal } from "./errors";
 import { queueMail } from "./mail.server";
 import { listVersions } from "./publications.server";
-import {
-  carryOverState,
-  closedResults,
-  draftCandidates,
-  findRoundByNumber,
-  listRounds,
-  roundItemsOf,
-  tallyRound,
-  type Round,
-} from "./rounds.server";
+import { closedRoundResults, tallyRound } from "./results.server";
+import { carryOverState, draftCandidates, findRoundByNumber, listRounds, roundItemsOf, type Round } from "./rounds.server";
 
 type Guideline = typeof guidelines.$inferSelect;
 type Membership = typeof memberships.$inferSelect;
@@ -157,7 +150,7 @@ function respondedByRound(db: Queryable, roundIds: string[]): Map<string, number
   const imported = db
     .select({
       roundId: roundItems.roundId,
-      n: sql<number>`max(${roundResults.agree} + ${roundResults.disagree} + ${roundResults.abstain})`,
+      n: sql<number>`max(json_extract(${roundResults.verdict}, '$.participants'))`,
     })
     .from(roundResults)
     .innerJoin(roundItems, eq(roundItems.id, roundResults.roundItemId))
@@ -184,12 +177,16 @@ export function roundsPage(db: Queryable, input: { guideline: Guideline; members
   };
 }
 
-export type IndividualChoices = { itemId: string; choices: { name: string; choice: Choice }[] }[];
+export type IndividualChoices = { itemId: string; choices: { name: string; choice: string }[] }[];
 
-/** Who chose what, per item: only ever called for named guidelines. */
+/** Who chose what (a choice, a rating, or "unable"), per item: only ever called for named guidelines. */
 function individualChoices(db: Queryable, round: Round): IndividualChoices {
   const rows = db
-    .select({ itemId: ballots.roundItemId, name: users.name, choice: ballots.choice })
+    .select({
+      itemId: ballots.roundItemId,
+      name: users.name,
+      choice: sql<string>`coalesce(${ballots.choice}, cast(${ballots.rating} as text))`,
+    })
     .from(ballots)
     .innerJoin(roundItems, eq(roundItems.id, ballots.roundItemId))
     .innerJoin(memberships, eq(memberships.id, ballots.membershipId))
@@ -197,7 +194,7 @@ function individualChoices(db: Queryable, round: Round): IndividualChoices {
     .where(eq(roundItems.roundId, round.id))
     .orderBy(asc(roundItems.position), asc(users.name))
     .all();
-  const byItem = new Map<string, { name: string; choice: Choice }[]>();
+  const byItem = new Map<string, { name: string; choice: string }[]>();
   for (const { itemId, name, choice } of rows) byItem.set(itemId, [...(byItem.get(itemId) ?? []), { name, choice }]);
   return [...byItem].map(([itemId, choices]) => ({ itemId, choices }));
 }
@@ -247,6 +244,7 @@ export function roundWorkspace(
         items: roundItemsOf(db, round),
         progress: roundProgress(db, round, { names: secretary }),
         counts: running ? tallyRound(db, round) : null,
+        scale: scaleOf(round.scaleSnapshot),
         choices: running ? individualChoices(db, round) : null,
         anonymity: guideline.anonymity,
       };
@@ -255,7 +253,7 @@ export function roundWorkspace(
         ...base,
         status: "closed" as const,
         rule: ruleOf(round),
-        results: closedResults(db, round),
+        results: closedRoundResults(db, { round, anonymity: guideline.anonymity }),
         choices: named ? individualChoices(db, round) : null,
         carryOver: carryOverState(db, round),
       };

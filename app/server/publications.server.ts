@@ -1,17 +1,20 @@
 import { and, asc, desc, eq, max, sql } from "drizzle-orm";
 import type { Queryable } from "@db/client.server";
-import { guidelines, recommendationSets, roundItems, roundResults, rounds, statementRevisions, statements } from "@db/schema";
+import { guidelines, recommendationSets, roundItems, roundResults, rounds, statements } from "@db/schema";
 import {
   assembleSet,
+  entryOf,
   sameContent,
   serializeSet,
   type AuditHead,
   type Entry,
   type RecommendationSet,
 } from "~/consensus/recommendation-set";
-import { evaluate, RuleSchema } from "~/consensus/rule";
+import { RuleSchema, type Rule } from "~/consensus/rule";
+import { scaleOf, type Scale } from "~/consensus/scale";
 import { chainHead, recordAudit } from "./audit.server";
 import { Refusal } from "./errors";
+import { closedRoundResults, type ItemResult } from "./results.server";
 
 type Guideline = typeof guidelines.$inferSelect;
 
@@ -54,56 +57,51 @@ export function buildNextSet(db: Queryable, input: { slug: string; now?: Date; a
   const last = closed.at(-1);
   if (!last) throw new Refusal(`"${input.slug}" has no closed round yet: there is nothing to publish.`, 422);
 
-  const decisions = db
-    .select({
-      statementId: statements.id,
-      status: statements.status,
-      section: statementRevisions.section,
-      revision: statementRevisions.revision,
-      text: statementRevisions.text,
-      round: rounds.number,
-      ruleSnapshot: rounds.ruleSnapshot,
-      agree: roundResults.agree,
-      disagree: roundResults.disagree,
-      abstain: roundResults.abstain,
-      eligible: roundResults.eligible,
-    })
+  // The latest closed round that voted on each statement decides it: its frozen result, as is.
+  const decidedBy = new Map<string, { round: (typeof closed)[number]; item: ItemResult; scale: Scale; rule: Rule }>();
+  for (const round of [...closed].reverse()) {
+    const results = closedRoundResults(db, { round, anonymity: guideline.anonymity });
+    for (const item of results.items) {
+      if (!decidedBy.has(item.statementId))
+        decidedBy.set(item.statementId, { round, item, scale: results.scale, rule: results.rule });
+    }
+  }
+  const order = db
+    .select({ id: statements.id, status: statements.status })
     .from(statements)
-    .innerJoin(statementRevisions, eq(statementRevisions.statementId, statements.id))
-    .innerJoin(roundItems, eq(roundItems.revisionId, statementRevisions.id))
-    .innerJoin(rounds, and(eq(rounds.id, roundItems.roundId), eq(rounds.status, "closed")))
-    .innerJoin(roundResults, eq(roundResults.roundItemId, roundItems.id))
     .where(eq(statements.guidelineId, guideline.id))
-    .orderBy(asc(statements.position), asc(statements.createdAt), desc(rounds.number))
+    .orderBy(asc(statements.position), asc(statements.createdAt))
     .all();
-
   const decided: Entry[] = [];
   const retired: string[] = [];
-  const seen = new Set<string>();
-  for (const d of decisions) {
-    if (seen.has(d.statementId)) continue;
-    seen.add(d.statementId);
-    if (d.status === "retired") {
-      retired.push(d.statementId);
+  for (const statement of order) {
+    const decision = decidedBy.get(statement.id);
+    if (!decision) continue;
+    if (statement.status === "retired") {
+      retired.push(statement.id);
       continue;
     }
-    const votes = { agree: d.agree, disagree: d.disagree, abstain: d.abstain };
-    const verdict = evaluate(RuleSchema.parse(d.ruleSnapshot), { ...votes, eligible: d.eligible });
-    decided.push({
-      statementId: d.statementId,
-      revision: d.revision,
-      section: d.section,
-      text: d.text,
-      round: d.round,
-      votes,
-      participants: verdict.participants,
-      eligible: d.eligible,
-      agreePercent: verdict.agreePercent,
-      disagreePercent: verdict.disagreePercent,
-      adopted: verdict.adopted,
-      reasons: verdict.reasons,
-      explanation: verdict.explanation,
-    });
+    const { item, round, scale } = decision;
+    const results = new Map((item.verdict.groupResults ?? []).map((g) => [g.name, g]));
+    decided.push(
+      entryOf({
+        statement: {
+          statementId: item.statementId,
+          revision: item.revision,
+          section: item.section,
+          text: item.text,
+          round: round.number,
+        },
+        scale,
+        tally: item.tally,
+        verdict: item.verdict,
+        explanation: item.explanation,
+        groups: item.shownGroups.flatMap((tally) =>
+          results.has(tally.name) ? [{ tally, result: results.get(tally.name)! }] : [],
+        ),
+        stability: item.stability,
+      }),
+    );
   }
 
   const previous = latestSet(db, guideline.id);
@@ -117,6 +115,7 @@ export function buildNextSet(db: Queryable, input: { slug: string; now?: Date; a
     }),
     version: (previous?.version ?? 0) + 1,
     publishedAt: now.toISOString(),
+    ...(last.scaleSnapshot ? { scale: scaleOf(last.scaleSnapshot) } : {}),
     rule: defined(RuleSchema.parse(last.ruleSnapshot)),
     ...(guideline.ruleText ? { ruleText: guideline.ruleText } : {}),
     panel: { size: last.panelSize ?? 0, disciplines: last.panelSnapshot?.disciplines ?? {} },
@@ -137,7 +136,7 @@ export function buildNextSet(db: Queryable, input: { slug: string; now?: Date; a
 function respondedIn(db: Queryable, round: typeof rounds.$inferSelect): number {
   if (round.origin === "import") {
     const row = db
-      .select({ n: sql<number | null>`max(${roundResults.agree} + ${roundResults.disagree} + ${roundResults.abstain})` })
+      .select({ n: sql<number | null>`max(json_extract(${roundResults.verdict}, '$.participants'))` })
       .from(roundResults)
       .innerJoin(roundItems, eq(roundItems.id, roundResults.roundItemId))
       .where(eq(roundItems.roundId, round.id))

@@ -1,23 +1,23 @@
 import { and, asc, count, desc, eq, inArray, isNull, lte, max, sql } from "drizzle-orm";
 import type { Queryable } from "@db/client.server";
 import {
-  ballots,
   guidelines,
   memberships,
-  recusals,
   roundItems,
   roundResults,
   rounds,
   statementRevisions,
   statements,
-  users,
   type PanelSnapshot,
 } from "@db/schema";
-import { evaluate, RuleSchema, type Verdict } from "~/consensus/rule";
+import { RuleSchema, type FrozenVerdict } from "~/consensus/rule";
+import { scaleOf } from "~/consensus/scale";
+import type { ItemTallies } from "~/consensus/tally";
 import { formatUtc } from "~/time";
 import { recordAudit } from "./audit.server";
 import { Refusal } from "./errors";
-import { queueMail } from "./mail.server";
+import { freezeResults, tallyRound } from "./results.server";
+import { announceOpening } from "./round-mail.server";
 
 export type Round = typeof rounds.$inferSelect;
 
@@ -54,13 +54,21 @@ export function openRound(
   }
   const guideline = db.select().from(guidelines).where(eq(guidelines.id, round.guidelineId)).get()!;
   const members = db
-    .select({ membershipId: memberships.id, discipline: memberships.discipline })
+    .select({ membershipId: memberships.id, discipline: memberships.discipline, stakeholderGroup: memberships.stakeholderGroup })
     .from(memberships)
     .where(and(eq(memberships.guidelineId, round.guidelineId), eq(memberships.role, "panelist"), isNull(memberships.removedAt)))
     .orderBy(asc(memberships.createdAt), asc(memberships.id))
     .all();
   if (members.length === 0) throw new Refusal("The panel is empty: invite panelists before opening a round.", 422);
-  const snapshot: PanelSnapshot = { members, disciplines: disciplineCounts(members) };
+  // Each member's stakeholder group is fixed with the panel: per-group results follow who voted as what.
+  const snapshot: PanelSnapshot = {
+    members: members.map(({ membershipId, discipline, stakeholderGroup }) => ({
+      membershipId,
+      discipline,
+      group: stakeholderGroup ?? discipline ?? "Unspecified",
+    })),
+    disciplines: disciplineCounts(members),
+  };
 
   const opened = db
     .update(rounds)
@@ -71,6 +79,7 @@ export function openRound(
       panelSize: members.length,
       panelSnapshot: snapshot,
       ruleSnapshot: RuleSchema.parse(guideline.rule),
+      scaleSnapshot: scaleOf(guideline.scale),
     })
     .where(eq(rounds.id, round.id))
     .returning()
@@ -97,34 +106,16 @@ export function openRound(
   return opened;
 }
 
-export type ItemTally = { roundItemId: string; agree: number; disagree: number; abstain: number; eligible: number };
-
 /**
- * Freezes an open round: each item's tally and verdict under the round's rule snapshot, the
- * statements' new status, and the round closed. Call inside an immediate transaction.
+ * Closes an open round in the caller's transaction: freezes each item's tally and verdict, gives
+ * each statement its outcome and the round its closing time. `auto` marks a round that closed
+ * itself at its deadline.
  */
-export function freezeResults(
+export function completeRound(
   db: Queryable,
-  input: { round: Round; tallies: ItemTally[]; actorId: string | null; now: Date; auto?: boolean },
-): { roundItemId: string; verdict: Verdict }[] {
-  const rule = RuleSchema.parse(input.round.ruleSnapshot);
-  const verdicts = input.tallies.map((tally) => {
-    const verdict = evaluate(rule, tally);
-    db.insert(roundResults)
-      .values({
-        roundItemId: tally.roundItemId,
-        agree: tally.agree,
-        disagree: tally.disagree,
-        abstain: tally.abstain,
-        eligible: tally.eligible,
-        adopted: verdict.adopted,
-        reasons: verdict.reasons,
-        agreePercent: verdict.agreePercent,
-        disagreePercent: verdict.disagreePercent,
-      })
-      .run();
-    return { roundItemId: tally.roundItemId, verdict };
-  });
+  input: { round: Round; items: ({ roundItemId: string } & ItemTallies)[]; actorId: string | null; now: Date; auto?: boolean },
+): { roundItemId: string; verdict: FrozenVerdict }[] {
+  const verdicts = freezeResults(db, { round: input.round, items: input.items });
   const statementOf = new Map(
     db
       .select({ itemId: roundItems.id, statementId: statementRevisions.statementId })
@@ -157,65 +148,13 @@ export function freezeResults(
 }
 
 /**
- * The tallies of an open round, counted in SQL from its ballots. A recused member's ballot is
- * not counted and the member is not eligible for that statement.
- */
-export function tallyRound(db: Queryable, round: Round): ItemTally[] {
-  const eligibleMembers = new Set(round.panelSnapshot?.members.map((m) => m.membershipId) ?? []);
-  const items = db
-    .select({ id: roundItems.id, statementId: statementRevisions.statementId })
-    .from(roundItems)
-    .innerJoin(statementRevisions, eq(statementRevisions.id, roundItems.revisionId))
-    .where(eq(roundItems.roundId, round.id))
-    .orderBy(asc(roundItems.position))
-    .all();
-  // One plain GROUP BY over the round's ballots: the bulk of the work, as fast as SQLite counts.
-  const counted = new Map(
-    db
-      .all<{ roundItemId: string; agree: number; disagree: number; abstain: number }>(
-        sql`
-        select b.round_item_id as roundItemId,
-          sum(b.choice = 'agree') as agree, sum(b.choice = 'disagree') as disagree, sum(b.choice = 'abstain') as abstain
-        from ballots b
-        where b.round_item_id in (select id from round_items where round_id = ${round.id})
-        group by b.round_item_id`,
-      )
-      .map((row) => [row.roundItemId, row]),
-  );
-  // Recusals are rare: take each recused member off the item's eligible count and their ballot (if any) off its tally.
-  const recused = db
-    .select({ roundItemId: roundItems.id, membershipId: recusals.membershipId, choice: ballots.choice })
-    .from(roundItems)
-    .innerJoin(statementRevisions, eq(statementRevisions.id, roundItems.revisionId))
-    .innerJoin(recusals, eq(recusals.statementId, statementRevisions.statementId))
-    .leftJoin(ballots, and(eq(ballots.roundItemId, roundItems.id), eq(ballots.membershipId, recusals.membershipId)))
-    .where(eq(roundItems.roundId, round.id))
-    .all();
-  return items.map((item) => {
-    const tally = {
-      roundItemId: item.id,
-      agree: counted.get(item.id)?.agree ?? 0,
-      disagree: counted.get(item.id)?.disagree ?? 0,
-      abstain: counted.get(item.id)?.abstain ?? 0,
-      eligible: round.panelSize ?? 0,
-    };
-    for (const recusal of recused) {
-      if (recusal.roundItemId !== item.id) continue;
-      if (recusal.choice) tally[recusal.choice]--;
-      if (eligibleMembers.has(recusal.membershipId)) tally.eligible--;
-    }
-    return tally;
-  });
-}
-
-/**
  * Closes an open round and freezes its results, all in one immediate transaction. `auto` marks
  * a round that closed itself at its deadline.
  */
 export function closeRound(
   db: Queryable,
   input: { roundId: string; actorId: string | null; now?: Date; auto?: boolean },
-): { round: Round; verdicts: { roundItemId: string; verdict: Verdict }[] } {
+): { round: Round; verdicts: { roundItemId: string; verdict: FrozenVerdict }[] } {
   const now = input.now ?? new Date();
   return db.transaction(
     (tx) => {
@@ -225,13 +164,7 @@ export function closeRound(
           round.status === "closed" ? `Round ${round.number} is already closed.` : `Round ${round.number} has not been opened.`,
         );
       }
-      const verdicts = freezeResults(tx, {
-        round,
-        tallies: tallyRound(tx, round),
-        actorId: input.actorId,
-        now,
-        auto: input.auto,
-      });
+      const verdicts = completeRound(tx, { round, items: tallyRound(tx, round), actorId: input.actorId, now, auto: input.auto });
       return { round: findRound(tx, round.id), verdicts };
     },
     { behavior: "immediate" },
@@ -554,7 +487,6 @@ export function deleteDraftRound(db: Queryable, input: { roundId: string; actorI
   );
 }
 
-/** Opens a draft round with the deadline it was given, while no other round is open. */
 /**
  * Opens a draft round from the workspace (one open round at a time) and mails every panelist
  * of its snapshot that it is open, with the deadline and the link to vote.
@@ -578,36 +510,6 @@ export function openDraftRound(
     },
     { behavior: "immediate" },
   );
-}
-
-function announceOpening(db: Queryable, input: { round: Round; voteUrl: string; now?: Date }): void {
-  const { round } = input;
-  const guideline = db.select({ title: guidelines.title }).from(guidelines).where(eq(guidelines.id, round.guidelineId)).get()!;
-  const ids = round.panelSnapshot?.members.map((m) => m.membershipId) ?? [];
-  const panelists = db
-    .select({ name: users.name, email: users.email })
-    .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(inArray(memberships.id, ids.length ? ids : [""]))
-    .all();
-  const deadline = round.closesAt ? `It closes on ${formatUtc(round.closesAt)}.` : "It has no fixed deadline yet.";
-  for (const panelist of panelists) {
-    queueMail(
-      db,
-      {
-        guidelineId: round.guidelineId,
-        kind: "round-opened",
-        to: panelist.email,
-        subject: `Round ${round.number} of "${guideline.title}" is open for your vote`,
-        body:
-          `Dear ${panelist.name},\n\n` +
-          `Round ${round.number} of "${guideline.title}" is open. ${deadline}\n\n` +
-          `Vote here: ${input.voteUrl}\n\n` +
-          "You can change your answers until the round closes. Your votes are anonymous to the other panelists.\n",
-      },
-      input.now,
-    );
-  }
 }
 
 export const carryOverNote = (round: number) => `Carried over from round ${round} for re-wording`;
@@ -767,60 +669,4 @@ export function roundItemsOf(db: Queryable, round: Round): RoundItem[] {
     where i.round_id = ${round.id}
     order by i.position`);
   return rows.map(({ latest, ...row }) => ({ ...row, newerRevision: latest > row.revision ? latest : null }));
-}
-
-export type ItemResult = {
-  itemId: string;
-  position: number;
-  statementId: string;
-  section: string;
-  revision: number;
-  text: string;
-  agree: number;
-  disagree: number;
-  abstain: number;
-  eligible: number;
-  noResponse: number;
-  verdict: Verdict;
-  /** The item's comments, text only, in an order that says nothing about who wrote them. */
-  comments: string[];
-};
-
-/** A closed round's frozen results, each verdict re-evaluated from them under the rule snapshot. */
-export function closedResults(db: Queryable, round: Round): ItemResult[] {
-  const rule = RuleSchema.parse(round.ruleSnapshot);
-  const rows = db
-    .select({
-      itemId: roundItems.id,
-      position: roundItems.position,
-      statementId: statements.id,
-      section: statementRevisions.section,
-      revision: statementRevisions.revision,
-      text: statementRevisions.text,
-      agree: roundResults.agree,
-      disagree: roundResults.disagree,
-      abstain: roundResults.abstain,
-      eligible: roundResults.eligible,
-    })
-    .from(roundItems)
-    .innerJoin(roundResults, eq(roundResults.roundItemId, roundItems.id))
-    .innerJoin(statementRevisions, eq(statementRevisions.id, roundItems.revisionId))
-    .innerJoin(statements, eq(statements.id, statementRevisions.statementId))
-    .where(eq(roundItems.roundId, round.id))
-    .orderBy(asc(roundItems.position))
-    .all();
-  const comments = db
-    .select({ itemId: ballots.roundItemId, comment: ballots.comment })
-    .from(ballots)
-    .innerJoin(roundItems, eq(roundItems.id, ballots.roundItemId))
-    .where(and(eq(roundItems.roundId, round.id), sql`trim(coalesce(${ballots.comment}, '')) <> ''`))
-    // Ballot ids are random, so this order reveals nothing about the authors.
-    .orderBy(asc(ballots.comment), asc(ballots.id))
-    .all();
-  return rows.map((row) => ({
-    ...row,
-    noResponse: row.eligible - row.agree - row.disagree - row.abstain,
-    verdict: evaluate(rule, row),
-    comments: comments.filter((c) => c.itemId === row.itemId).map((c) => c.comment!),
-  }));
 }

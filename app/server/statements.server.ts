@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, gt, inArray, lt, ne, sql } from "drizzle-orm";
+import { tallySummary, type Tally } from "~/consensus/tally";
 import type { Queryable } from "@db/client.server";
 import { roundItems, roundResults, rounds, statementRevisions, statements, users, type STATEMENT_STATUSES } from "@db/schema";
 import { normalizeLineBreaks } from "~/consensus/characters";
@@ -27,7 +28,8 @@ export type StatementSummary = {
 export type RevisionRound = {
   number: number;
   status: "draft" | "open" | "closed";
-  result: { adopted: boolean; agree: number; disagree: number; abstain: number } | null;
+  /** The frozen outcome, and the tally in a few words (tally.ts tallySummary). */
+  result: { adopted: boolean; summary: string } | null;
 };
 
 export type RevisionEntry = {
@@ -114,9 +116,8 @@ function roundsOf(db: Queryable, revisionIds: string[]) {
       number: rounds.number,
       status: rounds.status,
       adopted: roundResults.adopted,
-      agree: roundResults.agree,
-      disagree: roundResults.disagree,
-      abstain: roundResults.abstain,
+      tally: roundResults.tally,
+      eligible: roundResults.eligible,
     })
     .from(roundItems)
     .innerJoin(rounds, eq(rounds.id, roundItems.roundId))
@@ -124,11 +125,12 @@ function roundsOf(db: Queryable, revisionIds: string[]) {
     .where(inArray(roundItems.revisionId, revisionIds))
     .orderBy(asc(rounds.number))
     .all()
-    .map(({ revisionId, number, status, adopted, agree, disagree, abstain }) => ({
+    .map(({ revisionId, number, status, adopted, tally, eligible }) => ({
       revisionId,
       number,
       status,
-      result: adopted === null ? null : { adopted, agree: agree!, disagree: disagree!, abstain: abstain! },
+      result:
+        adopted === null ? null : { adopted, summary: tallySummary({ ...(tally as object), eligible: eligible! } as Tally) },
     }));
 }
 

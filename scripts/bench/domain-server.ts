@@ -15,6 +15,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { getDb } from "@db/client.server";
 import { parseBallotForm } from "~/server/ballot-form";
+import { AGREEMENT } from "~/consensus/scale";
 import { castBallots } from "~/server/ballots.server";
 import { Refusal } from "~/server/errors";
 import { requireMember } from "~/server/permissions.server";
@@ -81,7 +82,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, commit: (job: J
   });
   try {
     const { guideline, membership } = await requireMember(request, "imt-consensus", "panelist");
-    const parsed = parseBallotForm(await request.formData());
+    // The bench's guideline votes agree / disagree / abstain.
+    const parsed = parseBallotForm(await request.formData(), AGREEMENT);
     if (!parsed.ok) return send(res, { status: 400, body: parsed });
     commit({
       cast: () => castBallots(getDb(), { guideline, membership, ballots: parsed.ballots }),

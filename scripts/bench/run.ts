@@ -249,7 +249,7 @@ function checkBallots(db: DB, data: ScaleData, ledger: Ledger, auditBefore: numb
     .where(gt(ballots.updatedAt, data.castAt))
     .all();
   const saved = new Map<number, string>();
-  for (const row of changed) saved.set(itemIndex.get(row.item)! * P + memberIndex.get(row.member)!, row.choice);
+  for (const row of changed) saved.set(itemIndex.get(row.item)! * P + memberIndex.get(row.member)!, row.choice ?? "");
   const lost = [...ledger.acknowledged].filter((k) => saved.get(k) !== ballotOf(k, P, data.items.length).choice);
   const unsent = [...saved.keys()].filter((k) => !ledger.sent.has(k));
   const inFlight = changed.length - ledger.acknowledged.size;
@@ -407,7 +407,7 @@ function closeAtScale(db: DB, data: ScaleData) {
   const finalS = seconds(close);
   const closeS = median([...rehearsals, finalS]);
   const counted = db
-    .select({ n: sql<number>`sum(${roundResults.agree} + ${roundResults.disagree} + ${roundResults.abstain})`, items: count() })
+    .select({ n: sql<number>`sum(json_extract(${roundResults.verdict}, '$.participants'))`, items: count() })
     .from(roundResults)
     .innerJoin(roundItems, eq(roundItems.id, roundResults.roundItemId))
     .where(eq(roundItems.roundId, data.roundId))

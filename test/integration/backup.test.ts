@@ -46,7 +46,7 @@ async function votingPanel() {
   return () => {
     const { membership, item } = pairs[next % pairs.length]!;
     const choice: Choice = (["agree", "disagree", "abstain"] as const)[Math.floor(next / pairs.length) % 3]!;
-    castBallots(db, { guideline: g.guideline, membership, ballots: [{ roundItemId: item.id, choice, comment: null }] });
+    castBallots(db, { guideline: g.guideline, membership, ballots: [{ roundItemId: item.id, answer: choice, comment: null }] });
     next += 1;
   };
 }
@@ -92,14 +92,14 @@ describe("npm run -s cli -- backup FILE", () => {
     const after = { ballots: count(sqlite, "ballots"), events: count(sqlite, "audit_events") };
 
     expect(verified.stderr).toBe("");
-    expect(verified.stdout).toMatch(/^ok: \d+ events in 2 chains\n$/);
+    expect(verified.stdout).toMatch(/^ok: \d+ events in 3 chains\n$/);
 
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     expect(writes).toBeGreaterThan(50);
     const copy = checkCopy(file);
     expect(result.stdout).toBe(
-      `${file}: ${(readFileSync(file).length / 1_048_576).toFixed(1)} MiB, integrity ok, audit ok (${copy.events} events in 2 chains)\n`,
+      `${file}: ${(readFileSync(file).length / 1_048_576).toFixed(1)} MiB, integrity ok, audit ok (${copy.events} events in 3 chains)\n`,
     );
     expect(copy).toMatchObject({ journal: "delete", integrity: "ok", audit: { broken: [] } });
     expect(existsSync(`${file}-wal`)).toBe(false);
@@ -140,7 +140,7 @@ describe("npm run -s cli -- backup FILE", () => {
       expect(result.stdout).toBe("");
       const [summary, ...problems] = result.stderr.trimEnd().split("\n");
       expect(summary?.startsWith(`${broken}: `)).toBe(true);
-      expect(summary).toMatch(/: \d+\.\d MiB, integrity ok, audit BROKEN \(\d+ events in 2 chains\)$/);
+      expect(summary).toMatch(/: \d+\.\d MiB, integrity ok, audit BROKEN \(\d+ events in 3 chains\)$/);
       expect(problems).toEqual([
         `  audit: guideline "load": the head is at seq ${newest.seq} but the last event is seq ${newest.seq - 1}: the newest events were deleted`,
       ]);

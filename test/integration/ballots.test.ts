@@ -75,7 +75,7 @@ describe("casting ballots", () => {
     const { items, slug, cookies } = await openGuideline();
     await vote(slug, cookies[1]!, { [`choice.${items[0]!.id}`]: "disagree", [`comment.${items[0]!.id}`]: "Too broad" });
     const data = await (await load(slug, cookies[1]!)).json();
-    expect(data.ballot.items.map((i: { choice: string | null; comment: string | null }) => [i.choice, i.comment])).toEqual([
+    expect(data.ballot.items.map((i: { answer: string | null; comment: string | null }) => [i.answer, i.comment])).toEqual([
       ["disagree", "Too broad"],
       [null, null],
     ]);
@@ -205,10 +205,10 @@ describe("anonymity and controlled feedback", () => {
     const closed = await (await results(1)).json();
     expect(closed.items).toEqual([
       expect.objectContaining({
-        distribution: { agree: 2, disagree: 2, abstain: 1, eligible: 5 },
-        adopted: false,
+        tally: { agree: 2, disagree: 2, abstain: 1, eligible: 5 },
+        verdict: expect.objectContaining({ adopted: false, outcome: "none", grade: "none" }),
         comments: ["Only when imaging is equivocal"],
-        myChoice: "agree",
+        myAnswer: "agree",
       }),
     ]);
     expect(JSON.stringify(closed)).not.toMatch(/membership|userId|Panelist \d/);
@@ -223,14 +223,14 @@ describe("anonymity and controlled feedback", () => {
     expect(ballot.ballot.items[0]).toMatchObject({
       revision: 2,
       text: "Biopsy when imaging is equivocal",
-      choice: null,
+      answer: null,
       previous: {
         round: 1,
         revision: 1,
         text: "Biopsy always",
-        distribution: { agree: 2, disagree: 2, abstain: 1, eligible: 5 },
+        tally: { agree: 2, disagree: 2, abstain: 1, eligible: 5 },
         comments: ["Only when imaging is equivocal"],
-        myChoice: "agree",
+        myAnswer: "agree",
       },
     });
     const others = db

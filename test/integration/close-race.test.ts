@@ -35,16 +35,11 @@ function tallyOf(ballots: Map<string, Choice>, itemIds: string[]): Record<string
 
 function frozenResults(db: DB, itemIds: string[]): Record<string, Tally> {
   const rows = db
-    .select({
-      id: roundResults.roundItemId,
-      agree: roundResults.agree,
-      disagree: roundResults.disagree,
-      abstain: roundResults.abstain,
-    })
+    .select({ id: roundResults.roundItemId, tally: roundResults.tally })
     .from(roundResults)
     .where(inArray(roundResults.roundItemId, itemIds))
     .all();
-  return Object.fromEntries(rows.map(({ id, ...tally }) => [id, tally]));
+  return Object.fromEntries(rows.map(({ id, tally }) => [id, tally as Tally]));
 }
 
 /** The ballots table counted afresh, by item. */
@@ -124,7 +119,7 @@ describe("ballots racing the close of a round, over two connections to one file"
             castBallots(ballot.onSecond ? second : db, {
               guideline,
               membership,
-              ballots: [{ roundItemId: itemId, choice: ballot.choice, comment: null }],
+              ballots: [{ roundItemId: itemId, answer: ballot.choice, comment: null }],
             });
           if (index < closeAt) {
             expect(cast()).toMatchObject({ saved: 1, refused: [] });

@@ -10,18 +10,18 @@ import {
   guidelines,
   memberships,
   roundItems,
-  roundResults,
   rounds,
   statementRevisions,
   statements,
   users,
 } from "@db/schema";
 import { verifyAudit } from "~/server/audit-verify.server";
+import { frozenResults } from "~/server/results.server";
 import { verifyContentHash, type RecommendationSet } from "~/consensus/recommendation-set";
 import { verifyLogin } from "~/server/auth.server";
 import { findPublished } from "~/server/publications.server";
 import record from "../../fixtures/imt-2025-table1.json";
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_SLUG, rowsHeld, seedDemo } from "../../scripts/seed-demo";
+import { COS_SLUG, DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_SLUG, rowsHeld, seedDemo } from "../../scripts/seed-demo";
 import { runCli } from "../support/cli";
 import { digest } from "../support/matrix";
 
@@ -68,15 +68,12 @@ describe("the IMT demo", () => {
     expect(round.status).toBe("closed");
     expect(round.ruleSnapshot).toEqual(record.rule);
     expect(round.panelSnapshot?.members).toHaveLength(31);
-    const results = db
-      .select({ adopted: roundResults.adopted, agree: roundResults.agree, agreePercent: roundResults.agreePercent })
-      .from(roundResults)
-      .innerJoin(roundItems, eq(roundItems.id, roundResults.roundItemId))
-      .where(eq(roundItems.roundId, round.id))
-      .orderBy(asc(roundItems.position))
-      .all();
-    expect(results.map((r) => r.adopted)).toEqual(Array(9).fill(true));
-    expect(results[7]).toEqual({ adopted: true, agree: 17, agreePercent: 54.8 });
+    const results = frozenResults(db, round).items;
+    expect(results.map((r) => r.verdict.adopted)).toEqual(Array(9).fill(true));
+    expect(results[7]).toMatchObject({
+      tally: { agree: 17, disagree: 0, abstain: 14, eligible: 31 },
+      verdict: { outcome: "in", adopted: true, agreePercent: 54.8, grade: "majority" },
+    });
   });
 
   test("publishes version 1 from the real ballots, reproducing Table 1 exactly", () => {
@@ -98,7 +95,8 @@ describe("the IMT demo", () => {
     const rows = getDb()
       .select({ discipline: memberships.discipline, n: count() })
       .from(memberships)
-      .where(eq(memberships.role, "panelist"))
+      .innerJoin(guidelines, eq(guidelines.id, memberships.guidelineId))
+      .where(and(eq(memberships.role, "panelist"), eq(guidelines.slug, DEMO_SLUG)))
       .groupBy(memberships.discipline)
       .all();
     expect(Object.fromEntries(rows.map((r) => [r.discipline, r.n]))).toEqual(record.panel.disciplines);
@@ -168,6 +166,7 @@ describe("the IMT demo", () => {
       .innerJoin(memberships, eq(memberships.id, ballots.membershipId))
       .innerJoin(roundItems, eq(roundItems.id, ballots.roundItemId))
       .innerJoin(rounds, eq(rounds.id, roundItems.roundId))
+      .where(eq(rounds.guidelineId, guideline.id))
       .all();
     const key = (e: { userId: string | null; round: unknown; item: unknown; at: Date }) =>
       `${e.userId} ${e.round}.${e.item} ${e.at.toISOString()}`;
@@ -232,5 +231,75 @@ describe("the demo seed never writes into a database in use", () => {
     await expect(seedDemo(db)).rejects.toThrow(/no publishing today/);
     expect(rowsHeld(db)).toEqual({});
     db.$client.close();
+  });
+});
+
+describe("the core-outcome-set demo", () => {
+  test("40 participants in three stakeholder groups rate 1–9 under COMET's rule, required within every group", () => {
+    const db = getDb();
+    const guideline = db.select().from(guidelines).where(eq(guidelines.slug, COS_SLUG)).get()!;
+    expect(guideline.scale).toEqual({
+      kind: "rating",
+      points: 9,
+      unable: true,
+      labels: { low: "not important", high: "critical" },
+    });
+    expect(guideline.rule).toMatchObject({
+      family: "band",
+      agreeBand: [7, 9],
+      opposeBand: [1, 3],
+      agreeAtLeast: 70,
+      disagreeBelow: 15,
+    });
+    const groups = db
+      .select({ group: memberships.stakeholderGroup, n: count() })
+      .from(memberships)
+      .where(and(eq(memberships.guidelineId, guideline.id), eq(memberships.role, "panelist")))
+      .groupBy(memberships.stakeholderGroup)
+      .all();
+    expect(Object.fromEntries(groups.map((g) => [g.group, g.n]))).toEqual({ Clinicians: 18, Patients: 12, Researchers: 10 });
+    expect(verifyAudit(db.$client, { slug: COS_SLUG }).broken).toEqual([]);
+  });
+
+  test("round 1 closed with consensus in, consensus out and undecided outcomes; round 2 open on the undecided", () => {
+    const db = getDb();
+    const guideline = db.select().from(guidelines).where(eq(guidelines.slug, COS_SLUG)).get()!;
+    const [second, first] = db
+      .select()
+      .from(rounds)
+      .where(eq(rounds.guidelineId, guideline.id))
+      .orderBy(sql`${rounds.number} desc`)
+      .all();
+    const results = frozenResults(db, first!).items;
+    // Every group where the rule fails is named, whether or not it fails overall too.
+    const all = ["group:Clinicians", "group:Patients", "group:Researchers"];
+    expect(results.map((r) => [r.verdict.outcome, r.verdict.reasons])).toEqual([
+      ["in", []],
+      ["in", []],
+      ["none", ["agreement", ...all]],
+      ["none", ["group:Researchers"]],
+      ["out", ["agreement", "opposition", ...all]],
+      ["none", ["agreement", "opposition", ...all]],
+    ]);
+    expect(results[0]!.verdict).toMatchObject({
+      agreeCount: 36,
+      denominator: 40,
+      agreePercent: 90,
+      grade: "consensus",
+      median: 8,
+    });
+    expect(results[5]!.tally).toMatchObject({ unable: 5, eligible: 40 });
+    expect(second).toMatchObject({ number: 2, status: "open" });
+    const published = JSON.parse(findPublished(db, { slug: COS_SLUG, version: 1 })!.body) as RecommendationSet;
+    expect(published.scale).toEqual(guideline.scale);
+    expect(published.recommendations.map((r) => [r.text, r.ratings?.["9"], r.median, r.outcome, r.grade])).toEqual([
+      ["Overall survival", 16, 8, "in", "consensus"],
+      ["Objective response rate by RECIST 1.1", 9, 8, "in", "consensus"],
+    ]);
+    expect(published.recommendations[0]!.groups?.map((g) => [g.name, g.participants, g.outcome])).toEqual([
+      ["Clinicians", 18, "in"],
+      ["Patients", 12, "in"],
+      ["Researchers", 10, "in"],
+    ]);
   });
 });

@@ -183,10 +183,10 @@ describe("rounds.csv", () => {
     const [one, two, three] = s.map((x) => x.statement.id);
     expect(await response.text()).toBe(
       [
-        "round,closed_at,item,statement_id,revision,section,text,agree,disagree,abstain,no_response,eligible,participants,agree_percent,disagree_percent,adopted,reasons",
-        `1,${CLOSED_AT},1,${one},1,Section 1,Imaging first,5,0,0,0,5,5,100,0,true,`,
-        `1,${CLOSED_AT},2,${two},1,Section 2,"Biopsy, if ""equivocal""",2,2,1,0,5,5,40,40,false,agreement;opposition`,
-        `1,${CLOSED_AT},3,${three},1,Section 3,Surgery first,4,0,0,1,5,4,100,0,true,`,
+        "round,closed_at,item,statement_id,revision,section,text,agree,disagree,abstain,no_response,eligible,participants,agree_percent,disagree_percent,adopted,outcome,grade,reasons",
+        `1,${CLOSED_AT},1,${one},1,Section 1,Imaging first,5,0,0,0,5,5,100,0,true,in,strong,`,
+        `1,${CLOSED_AT},2,${two},1,Section 2,"Biopsy, if ""equivocal""",2,2,1,0,5,5,40,40,false,none,none,agreement;opposition`,
+        `1,${CLOSED_AT},3,${three},1,Section 3,Surgery first,4,0,0,1,5,4,100,0,true,in,strong,`,
         "",
       ].join("\r\n"),
     );
@@ -204,7 +204,7 @@ describe("rounds.csv", () => {
     });
     const response = await fetchExport(g.guideline.slug, "rounds.csv", await cookieFor(g.secretary.id));
     expect(await response.text()).toBe(
-      "round,closed_at,item,statement_id,revision,section,text,agree,disagree,abstain,no_response,eligible,participants,agree_percent,disagree_percent,adopted,reasons\r\n",
+      "round,closed_at,item,statement_id,revision,section,text,agree,disagree,abstain,no_response,eligible,participants,agree_percent,disagree_percent,adopted,outcome,grade,reasons\r\n",
     );
   });
 });
@@ -237,12 +237,12 @@ describe("exports that cannot run code", () => {
     const rounds = await (await fetchExport(slug, "rounds.csv", cookie)).text();
     const cell = (i: number) => `1,${CLOSED_AT},${i + 1},${s[i]!.statement.id},1`;
     expect(rounds.split("\r\n").slice(1)).toEqual([
-      `${cell(0)},'@Section,"'=HYPERLINK(""https://evil.example"",""click"")",2,0,0,0,2,2,100,0,true,`,
-      `${cell(1)},Section 2,'+1+1,2,0,0,0,2,2,100,0,true,`,
-      `${cell(2)},Section 3,'-2+3,2,0,0,0,2,2,100,0,true,`,
-      `${cell(3)},Section 4,'@SUM(A1:A2),2,0,0,0,2,2,100,0,true,`,
-      `${cell(4)},Section 5,'\tcmd,2,0,0,0,2,2,100,0,true,`,
-      `${cell(5)},Section 6,"'\r| <script>alert(1)</script> ${LINK}\n- x",0,0,2,0,2,2,0,0,false,agreement`,
+      `${cell(0)},'@Section,"'=HYPERLINK(""https://evil.example"",""click"")",2,0,0,0,2,2,100,0,true,in,strong,`,
+      `${cell(1)},Section 2,'+1+1,2,0,0,0,2,2,100,0,true,in,strong,`,
+      `${cell(2)},Section 3,'-2+3,2,0,0,0,2,2,100,0,true,in,strong,`,
+      `${cell(3)},Section 4,'@SUM(A1:A2),2,0,0,0,2,2,100,0,true,in,strong,`,
+      `${cell(4)},Section 5,'\tcmd,2,0,0,0,2,2,100,0,true,in,strong,`,
+      `${cell(5)},Section 6,"'\r| <script>alert(1)</script> ${LINK}\n- x",0,0,2,0,2,2,0,0,false,none,none,agreement`,
       "",
     ]);
 

@@ -223,21 +223,23 @@ describe("frozen rows cannot be replaced", () => {
 
   test("a round result, even of a round that is still open", async () => {
     const w = await world();
-    const columns = "round_item_id, agree, disagree, abstain, eligible, adopted, reasons, agree_percent, disagree_percent";
-    const reversed = `select round_item_id, 0, agree, abstain, eligible, 0, '["opposition"]', 0, 100 from round_results where round_item_id = ?`;
+    const columns = "round_item_id, eligible, tally, adopted, verdict";
+    const reversed = `select round_item_id, eligible, '{"agree":0,"disagree":2,"abstain":0}', 0, '{"outcome":"out"}' from round_results where round_item_id = ?`;
     // Results are written while their round closes, so one may exist before the round is closed.
-    getDb().$client.prepare(`insert into round_results (${columns}) values (?, 1, 0, 0, 2, 1, '[]', 50, 0)`).run(w.open.item.id);
+    getDb()
+      .$client.prepare(
+        `insert into round_results (${columns}) values (?, 2, '{"agree":1,"disagree":0,"abstain":0}', 1, '{"outcome":"in"}')`,
+      )
+      .run(w.open.item.id);
     for (const item of [w.open.item, w.closed.item]) {
       expectRefused(
-        rewrites("round_results", columns, reversed, "on conflict do update set agree = 0"),
+        rewrites("round_results", columns, reversed, "on conflict do update set adopted = 0"),
         [item.id],
         REFUSED.result,
       );
     }
     expect(w.db.select().from(roundResults).where(eq(roundResults.roundItemId, w.closed.item.id)).get()).toMatchObject({
-      agree: 2,
-      disagree: 0,
-      abstain: 0,
+      tally: { agree: 2, disagree: 0, abstain: 0 },
       adopted: true,
     });
   });
@@ -263,7 +265,7 @@ describe("frozen rows cannot be replaced", () => {
 
     const guideline = w.db.select().from(guidelines).where(eq(guidelines.id, w.guidelineId)).get()!;
     const membership = w.db.select().from(memberships).where(eq(memberships.id, w.open.ballot.membershipId)).get()!;
-    const ballot = { roundItemId: w.open.item.id, choice: "disagree" as const, comment: null };
+    const ballot = { roundItemId: w.open.item.id, answer: "disagree" as const, comment: null };
     expect(castBallots(w.db, { guideline, membership, ballots: [ballot] })).toEqual({ saved: 1, changed: 1, refused: [] });
     expect(
       row("select id, choice, comment from ballots where round_item_id = ? and membership_id = ?", w.open.item.id, membership.id),

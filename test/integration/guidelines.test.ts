@@ -170,6 +170,8 @@ describe("/admin: creating a guideline", () => {
 });
 
 const RULE_FIELDS = {
+  scaleKind: "agreement",
+  family: "percent",
   agreement: "atLeast",
   agreePercent: "50",
   opposition: "below",
@@ -190,8 +192,44 @@ function settingsFields(overrides: Record<string, string> = {}) {
   };
 }
 
-async function secretaryGuideline(panelSize = 31) {
-  const g = await guidelineWithPanel(db(), { panelSize, statements: ["First"] });
+/** The COMET preset as the form spells it. */
+const COMET_FIELDS = {
+  scaleKind: "rating",
+  points: "9",
+  unable: "on",
+  lowLabel: "not important",
+  highLabel: "critical",
+  family: "band",
+  agreeLow: "7",
+  agreeHigh: "9",
+  opposeLow: "1",
+  opposeHigh: "3",
+  agreement: "atLeast",
+  agreePercent: "70",
+  opposition: "below",
+  disagreePercent: "15",
+  denominator: "participants",
+};
+
+const COMET_SCALE = { kind: "rating", points: 9, unable: true, labels: { low: "not important", high: "critical" } };
+const COMET_RULE = {
+  family: "band",
+  agreeBand: [7, 9],
+  opposeBand: [1, 3],
+  agreeAtLeast: 70,
+  disagreeBelow: 15,
+  denominator: "participants",
+};
+const RAND_SCALE = {
+  kind: "rating",
+  points: 9,
+  unable: false,
+  labels: { low: "extremely inappropriate", high: "extremely appropriate" },
+};
+
+async function secretaryGuideline(panelSize = 31, input: { rule?: unknown; scale?: unknown } = {}) {
+  const g = await guidelineWithPanel(db(), { panelSize, statements: ["First"], rule: input.rule });
+  if (input.scale) db().update(guidelines).set({ scale: input.scale }).where(eq(guidelines.id, g.guideline.id)).run();
   return { ...g, slug: g.guideline.slug, cookie: await cookieFor(g.secretary.id) };
 }
 
@@ -210,9 +248,62 @@ function saveSettings(slug: string, fields: Record<string, string>, cookie?: str
 }
 
 const guidelineRow = (id: string) => db().select().from(guidelines).where(eq(guidelines.id, id)).get()!;
+const settingsAudit = (guidelineId: string) =>
+  db()
+    .select()
+    .from(auditEvents)
+    .where(eq(auditEvents.guidelineId, guidelineId))
+    .all()
+    .filter((a) => a.action === "guideline.settings_changed");
+
+const unescape = (value: string) =>
+  value
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
+const attribute = (tag: string, name: string) => {
+  const found = new RegExp(` ${name}="([^"]*)"`).exec(tag);
+  return found ? unescape(found[1]!) : undefined;
+};
+
+/**
+ * What a browser without JavaScript submits from the settings form of a page: every named input,
+ * ticked checkbox and checked radio, each select's selected option and each textarea's text. No
+ * button (the Save button has no name).
+ */
+function formFields(html: string): Record<string, string> {
+  const form = /<form[^>]*id="settings"[^>]*>([\s\S]*?)<\/form>/.exec(html)![1]!;
+  const fields: Record<string, string> = {};
+  for (const [tag] of form.matchAll(/<input[^>]*>/g)) {
+    const name = attribute(tag, "name");
+    const type = attribute(tag, "type") ?? "text";
+    if (!name || tag.includes(' disabled=""')) continue;
+    if ((type === "radio" || type === "checkbox") && !tag.includes(' checked=""')) continue;
+    fields[name] = attribute(tag, "value") ?? (type === "checkbox" ? "on" : "");
+  }
+  for (const [, tag, options] of form.matchAll(/(<select[^>]*>)([\s\S]*?)<\/select>/g)) {
+    const selected = /<option value="([^"]*)" selected=""/.exec(options!) ?? /<option value="([^"]*)"/.exec(options!);
+    fields[attribute(tag!, "name")!] = unescape(selected![1]!);
+  }
+  for (const [, tag, text] of form.matchAll(/(<textarea[^>]*>)([\s\S]*?)<\/textarea>/g)) {
+    fields[attribute(tag!, "name")!] = unescape(text!);
+  }
+  return fields;
+}
+
+/** The checked value of a group of radio buttons on the page. */
+const checkedValue = (html: string, name: string) =>
+  [...html.matchAll(/<input[^>]*>/g)]
+    .map(([tag]) => tag)
+    .filter((tag) => attribute(tag, "name") === name && tag.includes(' checked=""'))
+    .map((tag) => attribute(tag, "value"));
+const previewOf = (html: string) => unescape(/<p aria-live="polite" id="rule-preview">([^<]*)<\/p>/.exec(html)?.[1] ?? "");
+const scalePreviewOf = (html: string) => unescape(/<p id="scale-preview">Ballots: ([^<]*)<\/p>/.exec(html)?.[1] ?? "");
 
 describe("/g/:slug/settings", () => {
-  test("shows the saved rule in plain language for the current panel", async () => {
+  test("shows the saved scale and rule, in plain language for the current panel", async () => {
     const g = await secretaryGuideline(31);
     const response = await loadSettings(g.slug, g.cookie);
     expect(response.status).toBe(200);
@@ -220,17 +311,93 @@ describe("/g/:slug/settings", () => {
     expect(data.preview).toBe(
       "At least 50% of participants agree and under 20% disagree. With 31 participants a statement needs at least 16 agree and at most 6 disagree.",
     );
+    expect(data.scalePreview).toBe("Agree, disagree or abstain.");
     expect(data.panelists).toBe(31);
     expect(data.lock).toBeNull();
-    expect(data.settings).toMatchObject({ agreement: "atLeast", agreePercent: 50, opposition: "below", disagreePercent: 20 });
+    expect(data.settings).toMatchObject({
+      scaleKind: "agreement",
+      family: "percent",
+      agreement: "atLeast",
+      agreePercent: "50",
+      opposition: "below",
+      disagreePercent: "20",
+    });
     const html = await render(SettingsPage, response);
-    expect(html).toContain("With 31 participants a statement needs at least 16 agree and at most 6 disagree.");
+    expect(previewOf(html)).toBe(data.preview);
+    expect(scalePreviewOf(html)).toBe("Agree, disagree or abstain.");
     expect(html).toContain('name="agreePercent"');
     expect(html).not.toContain("Locked since");
+    expect(html).not.toContain("Not saved yet");
     // Anonymous: no running-counts setting, and the page says why.
     expect(html).not.toContain('name="showRunningCounts"');
     expect(html).toContain("In an anonymous guideline nobody — secretaries included — sees any count before a round closes");
   });
+
+  test.each([
+    {
+      family: "percent",
+      rule: { agreeAbove: 60, disagreeAtMost: 10, denominator: "panel", quorum: 50 },
+      scale: { kind: "agreement" },
+      preview:
+        "More than 60% of the eligible panel agree and at most 10% disagree. At least 50% of the eligible panel must vote. " +
+        "With 20 eligible members a statement needs at least 13 agree and at most 2 disagree.",
+      scalePreview: "Agree, disagree or abstain.",
+      fields: { agreement: "above", agreePercent: "60", opposition: "atMost", disagreePercent: "10", quorum: "50" },
+    },
+    {
+      family: "band",
+      rule: { ...COMET_RULE, groups: { require: "every", minSize: 4 } },
+      scale: COMET_SCALE,
+      preview:
+        "At least 70% of participants rate 7–9 and under 15% rate 1–3. It must also hold within every stakeholder group of at least 4 participants (smaller groups pooled). " +
+        "With 20 participants a statement needs at least 14 rated 7–9 and at most 2 rated 1–3.",
+      scalePreview: 'A rating from 1 to 9 (1 = not important, 9 = critical), or "unable to score".',
+      fields: { agreeLow: "7", agreeHigh: "9", opposeLow: "1", opposeHigh: "3", groups: "on", groupMinSize: "4" },
+    },
+    {
+      family: "rand-ucla",
+      rule: { family: "rand-ucla", disagreement: "classic", stableBelow: 10 },
+      scale: { kind: "rating", points: 9, unable: false },
+      preview:
+        "RAND/UCLA appropriateness on the 9-point scale: appropriate (adopted) when the median is 7 or more without disagreement, " +
+        "inappropriate when it is 3 or less without disagreement, otherwise uncertain; disagreement by the classic table " +
+        "(for 8–16 ratings, 3 to 5 ratings in each of 1–3 and 7–9).",
+      scalePreview: "A rating from 1 to 9.",
+      fields: { disagreement: "classic", stableBelow: "10", points: "9" },
+    },
+  ])(
+    "a $family rule renders without JavaScript: presets, its fields filled in and its preview",
+    async ({ family, rule, scale, preview, scalePreview, fields }) => {
+      const g = await secretaryGuideline(20, { rule, scale });
+      const response = await loadSettings(g.slug, g.cookie);
+      const data = await response.clone().json();
+      expect(data.preview).toBe(preview);
+      const html = await render(SettingsPage, response);
+      // The presets are submit buttons of the form itself, working without JavaScript.
+      const presets = [
+        ...html.matchAll(/<button type="submit" name="preset" value="([^"]+)" formnovalidate=""[^>]*>([^<]+)<\/button>/g),
+      ];
+      expect(presets.map((m) => [m[1], unescape(m[2]!)])).toEqual([
+        ["imt", "The IMT consensus rule"],
+        ["comet", "COMET core outcome set: 70% rate 7–9 and under 15% rate 1–3"],
+        ["rand-ipras", "RAND/UCLA with IPRAS"],
+        ["rand-classic", "RAND/UCLA, classic disagreement table"],
+      ]);
+      // Enter in a field saves: the form's first submit button is a save button, not a preset.
+      expect(/<form[^>]*id="settings"[^>]*><button type="submit" class="default-submit"/.test(html)).toBe(true);
+      expect(previewOf(html)).toBe(preview);
+      expect(scalePreviewOf(html)).toBe(scalePreview);
+      expect(checkedValue(html, "family")).toEqual([family]);
+      expect(checkedValue(html, "scaleKind")).toEqual([scale.kind]);
+      expect(formFields(html)).toMatchObject(fields);
+      // Submitted back as it is, the page changes nothing.
+      const before = guidelineRow(g.guideline.id);
+      const saved = await saveSettings(g.slug, formFields(html), g.cookie);
+      expect(saved.status).toBe(302);
+      expect(guidelineRow(g.guideline.id)).toEqual(before);
+      expect(settingsAudit(g.guideline.id)).toEqual([]);
+    },
+  );
 
   test("a named guideline offers running counts for its secretaries", async () => {
     const g = await secretaryGuideline(5);
@@ -272,10 +439,14 @@ describe("/g/:slug/settings", () => {
       language: "fr",
       anonymity: "named",
       showRunningCounts: false,
+      scale: { kind: "agreement" },
       rule: { agreeAbove: 66.67, disagreeAtMost: 10, denominator: "panel", quorum: 75 },
     });
-    const audit = db().select().from(auditEvents).where(eq(auditEvents.action, "guideline.settings_changed")).all();
-    expect(audit.at(-1)).toMatchObject({
+    // A percent rule is stored without a family, exactly as before families existed.
+    expect(JSON.stringify(guidelineRow(g.guideline.id).rule)).toBe(
+      '{"agreeAbove":66.67,"disagreeAtMost":10,"denominator":"panel","quorum":75}',
+    );
+    expect(settingsAudit(g.guideline.id).at(-1)).toMatchObject({
       guidelineId: g.guideline.id,
       actorId: g.secretary.id,
       details: { fields: ["title", "description", "language", "anonymity", "showRunningCounts", "rule"] },
@@ -289,11 +460,49 @@ describe("/g/:slug/settings", () => {
     expect(await render(SettingsPage, saved, undefined, "?saved=1")).toContain("Settings saved.");
   });
 
+  test("changing the scale and the rule together audits both, and the stored JSON is the schemas'", async () => {
+    const g = await secretaryGuideline(6);
+    const response = await saveSettings(
+      g.slug,
+      settingsFields({
+        title: g.guideline.title,
+        description: "",
+        language: "en",
+        ...COMET_FIELDS,
+        quorum: "40",
+        stableBelow: "12.5",
+      }),
+      g.cookie,
+    );
+    expect(response.status).toBe(302);
+    const row = guidelineRow(g.guideline.id);
+    expect(row.scale).toEqual(COMET_SCALE);
+    expect(JSON.stringify(row.rule)).toBe(JSON.stringify({ ...COMET_RULE, quorum: 40, stableBelow: 12.5 }));
+    expect(settingsAudit(g.guideline.id).at(-1)?.details).toEqual({ fields: ["scale", "rule"] });
+    // Only the labels: the scale alone changed.
+    const relabelled = await saveSettings(
+      g.slug,
+      settingsFields({
+        title: g.guideline.title,
+        description: "",
+        language: "en",
+        ...COMET_FIELDS,
+        quorum: "40",
+        stableBelow: "12.5",
+        highLabel: "essential",
+      }),
+      g.cookie,
+    );
+    expect(relabelled.status).toBe(302);
+    expect(guidelineRow(g.guideline.id).scale).toEqual({ ...COMET_SCALE, labels: { low: "not important", high: "essential" } });
+    expect(settingsAudit(g.guideline.id).at(-1)?.details).toEqual({ fields: ["scale"] });
+  });
+
   test("no opposition bound and no quorum are saved as absent", async () => {
     const g = await secretaryGuideline(3);
     const response = await saveSettings(g.slug, settingsFields({ opposition: "none", disagreePercent: "" }), g.cookie);
     expect(response.status).toBe(302);
-    expect(guidelineRow(g.guideline.id).rule).toEqual({ agreeAtLeast: 50, denominator: "participants" });
+    expect(guidelineRow(g.guideline.id).rule).toStrictEqual({ agreeAtLeast: 50, denominator: "participants" });
   });
 
   test("rule errors come back on the form field that holds them, with every other error, and nothing is saved", async () => {
@@ -319,56 +528,224 @@ describe("/g/:slug/settings", () => {
     const html = await render(SettingsPage, await loadSettings(g.slug, g.cookie), response);
     expect(html).toContain("The agreement percentage must be from 0 to 100, got 150");
     // The preview follows what was submitted, not the saved rule.
-    expect(html).toContain("Not a complete rule yet");
+    expect(previewOf(html)).toMatch(/^Not a complete rule yet: The agreement percentage must be from 0 to 100, got 150; /);
   });
 
-  test("a missing percentage and a non-number are named", async () => {
+  test("a missing percentage, a non-number and unknown choices are named, all at once", async () => {
     const g = await secretaryGuideline(5);
     const response = await saveSettings(g.slug, settingsFields({ agreePercent: "", disagreePercent: "lots" }), g.cookie);
     expect(response.status).toBe(400);
-    expect((await response.json()).error).toEqual({ disagreePercent: ["Enter the opposition percentage as a number"] });
+    expect((await response.json()).error).toEqual({
+      agreePercent: ["Enter the share that must agree, from 0 to 100"],
+      disagreePercent: ["The opposition percentage must be a number (a percentage from 0 to 100)"],
+    });
     const missing = await saveSettings(g.slug, settingsFields({ agreePercent: "", disagreePercent: "" }), g.cookie);
     expect((await missing.json()).error).toEqual({
       agreePercent: ["Enter the share that must agree, from 0 to 100"],
       disagreePercent: ["Enter the opposition percentage, or choose no opposition bound"],
     });
-    const denominator = await saveSettings(g.slug, settingsFields({ denominator: "everyone", anonymity: "secret" }), g.cookie);
-    expect((await denominator.json()).error).toEqual({
+    const choices = await saveSettings(
+      g.slug,
+      settingsFields({ denominator: "everyone", anonymity: "secret", family: "majority", scaleKind: "stars" }),
+      g.cookie,
+    );
+    expect((await choices.json()).error).toEqual({
       anonymity: ["Choose anonymous or named"],
-      denominator: ["Choose what the percentages are of"],
+      scaleKind: ["Choose agree / disagree / abstain or ratings"],
+      family: ["Choose a rule family: percent agreement, rating bands or RAND/UCLA"],
+    });
+    const denominator = await saveSettings(g.slug, settingsFields({ denominator: "everyone" }), g.cookie);
+    expect((await denominator.json()).error).toEqual({ denominator: ["Choose what the percentages are of"] });
+  });
+
+  test.each<{ name: string; fields: Record<string, string>; error: Record<string, string[]> }>([
+    {
+      name: "percent agreement on ratings",
+      fields: { ...COMET_FIELDS, family: "percent" },
+      error: { family: ["The percent family counts agree and disagree: it needs the agreement scale, not ratings"] },
+    },
+    {
+      name: "rating bands on agree / disagree / abstain",
+      fields: { ...COMET_FIELDS, scaleKind: "agreement" },
+      error: { family: ["The band family needs a rating scale, not agree / disagree / abstain"] },
+    },
+    {
+      name: "RAND/UCLA on 5 points",
+      fields: { ...COMET_FIELDS, points: "5", family: "rand-ucla", disagreement: "ipras" },
+      error: { family: ["RAND/UCLA needs the 9-point scale, not 1–5"] },
+    },
+    {
+      name: "RAND/UCLA on agree / disagree / abstain",
+      fields: { scaleKind: "agreement", family: "rand-ucla", disagreement: "classic" },
+      error: { family: ["The rand-ucla family needs a rating scale, not agree / disagree / abstain"] },
+    },
+    {
+      name: "bands outside a 7-point scale",
+      fields: { ...COMET_FIELDS, points: "7", agreeLow: "6", agreeHigh: "8", opposeLow: "0", opposeHigh: "2" },
+      error: {
+        opposeBand: ["The opposition band starts at 1 or more"],
+        agreeBand: ["The agreement band 6–8 goes beyond the scale's 1–7"],
+      },
+    },
+    {
+      name: "overlapping bands",
+      fields: { ...COMET_FIELDS, opposeHigh: "7" },
+      error: { opposeBand: ["The agreement band and the opposition band must not overlap"] },
+    },
+    {
+      name: "an opposition bound without an opposition band",
+      fields: { ...COMET_FIELDS, opposeLow: "", opposeHigh: "" },
+      error: { opposeBand: ["An opposition bound needs the opposition band to count"] },
+    },
+  ])("a rule that does not fit its scale is refused on its field, with every other error: $name", async ({ fields, error }) => {
+    const g = await secretaryGuideline(5);
+    const before = guidelineRow(g.guideline.id);
+    const auditBefore = rows(auditEvents);
+    const response = await saveSettings(g.slug, settingsFields({ title: "", ...fields }), g.cookie);
+    expect(response.status).toBe(400);
+    expect((await response.clone().json()).error).toEqual({ title: ["Enter a title"], ...error });
+    expect(guidelineRow(g.guideline.id)).toEqual(before);
+    expect(rows(auditEvents)).toBe(auditBefore);
+    const html = await render(SettingsPage, await loadSettings(g.slug, g.cookie), response);
+    for (const message of Object.values(error).flat()) expect(unescape(html)).toContain(message);
+  });
+
+  describe("presets, without JavaScript", () => {
+    test.each([
+      {
+        preset: "imt",
+        label: "The IMT consensus rule",
+        scale: { kind: "agreement" },
+        rule: { agreeAtLeast: 50, disagreeBelow: 20, denominator: "participants" },
+        changed: ["title", "scale", "rule"],
+        preview:
+          "At least 50% of participants agree and under 20% disagree. With 12 participants a statement needs at least 6 agree and at most 2 disagree.",
+      },
+      {
+        preset: "comet",
+        label: "COMET core outcome set: 70% rate 7–9 and under 15% rate 1–3",
+        scale: COMET_SCALE,
+        rule: COMET_RULE,
+        changed: ["title", "scale", "rule"],
+        preview:
+          "At least 70% of participants rate 7–9 and under 15% rate 1–3. With 12 participants a statement needs at least 9 rated 7–9 and at most 1 rated 1–3.",
+      },
+      {
+        preset: "rand-ipras",
+        label: "RAND/UCLA with IPRAS",
+        scale: RAND_SCALE,
+        rule: { family: "rand-ucla", disagreement: "ipras" },
+        changed: ["title", "scale", "rule"],
+        preview: /disagreement by IPRAS \(interpercentile range above the adjusted for symmetry threshold\)\.$/,
+      },
+      {
+        preset: "rand-classic",
+        label: "RAND/UCLA, classic disagreement table",
+        scale: RAND_SCALE,
+        rule: { family: "rand-ucla", disagreement: "classic" },
+        changed: ["title", "scale", "rule"],
+        preview: /disagreement by the classic table \(for 8–16 ratings, 3 to 5 ratings in each of 1–3 and 7–9\)\.$/,
+      },
+    ])("$preset: the button brings the form back filled in, not saved; saving it stores its rule and scale", async (t) => {
+      // Start from a rule no preset has: a 5-point band rule with a quorum and groups.
+      const g = await secretaryGuideline(12, {
+        scale: { kind: "rating", points: 5, unable: false },
+        rule: {
+          family: "band",
+          agreeBand: [4, 5],
+          agreeAbove: 80,
+          denominator: "panel",
+          quorum: 60,
+          groups: { require: "every", minSize: 3 },
+        },
+      });
+      const before = guidelineRow(g.guideline.id);
+      const auditBefore = rows(auditEvents);
+      const page = await render(SettingsPage, await loadSettings(g.slug, g.cookie));
+      // The secretary types a title, then presses the preset's button.
+      const answer = await saveSettings(g.slug, { ...formFields(page), title: "Typed, not saved", preset: t.preset }, g.cookie);
+      expect(answer.status).toBe(200);
+      expect(guidelineRow(g.guideline.id)).toEqual(before);
+      expect(rows(auditEvents)).toBe(auditBefore);
+
+      const filled = await render(SettingsPage, await loadSettings(g.slug, g.cookie), answer);
+      expect(unescape(filled.replace(/<[^>]+>/g, ""))).toContain(
+        `Not saved yet: the ballot scale and the adoption rule are filled in from “${t.label}”. Check them, then press Save settings.`,
+      );
+      expect(filled).not.toContain("Settings saved.");
+      expect(previewOf(filled)).toEqual(typeof t.preview === "string" ? t.preview : expect.stringMatching(t.preview));
+      const fields = formFields(filled);
+      expect(fields.title).toBe("Typed, not saved");
+      // The preset's rule has no quorum nor groups: they are cleared, not kept from the form.
+      expect(fields.quorum).toBe("");
+      expect(fields.groups).toBeUndefined();
+
+      const saved = await saveSettings(g.slug, fields, g.cookie);
+      expect(saved.status).toBe(302);
+      const row = guidelineRow(g.guideline.id);
+      expect(row.title).toBe("Typed, not saved");
+      expect(row.scale).toStrictEqual(t.scale);
+      expect(JSON.stringify(row.rule)).toBe(JSON.stringify(t.rule));
+      expect(settingsAudit(g.guideline.id).at(-1)?.details).toEqual({ fields: t.changed });
+    });
+
+    test("an unknown preset is a 400 and a preset once the settings are locked a 409; neither changes anything", async () => {
+      const g = await secretaryGuideline(3);
+      const before = guidelineRow(g.guideline.id);
+      const unknown = await saveSettings(g.slug, settingsFields({ preset: "delphi-magic" }), g.cookie);
+      expect(unknown.status).toBe(400);
+      expect((await unknown.json()).error).toEqual({ "": ["Choose one of the presets on the page."] });
+      createRound(db(), {
+        guidelineId: g.guideline.id,
+        number: 1,
+        revisionIds: [g.statements[0]!.revision.id],
+        status: "open",
+        openedAt: new Date("2026-02-03T08:00:00Z"),
+      });
+      const locked = await saveSettings(g.slug, settingsFields({ preset: "comet" }), g.cookie);
+      expect(locked.status).toBe(409);
+      expect((await locked.json()).error).toEqual({
+        "": ["The ballot scale, the adoption rule and anonymity are locked since round 1 opened on 3 February 2026."],
+      });
+      expect(guidelineRow(g.guideline.id)).toEqual(before);
+      expect(settingsAudit(g.guideline.id)).toEqual([]);
     });
   });
 
-  test("once round 1 opens, the rule and anonymity are locked (409, unchanged) while the title stays editable", async () => {
+  test("once round 1 opens, the scale, the rule and anonymity are locked (409, unchanged) while the title stays editable", async () => {
     const g = await secretaryGuideline(3);
     const openedAt = new Date("2026-02-03T08:00:00Z");
-    createRound(db(), {
+    const { round } = createRound(db(), {
       guidelineId: g.guideline.id,
       number: 1,
       revisionIds: [g.statements[0]!.revision.id],
       status: "open",
       openedAt,
     });
+    expect(round.scaleSnapshot).toEqual({ kind: "agreement" });
     const page = await loadSettings(g.slug, g.cookie);
     const data = await page.clone().json();
     expect(data.lock).toEqual({ number: 1, openedAt: openedAt.toISOString(), closedAt: null });
     const html = await render(SettingsPage, page);
     expect(html).toContain("Locked since round 1 opened on <time");
     expect(html).toContain("3 February 2026");
-    expect(html).not.toContain('name="agreePercent" type="number"');
+    expect(html).not.toContain('name="agreePercent" form="settings" type="number"');
+    expect(html).not.toContain('name="preset"');
     expect(html).toContain("At least 50% of participants agree and under 20% disagree.");
+    expect(html).toContain("<dt>Ballot scale</dt><dd>Agree, disagree or abstain.</dd>");
 
     const before = guidelineRow(g.guideline.id);
     const changes: Record<string, string>[] = [
       { agreePercent: "60" },
       { anonymity: "named" },
       { opposition: "none", disagreePercent: "" },
+      { scaleKind: "rating", points: "9", family: "rand-ucla", disagreement: "ipras" },
     ];
     for (const change of changes) {
       const refused = await saveSettings(g.slug, settingsFields(change), g.cookie);
       expect(refused.status).toBe(409);
       expect((await refused.json()).error).toEqual({
-        "": ["The adoption rule and anonymity are locked since round 1 opened on 3 February 2026."],
+        "": ["The ballot scale, the adoption rule and anonymity are locked since round 1 opened on 3 February 2026."],
       });
       expect(guidelineRow(g.guideline.id)).toEqual(before);
     }
@@ -381,10 +758,49 @@ describe("/g/:slug/settings", () => {
       language: "fr",
       showRunningCounts: before.showRunningCounts,
       anonymity: "anonymous",
+      scale: before.scale,
       rule: before.rule,
     });
-    const audit = db().select().from(auditEvents).where(eq(auditEvents.action, "guideline.settings_changed")).all();
-    expect(audit.at(-1)?.details).toEqual({ fields: ["title", "description", "language"] });
+    expect(settingsAudit(g.guideline.id).at(-1)?.details).toEqual({ fields: ["title", "description", "language"] });
+  });
+
+  test("a locked rating scale cannot change: not its points, 'unable to score', labels nor kind", async () => {
+    const g = await secretaryGuideline(4, { scale: COMET_SCALE, rule: COMET_RULE });
+    createRound(db(), {
+      guidelineId: g.guideline.id,
+      number: 1,
+      revisionIds: [g.statements[0]!.revision.id],
+      status: "open",
+      openedAt: new Date("2026-03-10T08:00:00Z"),
+    });
+    const page = await loadSettings(g.slug, g.cookie);
+    const html = await render(SettingsPage, page);
+    expect(unescape(html)).toContain(
+      '<dt>Ballot scale</dt><dd>A rating from 1 to 9 (1 = not important, 9 = critical), or "unable to score".</dd>',
+    );
+    // The page submits its scale and rule back as they are: only the title changes.
+    const fields = formFields(html);
+    expect(fields).toMatchObject(COMET_FIELDS);
+    const before = guidelineRow(g.guideline.id);
+    const changes: Record<string, string>[] = [
+      { points: "10" },
+      { unable: "" },
+      { lowLabel: "unimportant" },
+      { highLabel: "" },
+      { scaleKind: "agreement", family: "percent" },
+    ];
+    for (const change of changes) {
+      const refused = await saveSettings(g.slug, { ...fields, ...change }, g.cookie);
+      expect(refused.status, JSON.stringify(change)).toBe(409);
+      expect((await refused.json()).error[""]).toEqual([
+        "The ballot scale, the adoption rule and anonymity are locked since round 1 opened on 10 March 2026.",
+      ]);
+      expect(guidelineRow(g.guideline.id)).toEqual(before);
+    }
+    const renamed = await saveSettings(g.slug, { ...fields, title: "Renamed under lock" }, g.cookie);
+    expect(renamed.status).toBe(302);
+    expect(guidelineRow(g.guideline.id)).toEqual({ ...before, title: "Renamed under lock" });
+    expect(settingsAudit(g.guideline.id).map((a) => a.details)).toEqual([{ fields: ["title"] }]);
   });
 
   test("an imported guideline is locked since its first round was imported", async () => {
@@ -398,17 +814,19 @@ describe("/g/:slug/settings", () => {
     expect(await render(SettingsPage, page)).toContain("Locked since round 1 was imported");
     const refused = await saveSettings(slug, settingsFields({ title: guideline.title, agreePercent: "60" }), cookie);
     expect(refused.status).toBe(409);
-    expect((await refused.json()).error[""][0]).toMatch(/^The adoption rule and anonymity are locked since round 1 was imported/);
+    expect((await refused.json()).error[""][0]).toMatch(
+      /^The ballot scale, the adoption rule and anonymity are locked since round 1 was imported/,
+    );
   });
 
-  test("the locked page submits the saved rule back unchanged", async () => {
+  test("the locked page submits the saved scale and rule back unchanged", async () => {
     const g = await secretaryGuideline(3);
     createRound(db(), { guidelineId: g.guideline.id, number: 1, revisionIds: [g.statements[0]!.revision.id], status: "open" });
     const html = await render(SettingsPage, await loadSettings(g.slug, g.cookie));
     const hidden = Object.fromEntries(
       [...html.matchAll(/<input type="hidden" name="(\w+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]),
     );
-    expect(hidden).toEqual({ anonymity: "anonymous", ...RULE_FIELDS });
+    expect(hidden).toMatchObject({ anonymity: "anonymous", ...RULE_FIELDS, points: "9" });
     const response = await saveSettings(g.slug, { title: "New title", language: "en", ...hidden }, g.cookie);
     expect(response.status).toBe(302);
     expect(guidelineRow(g.guideline.id).title).toBe("New title");
@@ -425,6 +843,7 @@ describe("/g/:slug/settings", () => {
       const cookie = await cookieFor(userId);
       expect((await loadSettings(g.slug, cookie)).status).toBe(403);
       expect((await saveSettings(g.slug, settingsFields(), cookie)).status).toBe(403);
+      expect((await saveSettings(g.slug, settingsFields({ preset: "comet" }), cookie)).status).toBe(403);
     }
     const anonymous = await loadSettings(g.slug);
     expect(anonymous.status).toBe(302);

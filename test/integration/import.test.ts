@@ -7,7 +7,8 @@ import { toCsv, type RecommendationSet } from "~/consensus/recommendation-set";
 import { ImportRefused, importRecord } from "~/server/imports.server";
 import { findPublished, publish } from "~/server/publications.server";
 import { Refusal } from "~/server/errors";
-import { closedResults, findRoundByNumber } from "~/server/rounds.server";
+import { frozenResults } from "~/server/results.server";
+import { findRoundByNumber } from "~/server/rounds.server";
 import { runCli } from "../support/cli";
 import { expectValidSet } from "../support/schema";
 
@@ -74,7 +75,15 @@ describe("importing the IMT consensus record", () => {
     const db = getDb();
     const id = guidelineId("imt-consensus");
     const [round] = db.select().from(rounds).where(eq(rounds.guidelineId, id)).all();
-    expect(round).toMatchObject({ number: 1, status: "closed", origin: "import", openedAt: null, panelSize: 31 });
+    expect(round).toMatchObject({
+      number: 1,
+      status: "closed",
+      origin: "import",
+      openedAt: null,
+      panelSize: 31,
+      scaleSnapshot: { kind: "agreement" },
+    });
+    expect(db.select().from(guidelines).where(eq(guidelines.id, id)).get()!.scale).toEqual({ kind: "agreement" });
     expect(round!.closedAt?.toISOString()).toBe("2025-02-16T00:00:00.000Z");
     expect(round!.panelSnapshot).toEqual({ members: [], disciplines: fixture.panel.disciplines });
     const rows = db.select().from(statements).where(eq(statements.guidelineId, id)).orderBy(asc(statements.position)).all();
@@ -179,7 +188,7 @@ describe("importing a record of several rounds", () => {
         eligible: roundItems.eligible,
         resultEligible: roundResults.eligible,
         adopted: roundResults.adopted,
-        reasons: roundResults.reasons,
+        verdict: roundResults.verdict,
       })
       .from(statements)
       .innerJoin(statementRevisions, eq(statementRevisions.statementId, statements.id))
@@ -188,7 +197,8 @@ describe("importing a record of several rounds", () => {
       .innerJoin(roundResults, eq(roundResults.roundItemId, roundItems.id))
       .where(eq(statements.guidelineId, id))
       .orderBy(asc(statements.position), asc(rounds.number))
-      .all();
+      .all()
+      .map(({ verdict, ...row }) => ({ ...row, reasons: (verdict as { reasons: string[] }).reasons }));
     expect(history).toEqual([
       {
         position: 1,
@@ -264,7 +274,7 @@ describe("importing a record of several rounds", () => {
       { revision: 2, section: "Work-up", text: "Alpha, reworded" },
     ]);
     const roundOne = findRoundByNumber(getDb(), { guidelineId: id, number: 1 });
-    expect(closedResults(getDb(), roundOne).map((item) => [item.section, item.text])).toEqual([["Diagnosis", "Alpha"]]);
+    expect(frozenResults(getDb(), roundOne).items.map((item) => [item.section, item.text])).toEqual([["Diagnosis", "Alpha"]]);
     const { set } = publish(getDb(), { slug: "moved-sections", actorId: null });
     expect(set.recommendations).toEqual([expect.objectContaining({ section: "Work-up", text: "Alpha, reworded", revision: 2 })]);
   });

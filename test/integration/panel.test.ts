@@ -4,13 +4,15 @@ import { createElement, type ComponentProps } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, test, vi } from "vitest";
 import { getDb } from "@db/client.server";
-import { auditEvents, invitations, memberships, outboxMails, recusals } from "@db/schema";
+import { auditEvents, invitations, memberships, outboxMails, recusals, rounds } from "@db/schema";
 import OutboxPage, { loader as outboxLoader } from "~/routes/g.$slug.outbox";
 import PanelPage, { action as panelAction, loader as panelLoader } from "~/routes/g.$slug.panel";
-import { findInvitationByToken, INVITATION_DAYS, removeMember } from "~/server/panel.server";
+import { describeEvent } from "~/server/audit-log.server";
+import { findInvitationByToken, INVITATION_DAYS, removeMember, setStakeholderGroup } from "~/server/panel.server";
+import { closeRound } from "~/server/rounds.server";
 import { Refusal } from "~/server/errors";
 import { hashToken } from "~/server/session-token";
-import { addMember, createUser } from "../support/factories";
+import { addMember, createRound, createUser } from "../support/factories";
 import { guidelineWithPanel } from "../support/guideline";
 import { cookieFor, formRequest, getRequest, respond } from "../support/requests";
 
@@ -69,6 +71,12 @@ function written(guidelineId: string) {
       .all()
       .filter((m) => m.removedAt).length,
     recusals: db().select({ n: count() }).from(recusals).get()!.n,
+    groups: db()
+      .select({ id: memberships.id, group: memberships.stakeholderGroup })
+      .from(memberships)
+      .where(eq(memberships.guidelineId, guidelineId))
+      .all()
+      .filter((m) => m.group !== null),
   };
 }
 
@@ -421,6 +429,145 @@ describe("members", () => {
   });
 });
 
+describe("stakeholder groups", () => {
+  const groupChanges = (guidelineId: string) =>
+    db()
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.guidelineId, guidelineId), eq(auditEvents.action, "member.group_changed")))
+      .all();
+  const groupOf = (membershipId: string) =>
+    db().select({ group: memberships.stakeholderGroup }).from(memberships).where(eq(memberships.id, membershipId)).get()!.group;
+  const snapshotGroups = (roundId: string) =>
+    db()
+      .select({ snapshot: rounds.panelSnapshot })
+      .from(rounds)
+      .where(eq(rounds.id, roundId))
+      .get()!
+      .snapshot!.members.map((m) => [m.membershipId, m.group]);
+
+  test("a secretary sets a panelist's group: saved, shown in the member list and audited; empty is their discipline again", async () => {
+    const g = await workspace(2);
+    const radiologist = g.panel[0]!;
+    const pathologist = g.panel[1]!;
+    const email = `p${g.slug.split("-")[1]}-0@example.org`;
+    const page = await render(PanelPage, await loadPanel(g.slug, g.cookie));
+    // Before: each panelist is in their discipline's group, and the page says when a change applies.
+    expect(page).toContain('<p class="member-group">Radiology <span class="muted">(discipline)</span></p>');
+    expect(page).toContain('<p class="member-group">Pathology <span class="muted">(discipline)</span></p>');
+    expect(page).toContain(
+      `<label for="group-${radiologist.id}" class="group-label">New group<span class="group-label-name"> for Panelist 0</span></label>`,
+    );
+    expect(page).toContain("Empty: their discipline. A change applies from the next round that opens.");
+    // Only panelists vote, so only they have a group to set.
+    expect(page.match(/name="group"/g)).toHaveLength(2);
+
+    const response = await act(g.slug, { intent: "group", membershipId: radiologist.id, group: "  Patients " }, g.cookie);
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe(`/g/${g.slug}/panel?done=group`);
+    expect(groupOf(radiologist.id)).toBe("Patients");
+    expect(groupOf(pathologist.id)).toBeNull();
+    const [event] = groupChanges(g.guideline.id);
+    expect(event).toMatchObject({
+      actorId: g.secretary.id,
+      details: { membershipId: radiologist.id, email, from: null, to: "Patients", discipline: "Radiology" },
+    });
+    expect(describeEvent(event!.action, event!.details as Record<string, unknown>)).toBe(
+      `changed the stakeholder group of ${email} from their discipline (Radiology) to “Patients”`,
+    );
+    const loaded = await loadPanel(g.slug, g.cookie, "?done=group");
+    const data = await loaded.clone().json();
+    expect(data.members.find((m: { id: string }) => m.id === radiologist.id).stakeholderGroup).toBe("Patients");
+    const html = await render(PanelPage, loaded, undefined, "?done=group");
+    expect(html).toContain("Stakeholder group saved: it applies from the next round that opens.");
+    expect(html).toContain('<p class="member-group">Patients</p>');
+    expect(html).toMatch(
+      new RegExp(
+        `<input id="group-${radiologist.id}" name="group" type="text" placeholder="Radiology" maxLength="100" aria-describedby="group-help-${radiologist.id}" value="Patients"/>`,
+      ),
+    );
+
+    // The same group again changes nothing, so it is no event.
+    expect((await act(g.slug, { intent: "group", membershipId: radiologist.id, group: "Patients" }, g.cookie)).status).toBe(302);
+    expect(groupChanges(g.guideline.id)).toHaveLength(1);
+
+    const cleared = await act(g.slug, { intent: "group", membershipId: radiologist.id, group: " " }, g.cookie);
+    expect(cleared.status).toBe(302);
+    expect(groupOf(radiologist.id)).toBeNull();
+    const last = groupChanges(g.guideline.id).at(-1)!;
+    expect(last.details).toMatchObject({ from: "Patients", to: null });
+    expect(describeEvent(last.action, last.details as Record<string, unknown>)).toBe(
+      `changed the stakeholder group of ${email} from “Patients” to their discipline (Radiology)`,
+    );
+  });
+
+  test("the next round that opens takes the new group; the open round keeps the groups it opened with", async () => {
+    const g = await workspace(3);
+    const [first, second, third] = [g.panel[0]!, g.panel[1]!, g.panel[2]!];
+    const { round: round1 } = createRound(db(), {
+      guidelineId: g.guideline.id,
+      number: 1,
+      revisionIds: [g.statements[0]!.revision.id],
+      status: "open",
+    });
+    const opened = [
+      [first.id, "Radiology"],
+      [second.id, "Pathology"],
+      [third.id, "Radiology"],
+    ];
+    expect(snapshotGroups(round1.id)).toEqual(opened);
+    const page = await render(PanelPage, await loadPanel(g.slug, g.cookie));
+    expect(page).toContain(
+      "Empty: their discipline. Round 1 keeps the groups it opened with; a change applies from the next round that opens.",
+    );
+
+    expect((await act(g.slug, { intent: "group", membershipId: first.id, group: "Patients" }, g.cookie)).status).toBe(302);
+    expect((await act(g.slug, { intent: "group", membershipId: second.id, group: "Methodologists" }, g.cookie)).status).toBe(302);
+    expect(snapshotGroups(round1.id)).toEqual(opened);
+
+    closeRound(db(), { roundId: round1.id, actorId: g.secretary.id });
+    expect(snapshotGroups(round1.id)).toEqual(opened);
+    const { round: round2 } = createRound(db(), {
+      guidelineId: g.guideline.id,
+      number: 2,
+      revisionIds: [g.statements[1]!.revision.id],
+      status: "open",
+    });
+    expect(snapshotGroups(round2.id)).toEqual([
+      [first.id, "Patients"],
+      [second.id, "Methodologists"],
+      [third.id, "Radiology"],
+    ]);
+  });
+
+  test("only a current panelist of this guideline has a group, of at most 100 characters; a refusal writes nothing", async () => {
+    const g = await workspace(1);
+    const other = await workspace(1);
+    const observer = await createUser(db(), { email: `group.observer.${g.slug}@example.org`, name: "Observer" });
+    const observing = addMember(db(), { guidelineId: g.guideline.id, userId: observer.id, role: "observer" });
+    const before = written(g.guideline.id);
+    const notPanelist = await act(g.slug, { intent: "group", membershipId: observing.id, group: "Patients" }, g.cookie);
+    expect(notPanelist.status).toBe(422);
+    expect((await notPanelist.json()).error).toEqual({
+      "": ["Only panelists vote, so only panelists belong to a stakeholder group."],
+    });
+    const foreign = await act(g.slug, { intent: "group", membershipId: other.panel[0]!.id, group: "Patients" }, g.cookie);
+    expect(foreign.status).toBe(404);
+    const long = await act(g.slug, { intent: "group", membershipId: g.panel[0]!.id, group: "x".repeat(101) }, g.cookie);
+    expect(long.status).toBe(400);
+    expect((await long.clone().json()).error).toEqual({ group: ["A stakeholder group has at most 100 characters"] });
+    const html = await render(PanelPage, await loadPanel(g.slug, g.cookie), long);
+    expect(html).toContain("A stakeholder group has at most 100 characters");
+    expect(html).toContain(`value="${"x".repeat(101)}"`);
+    db().update(memberships).set({ removedAt: new Date() }).where(eq(memberships.id, g.panel[0]!.id)).run();
+    expect(() =>
+      setStakeholderGroup(db(), { guidelineId: g.guideline.id, membershipId: g.panel[0]!.id, group: "Patients", actorId: null }),
+    ).toThrow(Refusal);
+    expect(written(g.guideline.id)).toEqual({ ...before, removed: 1 });
+    expect(written(other.guideline.id).groups).toEqual([]);
+  });
+});
+
 describe("/g/:slug/outbox", () => {
   test("lists the guideline's mails newest first with their text, kept here without SMTP", async () => {
     const g = await workspace();
@@ -477,6 +624,7 @@ describe("permissions", () => {
       { intent: "remove", membershipId: g.panel[0]!.id, confirm: "on" },
       { intent: "recuse", membershipId: g.panel[0]!.id, statementId: g.statements[0]!.statement.id, reason: "x" },
       { intent: "unrecuse", membershipId: g.panel[0]!.id, statementId: g.statements[0]!.statement.id },
+      { intent: "group", membershipId: g.panel[0]!.id, group: "Patients" },
     ];
     const before = written(g.guideline.id);
     for (const userId of [other.secretary.id, panelistUserId, observer.id]) {

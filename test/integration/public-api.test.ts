@@ -13,7 +13,7 @@ import { loader as pageLoader } from "~/routes/g.$slug_.v.$version";
 import { findPublished, publish } from "~/server/publications.server";
 import { closeRound } from "~/server/rounds.server";
 import record from "../../fixtures/imt-2025-table1.json";
-import { DEMO_ACCOUNTS, DEMO_SLUG, seedDemo } from "../../scripts/seed-demo";
+import { COS_SLUG, DEMO_ACCOUNTS, DEMO_SLUG, seedDemo } from "../../scripts/seed-demo";
 import { castBallot, createGuideline } from "../support/factories";
 import { getRequest, respond } from "../support/requests";
 import { expectValidSet } from "../support/schema";
@@ -55,7 +55,10 @@ describe("the lists of what is published", () => {
     expect(response.headers.get("Content-Type")).toBe("application/json; charset=utf-8");
     expect(response.headers.get("Cache-Control")).toBe(SHORT);
     expect(response.headers.get("Access-Control-Allow-Origin")).toBe("*");
-    expect(await response.json()).toEqual({
+    const { guidelines: list } = await response.json();
+    // The demo publishes two guidelines: the IMT consensus and its core outcome set, in slug order.
+    expect(list.map((g: { slug: string }) => g.slug)).toEqual([DEMO_SLUG, COS_SLUG]);
+    expect({ guidelines: list.filter((g: { slug: string }) => g.slug === DEMO_SLUG) }).toEqual({
       guidelines: [
         {
           slug: DEMO_SLUG,
@@ -256,6 +259,26 @@ test("no public endpoint shows the open round, a ballot or a person", async () =
   for (const body of bodies) for (const secret of secrets) expect(body).not.toContain(secret);
 });
 
+test("the core outcome set, rated 1–9, is served as stored and valid, with ratings instead of votes and its own CSV", async () => {
+  const stored = findPublished(getDb(), { slug: COS_SLUG, version: 1 })!;
+  const response = await api.version(COS_SLUG, "1");
+  expect(response.status).toBe(200);
+  const body = await response.text();
+  expect(body).toBe(stored.body);
+  const set: unknown = JSON.parse(body);
+  expectValidSet(set);
+  expect(set.scale).toMatchObject({ kind: "rating", points: 9, unable: true });
+  const points = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "unable"];
+  for (const entry of [...set.recommendations, ...set.notAdopted]) {
+    expect(entry).not.toHaveProperty("votes");
+    expect(Object.keys(entry.ratings!)).toEqual(points);
+    expect([entry.adopted, entry.outcome]).toEqual(entry.adopted ? [true, "in"] : [false, expect.stringMatching(/^(out|none)$/)]);
+  }
+  const csv = (await (await api.version(COS_SLUG, "1.csv")).text()).split("\r\n");
+  expect(csv[0]).toBe("number,section,text,1,2,3,4,5,6,7,8,9,unable,median,outcome,grade,adopted");
+  expect(csv).toHaveLength(set.recommendations.length + set.notAdopted.length + 2);
+});
+
 describe("publishing version 2 after round 2 closes", () => {
   let v1Body: string;
   let v1Etag: string;
@@ -331,7 +354,10 @@ describe("publishing version 2 after round 2 closes", () => {
 
   test("the lists show version 2 as the latest", async () => {
     const { guidelines: list } = await (await api.guidelines()).json();
-    expect(list).toEqual([expect.objectContaining({ latestVersion: 2, latestPublishedAt: stored(2).publishedAt.toISOString() })]);
+    expect(list).toEqual([
+      expect.objectContaining({ slug: DEMO_SLUG, latestVersion: 2, latestPublishedAt: stored(2).publishedAt.toISOString() }),
+      expect.objectContaining({ slug: COS_SLUG, latestVersion: 1 }),
+    ]);
     const { versions } = await (await api.versions(DEMO_SLUG)).json();
     expect(versions.map((v: { version: number; url: string }) => [v.version, v.url])).toEqual([
       [1, "/api/guidelines/imt-consensus/versions/1"],

@@ -472,7 +472,7 @@ type OpenData = {
       disciplines: { discipline: string; eligible: number; responded: number; complete: number }[];
       waiting: { name: string; email: string; discipline: string; answered: number; items: number }[] | null;
     };
-    counts: { roundItemId: string; agree: number; disagree: number; abstain: number }[] | null;
+    counts: { roundItemId: string; tally: { agree: number; disagree: number; abstain: number; eligible: number } }[] | null;
     choices: { itemId: string; choices: { name: string; choice: string }[] }[] | null;
   };
 };
@@ -594,7 +594,7 @@ describe("an open round", () => {
 
     const named = await withBallots({ anonymity: "named", showRunningCounts: true });
     expect(
-      (await countsOf(named.slug, named.secretaryCookie))!.map(({ agree, disagree, abstain }) => [agree, disagree, abstain]),
+      (await countsOf(named.slug, named.secretaryCookie))!.map(({ tally }) => [tally.agree, tally.disagree, tally.abstain]),
     ).toEqual([
       [3, 0, 0],
       [1, 1, 1],
@@ -738,14 +738,15 @@ type ClosedData = {
   round: {
     status: "closed";
     results: {
-      itemId: string;
-      agree: number;
-      disagree: number;
-      abstain: number;
-      noResponse: number;
-      verdict: { adopted: boolean; explanation: string };
-      comments: unknown[];
-    }[];
+      items: {
+        itemId: string;
+        tally: { agree: number; disagree: number; abstain: number; eligible: number };
+        noResponse: number;
+        verdict: { adopted: boolean; outcome: string; grade: string };
+        explanation: string;
+        comments: unknown[];
+      }[];
+    };
     choices: unknown;
     carryOver: { statements: number; nextNumber: number; blockedBy: { number: number; status: string } | null };
   };
@@ -784,17 +785,24 @@ describe("a closed round", () => {
     const body = await response.clone().text();
     const html = await render(RoundPage, response);
     const { round } = JSON.parse(body) as ClosedData;
-    expect(round.results.map((r) => [r.agree, r.disagree, r.abstain, r.noResponse, r.verdict.adopted])).toEqual([
+    expect(
+      round.results.items.map((r) => [r.tally.agree, r.tally.disagree, r.tally.abstain, r.noResponse, r.verdict.adopted]),
+    ).toEqual([
       [5, 0, 0, 0, true],
       [2, 2, 1, 0, false],
       [1, 0, 1, 3, true],
     ]);
-    expect(round.results.map((r) => r.verdict.explanation)).toEqual([
+    expect(round.results.items.map((r) => [r.verdict.outcome, r.verdict.grade])).toEqual([
+      ["in", "strong"],
+      ["none", "none"],
+      ["in", "none"],
+    ]);
+    expect(round.results.items.map((r) => r.explanation)).toEqual([
       "Adopted: 5 of 5 participants agree (100%, needs at least 50%) and 0 disagree (0%, needs under 20%).",
       "Not adopted: 2 of 5 participants agree (40%, needs at least 50%) and 2 disagree (40%, needs under 20%).",
       "Adopted: 1 of 2 participants agree (50%, needs at least 50%) and 0 disagree (0%, needs under 20%).",
     ]);
-    expect(round.results[1]!.comments).toEqual(["Always biopsy, unless contraindicated", "Zebra crossing first"]);
+    expect(round.results.items[1]!.comments).toEqual(["Always biopsy, unless contraindicated", "Zebra crossing first"]);
     for (const member of w.panel) expect(body).not.toContain(member.id);
     expect(body).not.toContain("Panelist");
     expect(round.choices).toBeNull();
@@ -802,6 +810,8 @@ describe("a closed round", () => {
     expect(html).toContain('Agree: <strong>2</strong> <span class="muted">(40%)</span>');
     expect(html).toContain('No response: <strong>3</strong> <span class="muted">(60%)</span>');
     expect(html).toContain("2 anonymous comments");
+    expect(html).toContain('<dt>Outcome</dt><dd><span class="outcome outcome-in">In (consensus for)</span></dd>');
+    expect(html).toContain('<span class="grade grade-strong">Strong consensus (over 95%)</span>');
     expect(html).not.toContain("Carry");
   });
 

@@ -27,16 +27,15 @@ describe("closing a round", () => {
     ]);
     const stored = db.select().from(roundResults).all();
     expect(stored.find((r) => r.roundItemId === items[1]!.id)).toMatchObject({
-      agree: 4,
-      disagree: 1,
-      abstain: 0,
+      tally: { agree: 4, disagree: 1, abstain: 0 },
       eligible: 5,
       adopted: false,
-      reasons: ["opposition"],
-      agreePercent: 80,
-      disagreePercent: 20,
+      verdict: { outcome: "none", reasons: ["opposition"], agreePercent: 80, disagreePercent: 20, grade: "consensus" },
     });
-    expect(stored.find((r) => r.roundItemId === items[2]!.id)).toMatchObject({ agree: 1, abstain: 2, agreePercent: 33.3 });
+    expect(stored.find((r) => r.roundItemId === items[2]!.id)).toMatchObject({
+      tally: { agree: 1, abstain: 2 },
+      verdict: { agreePercent: 33.3 },
+    });
     const closed = db.select().from(rounds).where(eq(rounds.id, round.id)).get()!;
     expect(closed.status).toBe("closed");
     expect(closed.closedAt).toBeInstanceOf(Date);
@@ -65,7 +64,12 @@ describe("closing a round", () => {
     db.insert(recusals).values({ membershipId: g.panel[3]!.id, statementId: g.statements[0]!.statement.id, reason: "COI" }).run();
     closeRound(db, { roundId: round.id, actorId: null });
     const result = db.select().from(roundResults).all().at(-1)!;
-    expect(result).toMatchObject({ agree: 3, disagree: 0, eligible: 3, adopted: true, agreePercent: 100 });
+    expect(result).toMatchObject({
+      tally: { agree: 3, disagree: 0 },
+      eligible: 3,
+      adopted: true,
+      verdict: { agreePercent: 100 },
+    });
   });
 
   test("refuses to close a closed round or a draft, and changes nothing", async () => {
@@ -130,7 +134,7 @@ describe("the database keeps closed rounds and voted revisions as they were", ()
       ["delete from rounds where id = ?", [round.id]],
       ["update ballots set choice = 'disagree' where round_item_id = ?", [item.id]],
       ["delete from ballots where round_item_id = ?", [item.id]],
-      ["update round_results set agree = 2 where round_item_id = ?", [item.id]],
+      ["update round_results set tally = '{}' where round_item_id = ?", [item.id]],
       ["delete from round_results where round_item_id = ?", [item.id]],
       ["update round_items set position = 5 where id = ?", [item.id]],
       ["delete from round_items where id = ?", [item.id]],
@@ -143,7 +147,9 @@ describe("the database keeps closed rounds and voted revisions as they were", ()
       /ballots are cast only while their round is open/,
     );
     expect(db.select().from(ballots).where(eq(ballots.roundItemId, item.id)).all()).toHaveLength(1);
-    expect(db.select().from(roundResults).where(eq(roundResults.roundItemId, item.id)).get()).toMatchObject({ agree: 1 });
+    expect(db.select().from(roundResults).where(eq(roundResults.roundItemId, item.id)).get()).toMatchObject({
+      tally: { agree: 1 },
+    });
     expect(db.select().from(statementRevisions).where(eq(statementRevisions.id, g.statements[0]!.revision.id)).get()!.text).toBe(
       "Frozen",
     );

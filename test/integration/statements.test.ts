@@ -9,7 +9,8 @@ import StatementPage, { action as statementAction, loader as statementLoader } f
 import StatementList, { action as listAction, loader as listLoader } from "~/routes/g.$slug.statements._index";
 import { action as newAction, loader as newLoader } from "~/routes/g.$slug.statements.new";
 import { publish } from "~/server/publications.server";
-import { carryOverNotAdopted, closeRound, closedResults } from "~/server/rounds.server";
+import { frozenResults } from "~/server/results.server";
+import { carryOverNotAdopted, closeRound } from "~/server/rounds.server";
 import { addMember, addRevision, createRound, createUser } from "../support/factories";
 import { guidelineWithPanel, openRoundWithBallots, votes } from "../support/guideline";
 import { cookieFor, formRequest, getRequest, respond } from "../support/requests";
@@ -367,7 +368,7 @@ describe("a statement's section", () => {
       details: { statementId: w.first.id, previousRevision: 1, revision: 2 },
     });
     // Round 1's results and the published set show the section the panel voted under, until a round votes on revision 2.
-    expect(closedResults(w.db, round).map((item) => [item.section, item.revision])).toEqual([["Section 1", 1]]);
+    expect(frozenResults(w.db, round).items.map((item) => [item.section, item.revision])).toEqual([["Section 1", 1]]);
     expect(() => publish(w.db, { slug: w.slug, actorId: null })).toThrow(
       "Nothing has changed since version 1: no new version was published.",
     );
@@ -616,7 +617,7 @@ describe("reading statements", () => {
     expect(first).toMatchObject({
       revision: 1,
       author: null,
-      rounds: [{ number: 1, status: "closed", result: { adopted: true, agree: 2, disagree: 0, abstain: 0 } }],
+      rounds: [{ number: 1, status: "closed", result: { adopted: true, summary: "2 agree, 0 disagree, 0 abstain" } }],
       diff: null,
     });
     expect(second).toMatchObject({ revision: 2, author: w.secretary.name, changeNote: "Softened", rounds: [] });

@@ -16,6 +16,7 @@ import {
   type Choice,
   type Role,
 } from "@db/schema";
+import type { Answer } from "~/consensus/tally";
 import { hashPassword } from "~/server/auth.server";
 import { openRound } from "~/server/rounds.server";
 
@@ -64,6 +65,7 @@ export function addMember(
     userId: string;
     role: Role;
     discipline?: string | null;
+    stakeholderGroup?: string | null;
     affiliation?: string | null;
     coiText?: string | null;
     coiDeclaredAt?: Date | null;
@@ -185,6 +187,26 @@ export function castBallot(
       roundItemId: input.roundItemId,
       membershipId: input.membershipId,
       choice: input.choice,
+      comment: input.comment ?? null,
+      createdAt: at,
+      updatedAt: at,
+    })
+    .returning()
+    .get();
+}
+
+/** A ballot with any answer: agree / disagree / abstain, a rating 1..N, or "unable" (to score). */
+export function castAnswer(
+  db: Queryable,
+  input: { roundItemId: string; membershipId: string; answer: Answer; comment?: string | null; at?: Date },
+) {
+  const at = input.at ?? new Date();
+  return db
+    .insert(ballots)
+    .values({
+      roundItemId: input.roundItemId,
+      membershipId: input.membershipId,
+      ...(typeof input.answer === "number" ? { choice: null, rating: input.answer } : { choice: input.answer, rating: null }),
       comment: input.comment ?? null,
       createdAt: at,
       updatedAt: at,

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import {
   closedAtOf,
+  itemTally,
   MAX_RECORD_BYTES,
   MAX_SECTION_LENGTH,
   MAX_SLUG_LENGTH,
@@ -53,7 +54,7 @@ describe("validateRecord: the IMT fixture", () => {
     delete input.rule.denominator;
     const record = recordOf(input);
     expect(record.guideline.language).toBe("en");
-    expect(record.rule.denominator).toBe("participants");
+    expect(record.rule).toMatchObject({ denominator: "participants" });
   });
 });
 
@@ -537,5 +538,123 @@ describe("statementHistories", () => {
       },
       { key: "b", revisions: [{ text: "B", section: "Late" }] },
     ]);
+  });
+});
+
+describe("a record on a rating scale", () => {
+  /** The IMT record rated 1–9 instead, under RAND/UCLA: three items. */
+  function rated(): any {
+    const input = imt();
+    input.scale = { kind: "rating", points: 9, unable: true };
+    input.rule = { family: "rand-ucla" };
+    input.rounds[0].items = [
+      { number: 1, text: "Rated high", ratings: { "7": 10, "8": 11, "9": 8, unable: 2 }, publishedVerdict: "adopted" },
+      { number: 2, text: "Rated low", ratings: { "1": 20, "2": 5 }, publishedVerdict: "adopted" },
+      { number: 3, text: "Not rated", ratings: {}, eligible: 30 },
+    ];
+    return input;
+  }
+
+  test("is valid; missing points count 0, unable is a ballot; the scale is kept with its defaults", () => {
+    const input = rated();
+    input.scale = { kind: "rating", points: 9 };
+    delete input.rounds[0].items[0].ratings.unable;
+    const record = recordOf(input);
+    expect(record.scale).toEqual({ kind: "rating", points: 9, unable: false });
+    const round = record.rounds[0]!;
+    expect(itemTally(record.scale, round, round.items[1]!)).toEqual({
+      ratings: [20, 5, 0, 0, 0, 0, 0, 0, 0],
+      unable: 0,
+      eligible: 31,
+    });
+    expect(itemTally(record.scale, round, round.items[2]!)).toEqual({
+      ratings: [0, 0, 0, 0, 0, 0, 0, 0, 0],
+      unable: 0,
+      eligible: 30,
+    });
+    const withUnable = recordOf(rated());
+    expect(itemTally(withUnable.scale, withUnable.rounds[0]!, withUnable.rounds[0]!.items[0]!)).toEqual({
+      ratings: [0, 0, 0, 0, 0, 0, 10, 11, 8],
+      unable: 2,
+      eligible: 31,
+    });
+  });
+
+  test("an agreement record's tally is its votes", () => {
+    const record = recordOf(imt());
+    expect(record.scale).toEqual({ kind: "agreement" });
+    expect(itemTally(record.scale, record.rounds[0]!, record.rounds[0]!.items[7]!)).toEqual({
+      agree: 17,
+      disagree: 0,
+      abstain: 14,
+      eligible: 31,
+    });
+  });
+
+  test("verdicts are recomputed on the ratings: a published verdict the rule contradicts is a warning", () => {
+    const result = validateRecord(JSON.stringify(rated()));
+    expect(result).toMatchObject({ ok: true });
+    expect(result.warnings).toEqual([
+      'rounds[0].items[1]: the file says "adopted", the rule gives "not adopted" ' +
+        "(Inappropriate (not adopted): median 1 of 25 ratings, no disagreement (IPR 0 ≤ IPRAS 8.35).)",
+    ]);
+  });
+
+  test("ratings off the scale, unable where the scale has none, votes instead of ratings and too many ballots, each by path", () => {
+    const input = rated();
+    input.scale.unable = false;
+    input.rounds[0].items[0].ratings["10"] = 1;
+    input.rounds[0].items[1].ratings["2"] = -1;
+    input.rounds[0].items[2] = { number: 3, text: "Voted", votes: { agree: 1, disagree: 0, abstain: 0 } };
+    expect(problemsOf(input)).toEqual([
+      { path: 'rounds[0].items[0].ratings["10"]', message: 'is not a rating on this scale: ratings are "1" to "9"' },
+      { path: "rounds[0].items[0].ratings.unable", message: 'is not on this scale: it has no "unable" (unable to score)' },
+      { path: 'rounds[0].items[1].ratings["2"]', message: "must be a whole number, 0 or more, got -1" },
+      {
+        path: "rounds[0].items[2].votes",
+        message: 'are for the agreement scale: this record is on a 1–9 rating scale (its "scale"), so give ratings',
+      },
+      { path: "rounds[0].items[2].ratings", message: 'is required (the item\'s ratings: counts for "1" to "9")' },
+    ]);
+    const tooMany = rated();
+    tooMany.rounds[0].items[2].ratings = { "5": 31 };
+    expectOnly(tooMany, "rounds[0].items[2].ratings", "the ratings add up to 31, above the item's eligible of 30");
+  });
+
+  test("ratings in a record without a scale are refused: the record is on the agreement scale", () => {
+    const input = imt();
+    input.rounds[0].items[0].ratings = { "1": 3 };
+    expectOnly(input, "rounds[0].items[0].ratings", 'are for a rating scale: this record has no top-level "scale"');
+  });
+
+  test("a rule that does not fit the scale is refused at the rule's path", () => {
+    const percent = rated();
+    percent.rule = { agreeAtLeast: 50 };
+    expectOnly(percent, "rule.family", "The percent family counts agree and disagree: it needs the agreement scale, not ratings");
+    const seven = rated();
+    seven.scale.points = 7;
+    seven.rounds[0].items = [{ number: 1, text: "Rated", ratings: { "7": 5 } }];
+    expectOnly(seven, "rule.family", "RAND/UCLA needs the 9-point scale, not 1–7");
+    const beyond = rated();
+    beyond.scale.points = 5;
+    beyond.rule = { family: "band", agreeBand: [4, 6], agreeAtLeast: 70 };
+    beyond.rounds[0].items = [{ number: 1, text: "Rated", ratings: { "5": 5 } }];
+    expectOnly(beyond, "rule.agreeBand", "agreeBand [4, 6] goes beyond the scale's 1–5");
+    const onVotes = imt();
+    onVotes.rule = { family: "rand-ucla" };
+    expectOnly(onVotes, "rule.family", "The rand-ucla family needs a rating scale, not agree / disagree / abstain");
+  });
+
+  test("an invalid scale is refused at its path, and the rest of the record is still checked", () => {
+    const input = rated();
+    input.scale = { kind: "stars", points: 9 };
+    input.rounds[0].items[0].text = "";
+    expect(problemsOf(input)).toEqual([
+      { path: "scale.kind", message: 'kind must be "agreement" or "rating"' },
+      { path: "rounds[0].items[0].text", message: "must not be empty" },
+    ]);
+    const twelve = rated();
+    twelve.scale.points = 12;
+    expectOnly(twelve, "scale.points", "points must be from 3 to 10, got 12");
   });
 });

@@ -123,6 +123,8 @@ describe("exports that cannot run code", () => {
       "",
       `Version 1, published 2026-01-01. Content hash \`${hostile.contentHash}\`.`,
       "",
+      "Adoption rule: At least 50% of participants agree.",
+      "",
       "| No. | Section | Key point | Agree | Disagree | Abstain |",
       "|---:|---|---|---:|---:|---:|",
       '| 1 | Pathology | =HYPERLINK("https://evil.example","click") | 4 | 0 | 0 |',
@@ -140,5 +142,96 @@ describe("exports that cannot run code", () => {
         "| 1 | 0 | 3 | \\*bold\\* \\_it\\_ \\`code\\` \\# \\~\\~gone\\~\\~ &amp; \\\\ &lt;b&gt; |",
       "",
     ]);
+  });
+});
+
+describe("a rating set", () => {
+  const rated = (statementId: string, adopted: boolean, ratings: Record<string, number>, extra: Partial<Entry> = {}): Entry => ({
+    statementId,
+    revision: 1,
+    section: "Outcomes",
+    text: `Outcome ${statementId}`,
+    round: 1,
+    ratings,
+    median: 8,
+    participants: 6,
+    eligible: 6,
+    agreePercent: adopted ? 100 : 0,
+    disagreePercent: 0,
+    adopted,
+    outcome: adopted ? "in" : "none",
+    grade: adopted ? "strong" : "none",
+    reasons: adopted ? [] : ["agreement"],
+    explanation: adopted ? "" : "Not adopted.",
+    ...extra,
+  });
+  const set = assembleSet({
+    ...input([
+      rated("a", true, { "1": 0, "2": 0, "3": 0, "4": 0, "5": 6, unable: 0 }),
+      rated("b", false, { "1": 3, "2": 1, "3": 0, "4": 0, "5": 0, unable: 2 }, { median: 1.5, outcome: "out" }),
+      rated("c", false, { "1": 0, "2": 0, "3": 0, "4": 0, "5": 0, unable: 0 }, { median: null, reasons: ["no votes"] }),
+    ]),
+    scale: { kind: "rating", points: 5, unable: true },
+    rule: {
+      family: "band",
+      agreeBand: [4, 5],
+      opposeBand: [1, 2],
+      agreeAtLeast: 70,
+      disagreeBelow: 15,
+      denominator: "participants",
+    },
+  });
+  const body = serializeSet(set);
+
+  test("CSV: a column per point and unable, then median, outcome, grade and adopted", () => {
+    expect(renderSet(body, "csv").split("\r\n")).toEqual([
+      "number,section,text,1,2,3,4,5,unable,median,outcome,grade,adopted",
+      "1,Outcomes,Outcome a,0,0,0,0,6,0,8,in,strong,true",
+      ",Outcomes,Outcome b,3,1,0,0,0,2,1.5,out,none,false",
+      ",Outcomes,Outcome c,0,0,0,0,0,0,,none,none,false",
+      "",
+    ]);
+  });
+
+  test("CSV: without unable on the scale there is no unable column; a point the entry lacks counts 0", () => {
+    const noUnable = { ...set, scale: { kind: "rating" as const, points: 5, unable: false } };
+    noUnable.recommendations = [{ ...set.recommendations[0]!, ratings: { "5": 6 } }];
+    expect(toCsv(noUnable).split("\r\n").slice(0, 2)).toEqual([
+      "number,section,text,1,2,3,4,5,median,outcome,grade,adopted",
+      "1,Outcomes,Outcome a,0,0,0,0,6,8,in,strong,true",
+    ]);
+  });
+
+  test("Markdown: the rule, the scale and the grades, then counts per point, median, outcome and grade", () => {
+    expect(renderSet(body, "md").split("\n")).toEqual([
+      "# G",
+      "",
+      `Version 1, published 2026-01-01. Content hash \`${set.contentHash}\`.`,
+      "",
+      "Adoption rule: At least 70% of participants rate 4–5 and under 15% rate 1–2.",
+      "",
+      'Scale: A rating from 1 to 5, or "unable to score".',
+      "",
+      "Grade: the AWMF strength of consensus of the agreement share — strong consensus above 95%, consensus above 75%, majority above 50%.",
+      "",
+      "| No. | Section | Key point | 1 | 2 | 3 | 4 | 5 | Unable | Median | Outcome | Grade |",
+      "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+      "| 1 | Outcomes | Outcome a | 0 | 0 | 0 | 0 | 6 | 0 | 8 | Consensus in | Strong consensus |",
+      "",
+      "## Not adopted",
+      "",
+      "| Section | Statement | 1 | 2 | 3 | 4 | 5 | Unable | Median | Outcome | Grade | Why |",
+      "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|",
+      "| Outcomes | Outcome b | 3 | 1 | 0 | 0 | 0 | 2 | 1.5 | Consensus out | None | Not adopted. |",
+      "| Outcomes | Outcome c | 0 | 0 | 0 | 0 | 0 | 0 | – | No consensus | None | Not adopted. |",
+      "",
+    ]);
+  });
+
+  test("an agreement set's CSV keeps its columns whether or not it names its scale", () => {
+    const agreement = assembleSet(input([entry("a", 1, true), entry("b", 1, false)]));
+    const named = assembleSet({ ...input([entry("a", 1, true), entry("b", 1, false)]), scale: { kind: "agreement" } });
+    expect(toCsv(named)).toBe(toCsv(agreement));
+    expect(toCsv(agreement).split("\r\n")[0]).toBe("number,section,text,agree,disagree,abstain,adopted");
   });
 });

@@ -1,6 +1,18 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { describeRule, evaluate, parseRule, RuleSchema, type Reason, type Rule, type Tally } from "~/consensus/rule";
+import {
+  describeRule,
+  evaluate,
+  explainVerdict,
+  parseRule,
+  ruleFitsScale,
+  RuleSchema,
+  type AgreementTally,
+  type Outcome,
+  type Reason,
+  type Rule,
+} from "~/consensus/rule";
+import { gradeOracle } from "../support/exact-oracle";
 import record from "../../fixtures/imt-2025-table1.json";
 
 const rule = (input: unknown): Rule => RuleSchema.parse(input);
@@ -231,7 +243,7 @@ const generatedRule: fc.Arbitrary<Generated> = fc
     };
   });
 
-const tallyOf = (maxEligible: number): fc.Arbitrary<Tally> =>
+const tallyOf = (maxEligible: number): fc.Arbitrary<AgreementTally> =>
   fc
     .integer({ min: 0, max: maxEligible })
     .chain((eligible) =>
@@ -258,7 +270,7 @@ function compareShare(count: number, n: number, k: number): number {
   return left < right ? -1 : left > right ? 1 : 0;
 }
 
-function oracleReasons(g: Generated, t: Tally): Reason[] {
+function oracleReasons(g: Generated, t: AgreementTally): Reason[] {
   const participants = t.agree + t.disagree + t.abstain;
   if (g.quorum !== null && compareShare(participants, t.eligible, g.quorum) < 0) return ["quorum"];
   const n = { participants, panel: t.eligible, decisive: t.agree + t.disagree }[g.denominator];
@@ -271,6 +283,18 @@ function oracleReasons(g: Generated, t: Tally): Reason[] {
     if (g.oppose.atMost ? cmp > 0 : cmp >= 0) reasons.push("opposition");
   }
   return reasons;
+}
+
+/** in when both bounds hold; out when disagree meets the agreement bound and agree the opposition bound. */
+function oracleOutcome(g: Generated, t: AgreementTally, reasons: Reason[]): Outcome {
+  if (reasons.includes("quorum") || reasons.includes("no votes")) return "none";
+  if (reasons.length === 0) return "in";
+  const n = { participants: t.agree + t.disagree + t.abstain, panel: t.eligible, decisive: t.agree + t.disagree }[g.denominator];
+  const agreeCmp = compareShare(t.disagree, n, g.agree.k);
+  const mirrorAgrees = g.agree.above ? agreeCmp > 0 : agreeCmp >= 0;
+  const opposeCmp = g.oppose ? compareShare(t.agree, n, g.oppose.k) : 0;
+  const mirrorOpposes = !g.oppose || (g.oppose.atMost ? opposeCmp <= 0 : opposeCmp < 0);
+  return mirrorAgrees && mirrorOpposes ? "out" : "none";
 }
 
 /** count / n in percent, rounded half up to one decimal, via BigInt quotient and remainder. */
@@ -290,6 +314,7 @@ describe("evaluate: properties", () => {
         const reasons = oracleReasons(g, t);
         expect(verdict.reasons).toEqual(reasons);
         expect(verdict.adopted).toBe(reasons.length === 0);
+        expect(verdict.outcome).toBe(oracleOutcome(g, t, reasons));
         expect(verdict.participants).toBe(t.agree + t.disagree + t.abstain);
         expect(verdict.explanation.startsWith("Adopted:")).toBe(verdict.adopted);
       }),
@@ -307,6 +332,7 @@ describe("evaluate: properties", () => {
         expect(verdict.denominator).toBe(n);
         expect(verdict.agreePercent).toBe(oraclePercent(t.agree, n));
         expect(verdict.disagreePercent).toBe(oraclePercent(t.disagree, n));
+        expect(verdict.grade).toBe(gradeOracle(t.agree, n));
       }),
       { numRuns: 500 },
     );
@@ -389,5 +415,462 @@ describe("RuleSchema", () => {
       expect(result.success).toBe(false);
       expect(result.error?.issues[0]?.message).toBe("A rule must be an object");
     }
+  });
+});
+
+describe("RuleSchema: families", () => {
+  const issues = (input: unknown) =>
+    parseRule(input).error?.issues.map((i) => ({ path: i.path.join("."), message: i.message })) ?? "parsed";
+
+  test("band and rand-ucla rules parse with their defaults", () => {
+    expect(
+      parseRule({ family: "band", agreeBand: [7, 9], opposeBand: [1, 3], agreeAtLeast: 70, disagreeBelow: 15 }).data,
+    ).toEqual({
+      family: "band",
+      agreeBand: [7, 9],
+      opposeBand: [1, 3],
+      agreeAtLeast: 70,
+      disagreeBelow: 15,
+      denominator: "participants",
+    });
+    expect(parseRule({ family: "rand-ucla" }).data).toEqual({ family: "rand-ucla", disagreement: "ipras" });
+    expect(parseRule({ family: "rand-ucla", groups: { require: "every" } }).data).toMatchObject({
+      groups: { require: "every", minSize: 5 },
+    });
+    expect(parseRule({ family: "percent", agreeAtLeast: 50 }).data).toEqual({
+      family: "percent",
+      agreeAtLeast: 50,
+      denominator: "participants",
+    });
+  });
+
+  test.each<[string, unknown, { path: string; message: RegExp }]>([
+    [
+      "overlapping bands",
+      { family: "band", agreeBand: [5, 9], opposeBand: [1, 5], agreeAtLeast: 70 },
+      { path: "opposeBand", message: /agreeBand and opposeBand must not overlap/ },
+    ],
+    [
+      "one band inside the other",
+      { family: "band", agreeBand: [1, 9], opposeBand: [4, 4], agreeAtLeast: 70 },
+      { path: "opposeBand", message: /must not overlap/ },
+    ],
+    [
+      "a band [9, 7]",
+      { family: "band", agreeBand: [9, 7], agreeAtLeast: 70 },
+      { path: "agreeBand", message: /low at most high/ },
+    ],
+    [
+      "a band from 0",
+      { family: "band", agreeBand: [0, 3], agreeAtLeast: 70 },
+      { path: "agreeBand.0", message: /starts at 1 or more/ },
+    ],
+    [
+      "a band of one number",
+      { family: "band", agreeBand: [7], agreeAtLeast: 70 },
+      { path: "agreeBand", message: /two whole ratings/ },
+    ],
+    [
+      "a band of halves",
+      { family: "band", agreeBand: [6.5, 9], agreeAtLeast: 70 },
+      { path: "agreeBand.0", message: /two whole ratings/ },
+    ],
+    ["a band rule without a band", { family: "band", agreeAtLeast: 70 }, { path: "agreeBand", message: /two whole ratings/ }],
+    [
+      "a band rule without an agreement bound",
+      { family: "band", agreeBand: [7, 9] },
+      { path: "agreeAtLeast", message: /agreement bound is required/ },
+    ],
+    [
+      "an opposition bound without an opposeBand",
+      { family: "band", agreeBand: [7, 9], agreeAtLeast: 70, disagreeBelow: 15 },
+      { path: "opposeBand", message: /needs an opposeBand/ },
+    ],
+    [
+      "rand-ucla with a share bound",
+      { family: "rand-ucla", agreeAtLeast: 70 },
+      { path: "", message: /^Unknown rule field "agreeAtLeast"; allowed: family, disagreement, quorum, groups, stableBelow$/ },
+    ],
+    [
+      "rand-ucla with a denominator",
+      { family: "rand-ucla", denominator: "panel" },
+      { path: "", message: /Unknown rule field "denominator"/ },
+    ],
+    [
+      "a band rule with a RAND/UCLA field",
+      { family: "band", agreeBand: [7, 9], agreeAtLeast: 70, disagreement: "ipras" },
+      { path: "", message: /Unknown rule field "disagreement"; allowed: family, agreeBand, opposeBand/ },
+    ],
+    [
+      "a percent rule with a band",
+      { agreeAtLeast: 70, agreeBand: [7, 9], opposeBand: [1, 3] },
+      { path: "", message: /^Unknown rule fields "agreeBand", "opposeBand"; allowed: agreeAtLeast/ },
+    ],
+    [
+      "an unknown disagreement method",
+      { family: "rand-ucla", disagreement: "iqr" },
+      { path: "disagreement", message: /"ipras" or "classic", got "iqr"/ },
+    ],
+    [
+      "an unknown family",
+      { family: "delphi", agreeAtLeast: 50 },
+      { path: "family", message: /family must be one of "percent", "band", "rand-ucla", got "delphi"/ },
+    ],
+    [
+      "a family that is not a string",
+      { family: ["band"], agreeBand: [7, 9], agreeAtLeast: 70 },
+      { path: "family", message: /got \["band"\]/ },
+    ],
+    ["a family named like an Object method", { family: "constructor" }, { path: "family", message: /got "constructor"/ }],
+    ["a family named __proto__", { family: "__proto__" }, { path: "family", message: /got "__proto__"/ }],
+    [
+      "an unknown groups field",
+      { agreeAtLeast: 50, groups: { require: "every", min: 5 } },
+      { path: "groups", message: /Unknown groups field\(s\) min/ },
+    ],
+    [
+      "groups required other than every",
+      { agreeAtLeast: 50, groups: { require: "any" } },
+      { path: "groups.require", message: /must be "every"/ },
+    ],
+    [
+      "a group size of 0",
+      { agreeAtLeast: 50, groups: { require: "every", minSize: 0 } },
+      { path: "groups.minSize", message: /at least 1/ },
+    ],
+  ])("refuses %s", (_, input, expected) => {
+    expect(issues(input)).toContainEqual({ path: expected.path, message: expect.stringMatching(expected.message) });
+  });
+});
+
+describe("ruleFitsScale", () => {
+  const agreement = { kind: "agreement" } as const;
+  const rating = (points: number) => ({ kind: "rating" as const, points, unable: true });
+  const band = (agreeBand: number[], opposeBand?: number[]) =>
+    rule({ family: "band", agreeBand, ...(opposeBand ? { opposeBand } : {}), agreeAtLeast: 70 });
+
+  test("percent needs the agreement scale", () => {
+    expect(ruleFitsScale(imt, agreement)).toEqual([]);
+    expect(ruleFitsScale(imt, rating(9))).toEqual([
+      { path: "family", message: "The percent family counts agree and disagree: it needs the agreement scale, not ratings" },
+    ]);
+  });
+
+  test("band needs a rating scale with its bands inside 1..N", () => {
+    expect(ruleFitsScale(band([7, 9], [1, 3]), rating(9))).toEqual([]);
+    expect(ruleFitsScale(band([3, 3], [1, 1]), rating(3))).toEqual([]);
+    expect(ruleFitsScale(band([7, 9]), agreement)).toEqual([
+      { path: "family", message: "The band family needs a rating scale, not agree / disagree / abstain" },
+    ]);
+    expect(ruleFitsScale(band([4, 5], [1, 2]), rating(5))).toEqual([]);
+    expect(ruleFitsScale(band([7, 9], [1, 3]), rating(5))).toEqual([
+      { path: "agreeBand", message: "agreeBand [7, 9] goes beyond the scale's 1–5" },
+    ]);
+    expect(ruleFitsScale(band([1, 2], [5, 6]), rating(5))).toEqual([
+      { path: "opposeBand", message: "opposeBand [5, 6] goes beyond the scale's 1–5" },
+    ]);
+    expect(ruleFitsScale(band([8, 10], [6, 7]), rating(5)).map((p) => p.path)).toEqual(["agreeBand", "opposeBand"]);
+  });
+
+  test("rand-ucla needs the 9-point rating scale", () => {
+    const randUcla = rule({ family: "rand-ucla" });
+    expect(ruleFitsScale(randUcla, rating(9))).toEqual([]);
+    expect(ruleFitsScale({ ...randUcla }, { kind: "rating", points: 9, unable: false })).toEqual([]);
+    expect(ruleFitsScale(randUcla, rating(5))).toEqual([
+      { path: "family", message: "RAND/UCLA needs the 9-point scale, not 1–5" },
+    ]);
+    expect(ruleFitsScale(randUcla, rating(10))).toEqual([
+      { path: "family", message: "RAND/UCLA needs the 9-point scale, not 1–10" },
+    ]);
+    expect(ruleFitsScale(randUcla, agreement)).toEqual([
+      { path: "family", message: "The rand-ucla family needs a rating scale, not agree / disagree / abstain" },
+    ]);
+  });
+});
+
+describe("evaluate: outcome and grade (percent)", () => {
+  test("out: disagree meets the agreement bound and agree the opposition bound", () => {
+    const verdict = evaluate(imt, { agree: 1, disagree: 8, abstain: 1, eligible: 10 });
+    expect(verdict).toMatchObject({ outcome: "out", adopted: false, reasons: ["agreement", "opposition"] });
+    expect(verdict.explanation).toBe(
+      "Not adopted: 1 of 10 participants agree (10%, needs at least 50%) and 8 disagree (80%, needs under 20%). The opposite holds: a consensus against it.",
+    );
+    // 2 of 10 agreeing is not under 20%: no consensus either way.
+    expect(evaluate(imt, { agree: 2, disagree: 8, abstain: 0, eligible: 10 }).outcome).toBe("none");
+    expect(evaluate(imt, { agree: 0, disagree: 4, abstain: 6, eligible: 10 }).outcome).toBe("none");
+    // Without an opposition bound the mirror is only the agreement bound.
+    expect(evaluate(rule({ agreeAtLeast: 50 }), { agree: 4, disagree: 5, abstain: 1, eligible: 10 }).outcome).toBe("out");
+    // No quorum or no votes: none, whatever the counts.
+    expect(evaluate(rule({ agreeAtLeast: 50, quorum: 80 }), { agree: 0, disagree: 7, abstain: 0, eligible: 10 }).outcome).toBe(
+      "none",
+    );
+  });
+
+  test.each([
+    [19, 20, "consensus"], // exactly 95%
+    [20, 20, "strong"],
+    [39, 40, "strong"], // 97.5%
+    [3, 4, "majority"], // exactly 75%
+    [76, 100, "consensus"],
+    [1, 2, "none"], // exactly 50%
+    [51, 100, "majority"],
+    [0, 3, "none"],
+  ])("%i of %i agreeing: grade %s (strictly above 95 / 75 / 50 %)", (agree, n, grade) => {
+    expect(evaluate(rule({ agreeAtLeast: 0 }), { agree, disagree: 0, abstain: n - agree, eligible: n }).grade).toBe(grade);
+  });
+
+  test("the grade uses the rule's denominator and never changes the verdict", () => {
+    const tally = { agree: 3, disagree: 0, abstain: 1, eligible: 4 };
+    expect(evaluate(rule({ agreeAtLeast: 0, denominator: "decisive" }), tally).grade).toBe("strong");
+    expect(evaluate(rule({ agreeAtLeast: 0, denominator: "participants" }), tally).grade).toBe("majority");
+    expect(evaluate(rule({ agreeAtLeast: 100 }), { agree: 19, disagree: 1, abstain: 0, eligible: 20 })).toMatchObject({
+      grade: "consensus",
+      adopted: false,
+    });
+    expect(evaluate(rule({ agreeAtLeast: 0 }), { agree: 0, disagree: 0, abstain: 0, eligible: 0 }).grade).toBe("none");
+  });
+
+  test("quorum counts abstentions as ballots", () => {
+    const withQuorum = rule({ agreeAtLeast: 50, quorum: 50 });
+    expect(evaluate(withQuorum, { agree: 1, disagree: 0, abstain: 4, eligible: 10 })).toMatchObject({ reasons: ["agreement"] });
+    expect(evaluate(withQuorum, { agree: 1, disagree: 0, abstain: 3, eligible: 10 })).toMatchObject({ reasons: ["quorum"] });
+  });
+});
+
+describe("stakeholder groups in the rule", () => {
+  const everyGroup = rule({ agreeAtLeast: 50, disagreeBelow: 20, groups: { require: "every", minSize: 5 } });
+  const group = (name: string, agree: number, disagree: number, abstain = 0) => ({
+    name,
+    tally: { agree, disagree, abstain, eligible: agree + disagree + abstain },
+  });
+  const total = (groups: { tally: AgreementTally }[]) =>
+    groups.reduce(
+      (sum, { tally }) => ({
+        agree: sum.agree + tally.agree,
+        disagree: sum.disagree + tally.disagree,
+        abstain: sum.abstain + tally.abstain,
+        eligible: sum.eligible + tally.eligible,
+      }),
+      { agree: 0, disagree: 0, abstain: 0, eligible: 0 },
+    );
+
+  test("adopted only if every group of at least minSize adopts too", () => {
+    const groups = [group("clinicians", 6, 0), group("patients", 2, 2, 1)];
+    const verdict = evaluate(everyGroup, total(groups), groups);
+    expect(verdict).toMatchObject({ outcome: "none", adopted: false, reasons: ["group:patients"], agreePercent: 72.7 });
+    expect(verdict.groups?.map((g) => [g.name, g.participants, g.outcome])).toEqual([
+      ["clinicians", 6, "in"],
+      ["patients", 5, "none"],
+    ]);
+    expect(verdict.explanation).toBe(
+      "Not adopted: 8 of 11 participants agree (72.7%, needs at least 50%) and 2 disagree (18.2%, needs under 20%). " +
+        "The rule does not hold within the group patients.",
+    );
+    // The same ballots without the groups requirement: adopted.
+    expect(evaluate(rule({ agreeAtLeast: 50, disagreeBelow: 20 }), total(groups), groups)).toMatchObject({
+      adopted: true,
+      reasons: [],
+    });
+  });
+
+  test("groups below minSize are pooled as other groups, held to the rule once the pool reaches minSize", () => {
+    const small = [group("clinicians", 6, 0), group("nurses", 1, 1), group("patients", 0, 2, 1)];
+    // The pool of nurses and patients has 5 participants, 3 of whom disagree.
+    const pooled = evaluate(everyGroup, total(small), small);
+    expect(pooled).toMatchObject({ adopted: false, reasons: ["opposition", "group:other groups"] });
+    expect(pooled.groups?.map((g) => g.name)).toEqual(["clinicians", "other groups"]);
+    // A pool of 4 is not held to the rule.
+    const four = [group("clinicians", 9, 0), group("nurses", 1, 1), group("patients", 0, 1, 1)];
+    const verdict = evaluate(everyGroup, total(four), four);
+    expect(verdict).toMatchObject({ adopted: true, outcome: "in", reasons: [] });
+    expect(verdict.groups?.map((g) => g.name)).toEqual(["clinicians"]);
+    expect(verdict.explanation).toMatch(/^Adopted: 10 of 13 participants agree/);
+  });
+
+  test("every failing group is named; an out or a no-quorum keeps its outcome", () => {
+    const groups = [group("a", 1, 4), group("b", 5, 0), group("c", 2, 3)];
+    const verdict = evaluate(everyGroup, total(groups), groups);
+    // 8 of 15 agree overall (53.3%), 7 disagree.
+    expect(verdict.reasons).toEqual(["opposition", "group:a", "group:c"]);
+    expect(verdict.outcome).toBe("none");
+    expect(verdict.explanation).toMatch(/ The rule does not hold within the groups a, c\.$/);
+    const against = [group("a", 0, 6), group("b", 1, 4)];
+    expect(evaluate(everyGroup, total(against), against)).toMatchObject({
+      outcome: "out",
+      reasons: ["agreement", "opposition", "group:a", "group:b"],
+    });
+  });
+
+  test("rand-ucla: a failing group makes the verdict uncertain", () => {
+    const randUcla = rule({ family: "rand-ucla", groups: { require: "every", minSize: 5 } });
+    const rated = (name: string, ratings: number[]) => ({
+      name,
+      tally: { ratings, unable: 0, eligible: ratings.reduce((a, b) => a + b) },
+    });
+    const groups = [rated("clinicians", [0, 0, 0, 0, 0, 0, 2, 4, 4]), rated("patients", [0, 0, 0, 2, 3, 0, 0, 0, 0])];
+    const verdict = evaluate(randUcla, { ratings: [0, 0, 0, 2, 3, 0, 2, 4, 4], unable: 0, eligible: 15 }, groups);
+    expect(verdict).toMatchObject({ outcome: "uncertain", adopted: false, reasons: ["group:patients"], median: 8 });
+    expect(verdict.groups).toMatchObject([
+      { name: "clinicians", outcome: "appropriate", median: 8 },
+      { name: "patients", outcome: "uncertain", median: 5 },
+    ]);
+    expect(verdict.explanation).toBe(
+      "Uncertain (not adopted): median 8 of 15 ratings, no disagreement (IPR 2.6 ≤ IPRAS 4.9). The rule does not hold within the group patients.",
+    );
+  });
+
+  test("groupResults: every group, and the pool that may be shown in place of the small ones", () => {
+    const groups = [group("clinicians", 6, 0), group("nurses", 4, 0), group("patients", 3, 0)];
+    const verdict = evaluate(imt, total(groups), groups);
+    expect(verdict.groups).toBeUndefined();
+    expect(verdict.groupResults?.map((g) => [g.name, g.participants])).toEqual([
+      ["clinicians", 6],
+      ["nurses", 4],
+      ["patients", 3],
+      ["other groups", 7],
+    ]);
+    expect(evaluate(imt, total(groups)).groupResults).toBeUndefined();
+  });
+
+  test("property: adopted exactly when the rule holds overall and within every held group", () => {
+    const groupsArb = fc
+      .array(tallyOf(9), { minLength: 1, maxLength: 6 })
+      .map((tallies) => tallies.map((tally, i) => ({ name: `g${i}`, tally })));
+    fc.assert(
+      fc.property(generatedRule, fc.integer({ min: 1, max: 7 }), groupsArb, (g, minSize, groups) => {
+        const r = rule({ ...g.input, groups: { require: "every", minSize } });
+        const sum = total(groups);
+        const overall = oracleReasons(g, sum);
+        const participants = (t: AgreementTally) => t.agree + t.disagree + t.abstain;
+        const small = groups.filter((x) => participants(x.tally) < minSize);
+        const pool = total(small);
+        const held = [
+          ...groups.filter((x) => participants(x.tally) >= minSize),
+          ...(small.length && participants(pool) >= minSize ? [{ name: "other groups", tally: pool }] : []),
+        ];
+        const failing = held.filter((x) => oracleReasons(g, x.tally).length > 0).map((x): Reason => `group:${x.name}`);
+        const verdict = evaluate(r, sum, groups);
+        expect(verdict.reasons).toEqual([...overall, ...failing]);
+        expect(verdict.adopted).toBe(overall.length === 0 && failing.length === 0);
+        const outcome = oracleOutcome(g, sum, overall);
+        expect(verdict.outcome).toBe(outcome === "in" && failing.length ? "none" : outcome);
+        expect(verdict.groups?.map((x) => x.name)).toEqual(held.map((x) => x.name));
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe("explainVerdict", () => {
+  const band = rule({ family: "band", agreeBand: [7, 9], opposeBand: [1, 3], agreeAtLeast: 70, disagreeBelow: 15 });
+  const randUcla = rule({ family: "rand-ucla", quorum: 50 });
+  const classic = rule({ family: "rand-ucla", disagreement: "classic" });
+  const rated = (ratings: number[], unable = 0, eligible?: number) => ({
+    ratings,
+    unable,
+    eligible: eligible ?? ratings.reduce((a, b) => a + b) + unable,
+  });
+
+  test.each<[string, Rule, Parameters<typeof evaluate>[1], string, string]>([
+    [
+      "percent in",
+      imt,
+      { agree: 8, disagree: 1, abstain: 1, eligible: 10 },
+      "in",
+      "Adopted: 8 of 10 participants agree (80%, needs at least 50%) and 1 disagree (10%, needs under 20%).",
+    ],
+    [
+      "percent none",
+      imt,
+      { agree: 4, disagree: 1, abstain: 5, eligible: 10 },
+      "none",
+      "Not adopted: 4 of 10 participants agree (40%, needs at least 50%).",
+    ],
+    [
+      "percent out, decisive",
+      rule({ agreeAbove: 60, disagreeAtMost: 10, denominator: "decisive" }),
+      { agree: 0, disagree: 1, abstain: 4, eligible: 5 },
+      "out",
+      "Not adopted: 0 of 1 member taking a side agree (0%, needs more than 60%) and 1 disagree (100%, needs at most 10%). The opposite holds: a consensus against it.",
+    ],
+    ["percent, no votes", imt, { agree: 0, disagree: 0, abstain: 0, eligible: 4 }, "none", "No votes were cast."],
+    [
+      "band in",
+      band,
+      rated([0, 0, 0, 0, 0, 0, 7, 2, 1]),
+      "in",
+      "Adopted: 10 of 10 participants rated 7–9 (100%, needs at least 70%) and 0 rated 1–3 (0%, needs under 15%).",
+    ],
+    [
+      "band none",
+      band,
+      rated([3, 0, 0, 0, 0, 0, 7, 0, 0]),
+      "none",
+      "Not adopted: 3 of 10 participants rated 1–3 (30%, needs under 15%).",
+    ],
+    [
+      "band out, panel",
+      rule({ family: "band", agreeBand: [4, 5], opposeBand: [1, 2], agreeAtLeast: 50, denominator: "panel" }),
+      rated([3, 0, 0, 0, 0], 0, 6),
+      "out",
+      "Not adopted: 0 of 6 eligible members rated 4–5 (0%, needs at least 50%). The opposite holds: a consensus against it.",
+    ],
+    [
+      "rand-ucla appropriate",
+      randUcla,
+      rated([0, 0, 0, 0, 0, 0, 5, 3, 1]),
+      "appropriate",
+      "Appropriate (adopted): median 7 of 9 ratings, no disagreement (IPR 1 ≤ IPRAS 6.1).",
+    ],
+    [
+      "rand-ucla inappropriate",
+      randUcla,
+      rated([3, 3, 3, 0, 0, 0, 0, 0, 0], 1),
+      "inappropriate",
+      "Inappropriate (not adopted): median 2 of 9 ratings, no disagreement (IPR 1.2 ≤ IPRAS 6.85).",
+    ],
+    [
+      "rand-ucla uncertain (median)",
+      randUcla,
+      rated([0, 0, 0, 2, 3, 2, 0, 0, 0]),
+      "uncertain",
+      "Uncertain (not adopted): median 5 of 7 ratings (appropriate needs 7 or more, inappropriate 3 or less), no disagreement (IPR 0.4 ≤ IPRAS 2.35).",
+    ],
+    [
+      "rand-ucla uncertain (classic disagreement)",
+      classic,
+      rated([3, 0, 0, 0, 0, 0, 2, 3, 0]),
+      "uncertain",
+      "Uncertain (not adopted): median 7 of 8 ratings, disagreement (3 rated 1–3 and 5 rated 7–9; 3 of each make disagreement).",
+    ],
+    [
+      "rand-ucla no quorum",
+      randUcla,
+      rated([0, 0, 0, 0, 0, 0, 4, 0, 0], 0, 10),
+      "none",
+      "No quorum: 4 of 10 eligible members voted (needs at least 50%).",
+    ],
+  ])("%s", (_, r, tally, outcome, text) => {
+    const verdict = evaluate(r, tally);
+    expect(verdict.outcome).toBe(outcome);
+    expect(verdict.explanation).toBe(text);
+    // From the frozen verdict alone, as stored (JSON), it says the same.
+    const { explanation: _explanation, ...frozen } = verdict;
+    expect(explainVerdict(r, JSON.parse(JSON.stringify(frozen)))).toBe(text);
+  });
+});
+
+describe("describeRule: rand-ucla", () => {
+  test("IPRAS and the classic table, with quorum and groups; never concrete thresholds", () => {
+    const text =
+      "RAND/UCLA appropriateness on the 9-point scale: appropriate (adopted) when the median is 7 or more without disagreement, " +
+      "inappropriate when it is 3 or less without disagreement, otherwise uncertain; disagreement by ";
+    expect(describeRule(rule({ family: "rand-ucla" }), 12)).toBe(
+      `${text}IPRAS (interpercentile range above the adjusted for symmetry threshold).`,
+    );
+    expect(describeRule(rule({ family: "rand-ucla", disagreement: "classic", quorum: 50, groups: { require: "every" } }))).toBe(
+      `${text}the classic table (for 8–16 ratings, 3 to 5 ratings in each of 1–3 and 7–9). At least 50% of the eligible panel must vote. ` +
+        "It must also hold within every stakeholder group of at least 5 participants (smaller groups pooled).",
+    );
   });
 });
