@@ -3,66 +3,41 @@
  * decided statements, the changes against the previous version, and its CSV and Markdown forms.
  * Pure: no Remix, no database. The field names are a contract with other tools: add, never rename.
  */
+import type { z } from "zod";
 import { canonicalJson, contentHash } from "./canonical";
-import { describeRule, type FrozenVerdict, type Grade, type GroupVerdict, type Outcome, type Reason, type Rule } from "./rule";
+import type {
+  AuditHeadSchema,
+  ChangesSchema,
+  EntrySchema,
+  PublishedGroupSchema,
+  PublishedStabilitySchema,
+  RatingsSchema,
+  RecommendationSchema,
+  RecommendationSetSchema,
+  VotesSchema,
+} from "./recommendation-set.schema";
+import { describeRule, type FrozenVerdict, type Grade, type GroupVerdict, type Outcome, type Reason } from "./rule";
 import { AGREEMENT, describeScale, ratingPoints, type RatingScale, type Scale } from "./scale";
 import type { Stability } from "./stability";
 import { isRatingTally, type GroupTally, type RatingTally, type Tally } from "./tally";
 
 export const SET_FORMAT = "recommendation-set/1";
 
-export type Votes = { agree: number; disagree: number; abstain: number };
+export type Votes = z.output<typeof VotesSchema>;
 /** Counts per rating point, "1" to "N", and "unable" when the scale has it. */
-export type Ratings = Record<string, number>;
+export type Ratings = z.output<typeof RatingsSchema>;
 
 /** One stakeholder group's result on a statement (DESIGN §3.4): only groups that may be shown. */
-export type PublishedGroup = {
-  name: string;
-  participants: number;
-  votes?: Votes;
-  ratings?: Ratings;
-  median?: number | null;
-  agreePercent: number | null;
-  disagreePercent: number | null;
-  outcome: Outcome;
-  grade: Grade;
-};
+export type PublishedGroup = z.output<typeof PublishedGroupSchema>;
 
-export type PublishedStability = {
-  previousRound: number;
-  shareChange: number | null;
-  medianChange?: number | null;
-  iqrChange?: number | null;
-  stable: boolean;
-};
+export type PublishedStability = z.output<typeof PublishedStabilitySchema>;
 
 /**
  * One decided statement. An agreement set gives `votes`; a rating set `ratings` and `median`
  * instead. `outcome`, `grade`, `groups` and `stability` are absent from sets published before
  * them (stored sets are never rewritten).
  */
-export type Entry = {
-  statementId: string;
-  revision: number;
-  section: string;
-  text: string;
-  /** The round that decided the statement: the latest closed round it was voted in. */
-  round: number;
-  votes?: Votes;
-  ratings?: Ratings;
-  median?: number | null;
-  participants: number;
-  eligible: number;
-  agreePercent: number | null;
-  disagreePercent: number | null;
-  adopted: boolean;
-  outcome?: Outcome;
-  grade?: Grade;
-  reasons: Reason[];
-  explanation: string;
-  groups?: PublishedGroup[];
-  stability?: PublishedStability;
-};
+export type Entry = z.output<typeof EntrySchema>;
 
 export function ratingsOf(tally: RatingTally, scale: Scale): Ratings {
   const ratings: Ratings = Object.fromEntries(tally.ratings.map((count, i) => [String(i + 1), count]));
@@ -130,40 +105,15 @@ export function entryOf(input: {
   };
 }
 
-export type Recommendation = Entry & { number: number };
+export type Recommendation = z.output<typeof RecommendationSchema>;
 
-export type Changes = {
-  previousVersion: number | null;
-  added: { statementId: string; revision: number }[];
-  revised: { statementId: string; revision: number; previousRevision: number }[];
-  retired: { statementId: string; previousRevision: number }[];
-};
+export type Changes = z.output<typeof ChangesSchema>;
 
 /** An audit chain's last event: its place and its hash (docs/decisions/004-audit-chain.md). */
-export type AuditHead = { seq: number; hash: string };
+export type AuditHead = z.output<typeof AuditHeadSchema>;
 
-export type RecommendationSet = {
-  format: typeof SET_FORMAT;
-  guideline: { slug: string; title: string; language: string; registration?: string; source?: string };
-  version: number;
-  publishedAt: string;
-  /** The ballot scale (absent from sets published before scales: agreement). */
-  scale?: Scale;
-  rule: Rule;
-  ruleText?: string;
-  panel: { size: number; disciplines: Record<string, number> };
-  rounds: { number: number; eligible: number; responded: number; closedAt: string }[];
-  recommendations: Recommendation[];
-  notAdopted: Entry[];
-  changes: Changes;
-  /**
-   * The guideline's audit chain just before this version's `version.published` event (which
-   * carries the content hash, so the set cannot hold its own event). Sets published before this
-   * field existed lack it, and stored sets are never rewritten.
-   */
-  auditHead?: AuditHead;
-  contentHash: string;
-};
+/** The set as published; its fields are described in recommendation-set.schema.ts. */
+export type RecommendationSet = z.output<typeof RecommendationSetSchema>;
 
 export type SetInput = Omit<RecommendationSet, "format" | "recommendations" | "notAdopted" | "changes" | "contentHash"> & {
   /** Every decided, non-retired statement in the guideline's statement order. */

@@ -10,7 +10,8 @@ import { Time } from "~/components/time";
 import { requireUser } from "~/server/auth.server";
 import { attempt, invalid, readForm } from "~/server/forms.server";
 import { adminOverview, createGuideline, slugInUse } from "~/server/guidelines.server";
-import { deliverOutbox, publicOrigin } from "~/server/mail.server";
+import { publicOrigin } from "~/server/env.server";
+import { deliverOutbox } from "~/server/mail.server";
 import styles from "~/styles/admin.css";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];

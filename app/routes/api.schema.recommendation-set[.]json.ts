@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import schema from "~/consensus/recommendation-set.schema.json";
 import { schemaResponse } from "~/server/public-api.server";
+import { servedSetSchema } from "~/server/schema.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  return schemaResponse(request, schema);
+  return schemaResponse(request, servedSetSchema(request));
 }

@@ -11,7 +11,8 @@ import { Field, FormErrors } from "~/components/form";
 import { Time } from "~/components/time";
 import type { User } from "~/server/auth.server";
 import { attempt, invalid, readForm } from "~/server/forms.server";
-import { deliverOutbox, publicOrigin } from "~/server/mail.server";
+import { publicOrigin } from "~/server/env.server";
+import { deliverOutbox } from "~/server/mail.server";
 import {
   invitationConflict,
   inviteMember,

@@ -23,7 +23,7 @@ const EnvSchema = z.object({
     .trim()
     .min(3, "must be an address such as Delphi <delphi@example.org>")
     .default("Delphi consensus <no-reply@localhost>"),
-  /** The address people reach the app at, for links in mails; defaults to the address of the request. */
+  /** The address people reach the app at, for links in mails and the JSON Schema's `$id`; defaults to the address of the request. */
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
 });
 
@@ -59,4 +59,9 @@ let cached: Env | undefined;
 export function env(): Env {
   cached ??= parseEnv(process.env);
   return cached;
+}
+
+/** This instance's own base URL, for links in mails and the JSON Schema's `$id`: PUBLIC_URL, or the origin the request came to. */
+export function publicOrigin(request: Request): string {
+  return env().PUBLIC_URL?.replace(/\/$/, "") ?? new URL(request.url).origin;
 }

@@ -52,8 +52,3 @@ export async function deliverOutbox(): Promise<{ sent: number; failed: number }>
   }
   return { sent, failed };
 }
-
-/** The base of links in mails: PUBLIC_URL, or the origin the request came to. */
-export function publicOrigin(request: Request): string {
-  return env().PUBLIC_URL?.replace(/\/$/, "") ?? new URL(request.url).origin;
-}

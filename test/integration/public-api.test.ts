@@ -195,13 +195,13 @@ describe("a published version", () => {
   });
 });
 
-test("GET /api/schema/recommendation-set.json serves the schema kept in the repo", async () => {
+test("GET /api/schema/recommendation-set.json serves the schema kept in the repo, with its own URL as $id", async () => {
   const response = await api.schema();
   expect(response.status).toBe(200);
   expect(response.headers.get("Content-Type")).toBe("application/schema+json; charset=utf-8");
   expect(response.headers.get("Cache-Control")).toBe("public, max-age=3600");
   expect(response.headers.get("Access-Control-Allow-Origin")).toBe("*");
-  expect(await response.json()).toEqual(schema);
+  expect(await response.json()).toEqual({ $id: "http://localhost/api/schema/recommendation-set.json", ...schema });
 });
 
 test("the schema is tight where the contract is, and the content hash catches the rest", () => {
