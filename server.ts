@@ -66,7 +66,7 @@ function start() {
     const request = new Request(new URL(req.originalUrl, "http://localhost"), {
       headers: req.get("if-none-match") ? { "If-None-Match": req.get("if-none-match")! } : {},
     });
-    const response = setResponse(getDb(), request, req.params.slug, wanted);
+    const response = await setResponse(getDb(), request, req.params.slug, wanted);
     res.status(response.status);
     response.headers.forEach((value, name) => res.setHeader(name, value));
     res.end(Buffer.from(await response.arrayBuffer()));

@@ -266,6 +266,44 @@ export const roundResults = sqliteTable(
   (t) => [check("round_results_json", sql`json_valid(${t.tally}) and (${t.groups} is null or json_valid(${t.groups}))`)],
 );
 
+/**
+ * Each respondent's pseudonym in a guideline's analysis exports (DESIGN §4): random, given when
+ * a round they answered in closes, the same in every round, never derived from the account.
+ */
+export const respondentCodes = sqliteTable(
+  "respondent_codes",
+  {
+    membershipId: text("membership_id")
+      .primaryKey()
+      .references(() => memberships.id),
+    guidelineId: text("guideline_id")
+      .notNull()
+      .references(() => guidelines.id),
+    code: text("code").notNull(),
+  },
+  (t) => [uniqueIndex("respondent_codes_guideline_code_unique").on(t.guidelineId, t.code)],
+);
+
+/**
+ * The recusals a round closed with, so that its ballots can be read back exactly as they were
+ * counted however recusals change later.
+ */
+export const roundRecusals = sqliteTable(
+  "round_recusals",
+  {
+    roundId: text("round_id")
+      .notNull()
+      .references(() => rounds.id),
+    membershipId: text("membership_id")
+      .notNull()
+      .references(() => memberships.id),
+    statementId: text("statement_id")
+      .notNull()
+      .references(() => statements.id),
+  },
+  (t) => [primaryKey({ columns: [t.roundId, t.membershipId, t.statementId] })],
+);
+
 export const recommendationSets = sqliteTable(
   "recommendation_sets",
   {

@@ -2,18 +2,19 @@
  * The operators' command-line tool: `npm run -s cli -- COMMAND [options]`, on the database named
  * by DATABASE_PATH (created and migrated on first use). Errors go to stderr with a non-zero exit.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { getDb, type DB } from "@db/client.server";
 import { users } from "@db/schema";
-import { renderSet, SET_FORMATS, type SetFormat } from "~/consensus/recommendation-set";
+import { renderSet, SET_FORMATS, type SetFormat } from "~/consensus/table1";
 import { auditSize, brokenLinks, brokenSize, verifyAudit } from "~/server/audit-verify.server";
 import { hashPassword, normalizeEmail } from "~/server/auth.server";
 import { backupDatabase, backupPassed, describeBackup } from "~/server/backup.server";
 import { env, EnvError } from "~/server/env.server";
 import { Refusal } from "~/server/errors";
 import { ImportRefused, importRecord } from "~/server/imports.server";
+import { methodsReportDoc, renderReport } from "~/server/methods-report.server";
 import { findPublished, publish } from "~/server/publications.server";
 import { freezeLegacyVerdicts } from "~/server/results.server";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, DemoRefused, seedDemo } from "./seed-demo";
@@ -141,6 +142,36 @@ const commands: Record<string, Command> = {
         );
       }
       process.stdout.write(renderSet(published.body, values.format as SetFormat));
+    },
+  },
+  report: {
+    usage: "report SLUG [--version N] [--format md|docx] [--out FILE]",
+    summary: "write the methods report (every closed round, or up to version N): Markdown to stdout, Word to FILE or a pipe",
+    async run(args) {
+      const { positionals, values } = parseArgs({
+        args,
+        allowPositionals: true,
+        options: { version: { type: "string" }, format: { type: "string", default: "md" }, out: { type: "string" } },
+      });
+      const [slug, ...extra] = positionals;
+      if (!slug || extra.length > 0) throw new UsageError(`usage: ${commands.report!.usage}`);
+      const version = values.version === undefined ? undefined : Number(values.version);
+      if (version !== undefined && !(Number.isInteger(version) && version >= 1)) {
+        throw new UsageError(`--version: must be a published version number (1, 2, …), got "${values.version}"`);
+      }
+      if (values.format !== "md" && values.format !== "docx") {
+        throw new UsageError(`--format: must be md or docx, got "${values.format}"`);
+      }
+      if (values.format === "docx" && !values.out && process.stdout.isTTY) {
+        throw new UsageError("--format docx: a Word file is not for a terminal; name a file with --out FILE or pipe the output");
+      }
+      const report = await renderReport(methodsReportDoc(database(), { slug, version }), values.format);
+      if (values.out) {
+        writeFileSync(values.out, report);
+        console.error(`Wrote the methods report of ${slug} to ${values.out}.`);
+      } else {
+        process.stdout.write(report);
+      }
     },
   },
   "audit:verify": {

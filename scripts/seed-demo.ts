@@ -162,8 +162,9 @@ function seedImt(tx: Queryable, passwordHash: string, now: Date) {
     details: { slug: guideline.slug, title: guideline.title, secretaries: [DEMO_ACCOUNTS.secretary], invitedSecretaries: [] },
     at: guideline.createdAt,
   });
-  addMember(tx, { guidelineId: guideline.id, userId: secretary.id, role: "secretary" });
-  addMember(tx, { guidelineId: guideline.id, userId: observer.id, role: "observer" });
+  const joined = new Date("2025-01-16T09:00:00Z");
+  addMember(tx, { guidelineId: guideline.id, userId: secretary.id, role: "secretary", createdAt: guideline.createdAt });
+  addMember(tx, { guidelineId: guideline.id, userId: observer.id, role: "observer", createdAt: joined });
 
   const disciplines = Object.entries(record.panel.disciplines).flatMap(([name, n]) => Array<string>(n).fill(name));
   const declaredAt = new Date("2025-01-20T09:00:00Z");
@@ -178,6 +179,7 @@ function seedImt(tx: Queryable, passwordHash: string, now: Date) {
       discipline,
       coiText: "No relevant financial or non-financial conflicts of interest.",
       coiDeclaredAt: declaredAt,
+      createdAt: joined,
     });
     panel.push({ membershipId: member.id, userId: user.id, discipline });
   }
@@ -418,8 +420,9 @@ function seedCoreOutcomeSet(
     { slug: COS_SLUG, title: guideline.title, secretaries: [DEMO_ACCOUNTS.secretary], invitedSecretaries: [] },
     input.admin.id,
   );
-  addMember(tx, { guidelineId: guideline.id, userId: secretary.id, role: "secretary" });
-  addMember(tx, { guidelineId: guideline.id, userId: input.observer.id, role: "observer" });
+  const joined = new Date(created.getTime() + DAY);
+  addMember(tx, { guidelineId: guideline.id, userId: secretary.id, role: "secretary", createdAt: created });
+  addMember(tx, { guidelineId: guideline.id, userId: input.observer.id, role: "observer", createdAt: joined });
 
   const panel: { membershipId: string; userId: string; group: CosGroup }[] = [];
   for (const [group, size] of Object.entries(COS_GROUPS) as [CosGroup, number][]) {
@@ -436,6 +439,7 @@ function seedCoreOutcomeSet(
         role: "panelist",
         discipline: null,
         stakeholderGroup: group,
+        createdAt: joined,
       });
       panel.push({ membershipId: member.id, userId: user.id, group });
     }

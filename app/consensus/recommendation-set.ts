@@ -1,6 +1,7 @@
 /**
  * The published recommendation set (DESIGN §5): its shape, how a version is assembled from the
- * decided statements, the changes against the previous version, and its CSV and Markdown forms.
+ * decided statements, the changes against the previous version, and its CSV form (its Table 1 as
+ * a document: app/consensus/table1.ts).
  * Pure: no Remix, no database. The field names are a contract with other tools: add, never rename.
  */
 import type { z } from "zod";
@@ -16,8 +17,8 @@ import type {
   RecommendationSetSchema,
   VotesSchema,
 } from "./recommendation-set.schema";
-import { describeRule, type FrozenVerdict, type Grade, type GroupVerdict, type Outcome, type Reason } from "./rule";
-import { AGREEMENT, describeScale, ratingPoints, type RatingScale, type Scale } from "./scale";
+import type { FrozenVerdict, Grade, GroupVerdict, Outcome } from "./rule";
+import { AGREEMENT, ratingPoints, type RatingScale, type Scale } from "./scale";
 import type { Stability } from "./stability";
 import { isRatingTally, type GroupTally, type RatingTally, type Tally } from "./tally";
 
@@ -314,105 +315,4 @@ export function distributionText(entry: Pick<Entry, "ratings">, scale: RatingSca
 /** The header of a distribution column: "Ratings 1–9". */
 export function distributionHeading(scale: RatingScale): string {
   return `Ratings 1–${scale.points}`;
-}
-
-const HTML_ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
-
-/**
- * Text of the set as Markdown that shows as the text it is: HTML's `<`, `>` and `&` as entities,
- * every character that starts inline syntax (escapes, code, emphasis, links, images, tables,
- * strikethrough, closing heading marks) after a backslash, and line breaks as spaces. Each such
- * text follows "# ", "| " or a fixed label ("Scale: ") on a line of its own, so none of it can
- * begin a list, a quote or a numbered item.
- */
-function mdText(text: string): string {
-  return text.replace(/\r\n?|\n/g, " ").replace(/[&<>]|[\\`*_[\]#|!~]/g, (c) => HTML_ENTITIES[c] ?? `\\${c}`);
-}
-
-const REASON_TEXT: Record<string, string> = {
-  quorum: "no quorum",
-  "no votes": "no votes",
-  agreement: "agreement too low",
-  opposition: "opposition too high",
-  disagreement: "disagreement",
-  median: "median not decisive",
-  method: "the classic table does not apply",
-};
-
-export function reasonText(reasons: Reason[]): string {
-  return reasons.map((r) => REASON_TEXT[r] ?? (r.startsWith("group:") ? `not met in group ${r.slice(6)}` : r)).join("; ");
-}
-
-function mdRow(cells: (string | number)[]): string {
-  return `| ${cells.join(" | ")} |`;
-}
-
-/** The rule (and, on a rating scale, the scale and grades) as the lines under the title. */
-function mdPreamble(set: RecommendationSet, scale: Scale): string[] {
-  const lines = ["", `Adoption rule: ${mdText(describeRule(set.rule))}`];
-  if (scale.kind === "rating") lines.push("", `Scale: ${mdText(describeScale(scale))}.`, "", mdText(GRADE_NOTE));
-  return lines;
-}
-
-/**
- * Table 1 as a manuscript would print it. An agreement set's tables have the columns they always
- * had; a rating set's give the count for each point (and "unable"), the median, the outcome and
- * the grade.
- */
-export function toMarkdown(set: RecommendationSet): string {
-  const scale = setScale(set);
-  const lines = [
-    `# ${mdText(set.guideline.title)}`,
-    "",
-    `Version ${set.version}, published ${set.publishedAt.slice(0, 10)}. Content hash \`${set.contentHash}\`.`,
-    ...mdPreamble(set, scale),
-    "",
-  ];
-  // The columns of the scale: numbers right-aligned, words (outcome, grade) left.
-  const columns: { heading: string; align: string; cell: (e: Entry) => string | number }[] =
-    scale.kind === "rating"
-      ? [
-          ...ratingColumns(scale).map((c) => ({
-            heading: c === "unable" ? "Unable" : c,
-            align: "---:",
-            cell: (e: Entry) => ratingCount(e, c) ?? "–",
-          })),
-          { heading: "Median", align: "---:", cell: (e) => medianText(e.median) },
-          { heading: "Outcome", align: "---", cell: (e) => outcomeLabel(e.outcome) },
-          { heading: "Grade", align: "---", cell: (e) => gradeLabel(e.grade) },
-        ]
-      : (["Agree", "Disagree", "Abstain"] as const).map((heading, i) => ({
-          heading,
-          align: "---:",
-          cell: (e: Entry) => voteCounts(e)[i] ?? "–",
-        }));
-  const countHeadings = columns.map((c) => c.heading);
-  const countAlignment = columns.map((c) => c.align);
-  const counts = (e: Entry) => columns.map((c) => c.cell(e));
-  lines.push(
-    mdRow(["No.", "Section", "Key point", ...countHeadings]),
-    `|${["---:", "---", "---", ...countAlignment].join("|")}|`,
-    ...set.recommendations.map((r) => mdRow([r.number, mdText(r.section), mdText(r.text), ...counts(r)])),
-  );
-  if (set.notAdopted.length > 0) {
-    lines.push(
-      "",
-      "## Not adopted",
-      "",
-      mdRow(["Section", "Statement", ...countHeadings, "Why"]),
-      `|${["---", "---", ...countAlignment, "---"].join("|")}|`,
-    );
-    for (const e of set.notAdopted) lines.push(mdRow([mdText(e.section), mdText(e.text), ...counts(e), mdText(e.explanation)]));
-  }
-  return lines.join("\n") + "\n";
-}
-
-export const SET_FORMATS = ["json", "csv", "md"] as const;
-export type SetFormat = (typeof SET_FORMATS)[number];
-
-/** A stored set in the asked format: JSON exactly as stored, so the API and export agree byte for byte. */
-export function renderSet(body: string, format: SetFormat): string {
-  if (format === "json") return body;
-  const set = JSON.parse(body) as RecommendationSet;
-  return format === "csv" ? toCsv(set) : toMarkdown(set);
 }

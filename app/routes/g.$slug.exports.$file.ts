@@ -1,10 +1,10 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { getDb } from "@db/client.server";
-import { exportResponse } from "~/server/manuscript.server";
+import { analysisExport } from "~/server/analysis.server";
 import { requireMember } from "~/server/permissions.server";
 
-/** A published version's Table 1 (v<N>.md, v<N>.docx) or all closed rounds' tallies (rounds.csv). */
+/** The analysis exports of closed rounds: rounds.csv (tallies), ballots.csv, comments.csv. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { guideline } = await requireMember(request, params.slug, ["secretary", "observer"]);
-  return exportResponse(getDb(), { guideline, file: params.file ?? "" });
+  return analysisExport(getDb(), { guideline, file: params.file ?? "" });
 }

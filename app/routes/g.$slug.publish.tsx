@@ -40,8 +40,8 @@ function linksFor(slug: string, version: number) {
     table1: `${g}/v/${version}`,
     json: versionPath(slug, version),
     csv: versionPath(slug, version, "csv"),
-    markdown: `${g}/exports/v${version}.md`,
-    word: `${g}/exports/v${version}.docx`,
+    markdown: versionPath(slug, version, "md"),
+    word: versionPath(slug, version, "docx"),
   };
 }
 
@@ -63,7 +63,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     preview: previewNextVersion(db, { slug: guideline.slug }),
     versions: newestFirst,
     justPublished: newestFirst.find((v) => v.version === published) ?? null,
-    roundsCsv: `/g/${encodeURIComponent(guideline.slug)}/exports/rounds.csv`,
+    report: `/g/${encodeURIComponent(guideline.slug)}/report`,
   };
 }
 
@@ -290,7 +290,7 @@ function NextVersion() {
 }
 
 function PublishedVersions() {
-  const { versions, roundsCsv } = useLoaderData<typeof loader>();
+  const { versions, report } = useLoaderData<typeof loader>();
   return (
     <section className="panel stack" aria-labelledby="versions-heading">
       <h3 id="versions-heading">Published versions</h3>
@@ -325,7 +325,7 @@ function PublishedVersions() {
         </table>
       )}
       <p>
-        <a href={roundsCsv}>Tallies of every closed round (CSV)</a>
+        <a href={report}>Methods report and analysis exports</a>
       </p>
     </section>
   );

@@ -13,6 +13,7 @@ const TABS = {
     ["statements", "Statements"],
     ["panel", "Panel"],
     ["publish", "Publish"],
+    ["report", "Report"],
     ["settings", "Settings"],
     ["audit", "Audit log"],
     ["outbox", "Outbox"],
@@ -21,6 +22,7 @@ const TABS = {
     ["", "Overview"],
     ["rounds", "Rounds"],
     ["statements", "Statements"],
+    ["report", "Report"],
   ],
   panelist: [
     ["", "Overview"],

@@ -30,7 +30,16 @@ export async function loader({ params }: LoaderFunctionArgs) {
   const found = findPublished(getDb(), { slug, version: wanted.version });
   if (!found) throw jsonError(404, missingVersionMessage(getDb(), slug, wanted.version));
   const set = JSON.parse(found.body) as RecommendationSet;
-  return { set, links: { json: versionPath(slug, set.version), csv: versionPath(slug, set.version, "csv") } };
+  return {
+    set,
+    links: {
+      json: versionPath(slug, set.version),
+      csv: versionPath(slug, set.version, "csv"),
+      markdown: versionPath(slug, set.version, "md"),
+      word: versionPath(slug, set.version, "docx"),
+      changes: set.version > 1 ? `/g/${encodeURIComponent(slug)}/v/${set.version - 1}/changes/${set.version}` : null,
+    },
+  };
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
@@ -86,6 +95,29 @@ function Distribution({ entry, scale }: { entry: Entry; scale: RatingScale }) {
 /** A rating table keeps its columns readable and scrolls inside its region on a narrow screen. */
 const tableClass = (scale: Scale) => (scale.kind === "rating" ? "table1-table table1-rating" : "table1-table");
 
+/** Which round decided a statement, and how many voted on it there: a carried-over statement may have had fewer. */
+function DecidedByHeadings() {
+  return (
+    <>
+      <th scope="col" className="num">
+        Round
+      </th>
+      <th scope="col" className="num">
+        Voters
+      </th>
+    </>
+  );
+}
+
+function DecidedBy({ entry }: { entry: Entry }) {
+  return (
+    <>
+      <td className="num">{entry.round}</td>
+      <td className="num">{entry.participants}</td>
+    </>
+  );
+}
+
 function CountHeadings({ scale }: { scale: Scale }) {
   if (scale.kind === "agreement") {
     return (
@@ -133,7 +165,8 @@ function Recommendations({ set }: { set: RecommendationSet }) {
     <div className="table-scroll" role="region" aria-labelledby="table1-caption" tabIndex={0}>
       <table className={tableClass(scale)}>
         <caption id="table1-caption">
-          Table 1. Key points adopted in version {set.version}, with {what} of the round that decided each
+          Table 1. Key points adopted in version {set.version}, with {what} of the round that decided each and how many voted in
+          it
         </caption>
         <thead>
           <tr>
@@ -142,6 +175,7 @@ function Recommendations({ set }: { set: RecommendationSet }) {
             </th>
             <th scope="col">Section</th>
             <th scope="col">Key point</th>
+            <DecidedByHeadings />
             <CountHeadings scale={scale} />
           </tr>
         </thead>
@@ -153,6 +187,7 @@ function Recommendations({ set }: { set: RecommendationSet }) {
               </th>
               <td>{r.section}</td>
               <td className="table1-text">{r.text}</td>
+              <DecidedBy entry={r} />
               <Counts entry={r} scale={scale} />
             </tr>
           ))}
@@ -175,6 +210,7 @@ function NotAdopted({ entries, scale }: { entries: Entry[]; scale: Scale }) {
               <tr>
                 <th scope="col">Section</th>
                 <th scope="col">Statement</th>
+                <DecidedByHeadings />
                 <CountHeadings scale={scale} />
                 <th scope="col">Why</th>
               </tr>
@@ -184,6 +220,7 @@ function NotAdopted({ entries, scale }: { entries: Entry[]; scale: Scale }) {
                 <tr key={e.statementId}>
                   <td>{e.section}</td>
                   <td className="table1-text">{e.text}</td>
+                  <DecidedBy entry={e} />
                   <Counts entry={e} scale={scale} />
                   <td className="table1-why">{e.explanation}</td>
                 </tr>
@@ -230,8 +267,14 @@ export default function Table1() {
           Content hash <code>{set.contentHash}</code>
         </p>
         <p>
-          This version as data: <a href={links.json}>JSON</a> · <a href={links.csv}>CSV</a>
+          For a manuscript: <a href={links.word}>Word</a> · <a href={links.markdown}>Markdown</a>. As data:{" "}
+          <a href={links.json}>JSON</a> · <a href={links.csv}>CSV</a>
         </p>
+        {links.changes ? (
+          <p>
+            <a href={links.changes}>What changed since version {set.version - 1}</a>
+          </p>
+        ) : null}
       </footer>
     </article>
   );

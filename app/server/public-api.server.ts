@@ -5,44 +5,59 @@
  */
 import { createHash } from "node:crypto";
 import type { Queryable } from "@db/client.server";
-import { renderSet } from "~/consensus/recommendation-set";
+import type { RecommendationSet } from "~/consensus/recommendation-set";
+import { renderSet, table1Doc } from "~/consensus/table1";
 import { findPublished, listPublishedGuidelines, listVersions, type PublishedVersion } from "./publications.server";
+import { DOCX_TYPE, wordOf } from "./word.server";
 
-const CACHE_IMMUTABLE = "public, max-age=31536000, immutable";
-const CACHE_SHORT = "public, max-age=60";
+export const CACHE_IMMUTABLE = "public, max-age=31536000, immutable";
+export const CACHE_SHORT = "public, max-age=60";
 
 const CORS = { "Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ETag" };
-const JSON_TYPE = "application/json; charset=utf-8";
-const CSV_TYPE = "text/csv; charset=utf-8";
+export const JSON_TYPE = "application/json; charset=utf-8";
 
-type Wanted = { version: number | "latest"; format: "json" | "csv" };
+/** A published version's representations: the set as JSON and CSV, its Table 1 as Markdown and Word. */
+const TYPES = {
+  json: JSON_TYPE,
+  csv: "text/csv; charset=utf-8",
+  md: "text/markdown; charset=utf-8",
+  docx: DOCX_TYPE,
+} as const;
 
-/** `N`, `latest`, `N.csv` or `latest.csv`; null for anything else. */
+type Wanted = { version: number | "latest"; format: keyof typeof TYPES };
+
+/** `N` or `latest`, optionally followed by `.csv`, `.md` or `.docx`; null for anything else. */
 export function parseVersionParam(param: string | undefined): Wanted | null {
-  const match = /^(latest|[1-9][0-9]*)(\.csv)?$/.exec(param ?? "");
+  const match = /^(latest|[1-9][0-9]*)(?:\.(csv|md|docx))?$/.exec(param ?? "");
   if (!match) return null;
   const version = match[1] === "latest" ? "latest" : Number(match[1]);
   if (version !== "latest" && !Number.isSafeInteger(version)) return null;
-  return { version, format: match[2] ? "csv" : "json" };
+  return { version, format: (match[2] as Wanted["format"] | undefined) ?? "json" };
 }
 
 export function versionPath(slug: string, version: number | "latest", format: Wanted["format"] = "json"): string {
-  return `/api/guidelines/${encodeURIComponent(slug)}/versions/${version}${format === "csv" ? ".csv" : ""}`;
+  return `/api/guidelines/${encodeURIComponent(slug)}/versions/${version}${format === "json" ? "" : `.${format}`}`;
 }
 
-/** If-None-Match uses the weak comparison (RFC 9110 §13.1.2): W/"x" matches "x". */
+/** If-None-Match uses the weak comparison (RFC 9110 §13.1.2): W/"x" matches "x" and the other way round. */
 function matches(ifNoneMatch: string | null, etag: string): boolean {
   if (!ifNoneMatch) return false;
+  const opaque = etag.replace(/^W\//, "");
   return ifNoneMatch.split(",").some((tag) => {
     const candidate = tag.trim();
-    return candidate === "*" || candidate.replace(/^W\//, "") === etag;
+    return candidate === "*" || candidate.replace(/^W\//, "") === opaque;
   });
 }
 
-type Representation = { body: string; etag: string; cacheControl: string; headers: Record<string, string> };
+type Representation = {
+  body: string | Uint8Array<ArrayBuffer>;
+  etag: string;
+  cacheControl: string;
+  headers: Record<string, string>;
+};
 
 /** The representation, or 304 with the same validators and caching when the client has it. */
-function serve(request: Request, { body, etag, cacheControl, headers }: Representation): Response {
+export function serve(request: Request, { body, etag, cacheControl, headers }: Representation): Response {
   const validators = { ...CORS, ETag: etag, "Cache-Control": cacheControl };
   if (matches(request.headers.get("If-None-Match"), etag)) return new Response(null, { status: 304, headers: validators });
   return new Response(body, { status: 200, headers: { ...validators, ...headers } });
@@ -65,7 +80,7 @@ export function jsonError(status: keyof typeof STATUS_TEXT, message: string): Re
 }
 
 export function malformedVersionMessage(param: string | undefined): string {
-  return `"${param ?? ""}" is not a version: use a version number (1, 2, …) or "latest", optionally followed by ".csv".`;
+  return `"${param ?? ""}" is not a version: use a version number (1, 2, …) or "latest", optionally followed by ".csv", ".md" or ".docx".`;
 }
 
 /**
@@ -115,23 +130,40 @@ function findVersion(db: Queryable, slug: string, version: number | "latest"): P
   return found;
 }
 
+// Word files of published versions by content hash: made once, then served from memory.
+const wordFiles = new Map<string, Uint8Array<ArrayBuffer>>();
+
+async function wordFile(found: PublishedVersion): Promise<Uint8Array<ArrayBuffer>> {
+  let file = wordFiles.get(found.contentHash);
+  if (!file) {
+    file = new Uint8Array(await wordOf(table1Doc(JSON.parse(found.body) as RecommendationSet)));
+    wordFiles.set(found.contentHash, file);
+  }
+  return file;
+}
+
 /**
- * A published set as stored, or as CSV. The ETag derives from the content hash, so it is the
- * same for a numbered version and for `latest` while that version is the latest.
+ * A published set as stored, as CSV, or its Table 1 as Markdown or Word. The ETag derives from
+ * the content hash, so it is the same for a numbered version and for `latest` while that
+ * version is the latest. The Word file's is weak: the same Table 1 written again differs in
+ * its zip's timestamps.
  */
-export function setResponse(db: Queryable, request: Request, slug: string, wanted: Wanted): Response {
+export async function setResponse(db: Queryable, request: Request, slug: string, wanted: Wanted): Promise<Response> {
   const found = findVersion(db, slug, wanted.version);
   if (!found) return jsonError(404, missingVersionMessage(db, slug, wanted.version));
   const hex = found.contentHash.replace(/^sha256:/, "");
-  const headers: Record<string, string> =
-    wanted.format === "csv"
-      ? { "Content-Type": CSV_TYPE, "Content-Disposition": `inline; filename="${slug}-v${found.version}.csv"` }
-      : { "Content-Type": JSON_TYPE };
+  const { format } = wanted;
+  const filename = `${slug}-v${found.version}.${format}`;
   return serve(request, {
-    body: renderSet(found.body, wanted.format),
-    etag: wanted.format === "csv" ? `"${hex}.csv"` : `"${hex}"`,
+    body: format === "docx" ? await wordFile(found) : renderSet(found.body, format),
+    etag: format === "json" ? `"${hex}"` : format === "docx" ? `W/"${hex}.docx"` : `"${hex}.${format}"`,
     cacheControl: wanted.version === "latest" ? CACHE_SHORT : CACHE_IMMUTABLE,
-    headers,
+    headers: {
+      "Content-Type": TYPES[format],
+      ...(format === "json"
+        ? {}
+        : { "Content-Disposition": `${format === "docx" ? "attachment" : "inline"}; filename="${filename}"` }),
+    },
   });
 }
 

@@ -133,7 +133,7 @@ export function buildNextSet(db: Queryable, input: { slug: string; now?: Date; a
 }
 
 /** Members who cast at least one ballot; for an imported round, its largest item turnout. */
-function respondedIn(db: Queryable, round: typeof rounds.$inferSelect): number {
+export function respondedIn(db: Queryable, round: typeof rounds.$inferSelect): number {
   if (round.origin === "import") {
     const row = db
       .select({ n: sql<number | null>`max(json_extract(${roundResults.verdict}, '$.participants'))` })

@@ -14,6 +14,7 @@ import { RuleSchema, type FrozenVerdict } from "~/consensus/rule";
 import { scaleOf } from "~/consensus/scale";
 import type { ItemTallies } from "~/consensus/tally";
 import { formatUtc } from "~/time";
+import { recordRespondents } from "./analysis.server";
 import { recordAudit } from "./audit.server";
 import { Refusal } from "./errors";
 import { freezeResults, tallyRound } from "./results.server";
@@ -108,8 +109,9 @@ export function openRound(
 
 /**
  * Closes an open round in the caller's transaction: freezes each item's tally and verdict, gives
- * each statement its outcome and the round its closing time. `auto` marks a round that closed
- * itself at its deadline.
+ * each statement its outcome, records what its analysis exports need (the recusals it was counted
+ * with, respondents' pseudonyms) and gives the round its closing time. `auto` marks a round that
+ * closed itself at its deadline.
  */
 export function completeRound(
   db: Queryable,
@@ -131,6 +133,7 @@ export function completeRound(
       .where(and(eq(statements.id, statementOf.get(roundItemId)!), sql`${statements.status} <> 'retired'`))
       .run();
   }
+  recordRespondents(db, input.round);
   db.update(rounds).set({ status: "closed", closedAt: input.now }).where(eq(rounds.id, input.round.id)).run();
   recordAudit(db, {
     guidelineId: input.round.guidelineId,

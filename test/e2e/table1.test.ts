@@ -2,6 +2,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import record from "../../fixtures/imt-2025-table1.json";
 import { launchBrowser } from "../support/browser";
+import { containsRun, wordTexts } from "../support/word";
 import { startServer, type RunningServer } from "../support/server";
 
 let server: RunningServer;
@@ -31,18 +32,50 @@ describe("the printable Table 1 page", () => {
 
     const table = page.getByRole("table", { name: /^Table 1\. Key points adopted in version 1/ });
     const headers = await table.getByRole("columnheader").allTextContents();
-    expect(headers).toEqual(["No.", "Section", "Key point", "Agree", "Disagree", "Abstain"]);
+    expect(headers).toEqual(["No.", "Section", "Key point", "Round", "Voters", "Agree", "Disagree", "Abstain"]);
     const rows = table.getByRole("rowgroup").nth(1).getByRole("row");
     expect(await rows.count()).toBe(9);
     const row8 = rows.nth(7);
     expect(await row8.getByRole("rowheader").textContent()).toBe("8");
-    const [section, text, agree, disagree, abstain] = await row8.getByRole("cell").allTextContents();
-    expect({ section, agree, disagree, abstain }).toEqual({ section: "Chemotherapy", agree: "17", disagree: "0", abstain: "14" });
+    const [section, text, round, voters, agree, disagree, abstain] = await row8.getByRole("cell").allTextContents();
+    expect({ section, round, voters, agree, disagree, abstain }).toEqual({
+      section: "Chemotherapy",
+      round: "1",
+      voters: "31",
+      agree: "17",
+      disagree: "0",
+      abstain: "14",
+    });
     expect(text).toBe(record.rounds[0]!.items[7]!.text);
 
     expect(await page.getByRole("heading", { name: "Not adopted" }).count()).toBe(1);
     expect(await page.getByText(/^Content hash sha256:[0-9a-f]{64}$/).count()).toBe(1);
     await page.screenshot({ path: "/tmp/table1.png", fullPage: true });
+  });
+
+  test("its Word and Markdown files are public, with the rule and the round and voters of every row", async () => {
+    await page.goto(`${server.url}/g/imt-consensus/v/1`);
+    const wordHref = await page.getByRole("link", { name: "Word" }).getAttribute("href");
+    const markdownHref = await page.getByRole("link", { name: "Markdown" }).getAttribute("href");
+    expect([wordHref, markdownHref]).toEqual([
+      "/api/guidelines/imt-consensus/versions/1.docx",
+      "/api/guidelines/imt-consensus/versions/1.md",
+    ]);
+    // No cookie: anyone may download them, cached like the JSON.
+    const md = await fetch(server.url + markdownHref);
+    expect([md.status, md.headers.get("Cache-Control")]).toEqual([200, "public, max-age=31536000, immutable"]);
+    const text = await md.text();
+    expect(text).toContain("Adoption rule: At least 50% of participants agree and under 20% disagree.");
+    expect(text).toContain(
+      "| 8 | Chemotherapy | Chemotherapy regimens based on anthracyclines, methotrexate, pemetrexed + platinum, and paclitaxel + platinum are recommended for patients with IMT | 1 | 31 | 17 | 0 | 14 |",
+    );
+    const word = await fetch(server.url + wordHref);
+    expect([word.status, word.headers.get("Cache-Control")]).toEqual([200, "public, max-age=31536000, immutable"]);
+    const etag = word.headers.get("ETag")!;
+    expect(etag).toMatch(/^W\/"[0-9a-f]{64}\.docx"$/);
+    const texts = wordTexts(new Uint8Array(await word.arrayBuffer()));
+    expect(containsRun(texts, ["8", "Chemotherapy", record.rounds[0]!.items[7]!.text, "1", "31", "17", "0", "14"])).toBe(true);
+    expect((await fetch(server.url + wordHref, { headers: { "If-None-Match": etag } })).status).toBe(304);
   });
 
   test("links to the same version as JSON and CSV", async () => {

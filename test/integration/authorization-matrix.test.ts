@@ -13,7 +13,7 @@ import { startServer, type RunningServer } from "../support/server";
 import { inProcess, locationOf, overHttp, type Transport } from "../support/transport";
 
 /** GET: "ok" is a 2xx, or a 3xx that is not to /login; "login" is a 302 to /login?redirectTo=<the page>. */
-type Read = "ok" | "login" | 403 | 404;
+type Read = "ok" | "login" | 400 | 403 | 404;
 /**
  * POST with an empty body: "allowed" means the identity got past authorization, so anything
  * but a redirect to /login, 403 or 404 (an empty form is usually a 400 with field errors).
@@ -73,6 +73,13 @@ const MATRIX: Record<string, Entry> = {
   "api.schema.recommendation-set[.]json.ts": {
     GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
   },
+  // Comparing versions: public; the test world has one version, so "1..latest" goes nowhere (400) for everyone.
+  "api.guidelines.$slug.changes.$range.ts": {
+    GET: { anonymous: 400, otherPanelist: 400, panelist: 400, observer: 400, secretary: 400, admin: 400 },
+  },
+  "g.$slug_.v.$version_.changes.$other.tsx": {
+    GET: { anonymous: 400, otherPanelist: 400, panelist: 400, observer: 400, secretary: 400, admin: 400 },
+  },
 
   // Instance administration: admins only.
   "admin._index.tsx": {
@@ -116,6 +123,15 @@ const MATRIX: Record<string, Entry> = {
     POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
   },
   "g.$slug.exports.$file.ts": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
+  },
+  "g.$slug.report.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
+  },
+  "g.$slug.report[.]md.ts": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
+  },
+  "g.$slug.report[.]docx.ts": {
     GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
   },
   "g.$slug.panel.tsx": {
@@ -183,7 +199,9 @@ beforeAll(async () => {
     slug: world.imt.slug,
     number: "1",
     version: "1",
-    file: "v1.md",
+    file: "ballots.csv",
+    range: "1..latest",
+    other: "latest",
     statementId: world.imt.statementIds[0]!,
     token: world.imt.invitationToken,
   };

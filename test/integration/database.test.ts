@@ -31,7 +31,9 @@ describe("the database", () => {
       "outbox_mails",
       "recommendation_sets",
       "recusals",
+      "respondent_codes",
       "round_items",
+      "round_recusals",
       "round_results",
       "rounds",
       "sessions",
@@ -234,6 +236,45 @@ describe("rating scales and frozen verdicts (0006)", () => {
     ).toThrow(/a result is frozen with its verdict/);
     ballot(null, 7)();
     expect(sqlite.prepare("select choice, rating from ballots").get()).toEqual({ choice: null, rating: 7 });
+    sqlite.close();
+  });
+});
+
+describe("analysis exports (0007)", () => {
+  test("rounds closed before keep the recusals made before they closed, and their respondents get pseudonyms", () => {
+    const sqlite = migratedBefore("0007_analysis_exports");
+    sqlite.exec(`
+      insert into users (id, email, name, password_hash, created_at) values ('u1', 'a@b.org', 'A', 'x', 0), ('u2', 'c@d.org', 'C', 'x', 0), ('u3', 'e@f.org', 'E', 'x', 0);
+      insert into guidelines (id, slug, title, rule, created_at) values ('g', 'before-0007', 'Before', '{"agreeAtLeast":50}', 0);
+      insert into memberships (id, guideline_id, user_id, role, created_at) values ('m1', 'g', 'u1', 'panelist', 0), ('m2', 'g', 'u2', 'panelist', 0), ('m3', 'g', 'u3', 'panelist', 0);
+      insert into statements (id, guideline_id, position, status, created_at) values ('s', 'g', 1, 'adopted', 0);
+      insert into statement_revisions (id, statement_id, revision, text, created_at) values ('r1', 's', 1, 'Voted', 0);
+      insert into rounds (id, guideline_id, number, created_at) values ('round', 'g', 1, 0);
+      insert into round_items (id, round_id, revision_id, position) values ('item', 'round', 'r1', 1);
+      update rounds set status = 'open', panel_size = 3,
+        panel_snapshot = '{"members":[{"membershipId":"m1","discipline":null},{"membershipId":"m2","discipline":null},{"membershipId":"m3","discipline":null}],"disciplines":{}}',
+        rule_snapshot = '{"agreeAtLeast":50}' where id = 'round';
+      insert into ballots (id, round_item_id, membership_id, choice, created_at, updated_at) values
+        ('b1', 'item', 'm1', 'agree', 0, 0), ('b2', 'item', 'm2', 'agree', 0, 0);
+      insert into recusals (membership_id, statement_id, reason, created_at) values ('m2', 's', 'before', 500), ('m3', 's', 'after', 2000);
+      insert into round_results (round_item_id, eligible, tally, adopted, verdict) values ('item', 2, '{"agree":1,"disagree":0,"abstain":0}', 1, '{}');
+      update rounds set status = 'closed', closed_at = 1000 where id = 'round';
+    `);
+    migrate(drizzle(sqlite), { migrationsFolder: "db/migrations" });
+    expect(sqlite.prepare("select round_id, membership_id, statement_id from round_recusals").all()).toEqual([
+      { round_id: "round", membership_id: "m2", statement_id: "s" },
+    ]);
+    const codes = sqlite.prepare("select membership_id, code from respondent_codes order by membership_id").all() as {
+      membership_id: string;
+      code: string;
+    }[];
+    expect(codes.map((c) => c.membership_id)).toEqual(["m1", "m2"]);
+    for (const { code } of codes) expect(code).toMatch(/^R-[0-9A-F]{12}$/);
+    expect(codes[0]!.code).not.toBe(codes[1]!.code);
+    expect(() => sqlite.prepare("update respondent_codes set code = 'R-1'").run()).toThrow(/keeps their pseudonym/);
+    expect(() => sqlite.prepare("delete from respondent_codes").run()).toThrow(/keeps their pseudonym/);
+    expect(() => sqlite.prepare("insert into round_recusals values ('round', 'm3', 's')").run()).toThrow(/as it closes/);
+    expect(() => sqlite.prepare("delete from round_recusals").run()).toThrow(/never changes/);
     sqlite.close();
   });
 });

@@ -3,13 +3,16 @@ import { describe, expect, test } from "vitest";
 import { eq } from "drizzle-orm";
 import { getDb } from "@db/client.server";
 import { guidelines, statementRevisions } from "@db/schema";
-import { renderSet, type RecommendationSet } from "~/consensus/recommendation-set";
+import type { RecommendationSet } from "~/consensus/recommendation-set";
+import { renderSet } from "~/consensus/table1";
 import { loader as versionLoader } from "~/routes/api.guidelines.$slug.versions.$version";
 import { loader } from "~/routes/g.$slug.exports.$file";
-import { DOCX_TYPE } from "~/server/manuscript.server";
+import { malformedVersionMessage } from "~/server/public-api.server";
+import { DOCX_TYPE } from "~/server/word.server";
 import { findPublished, publish } from "~/server/publications.server";
 import { closeRound } from "~/server/rounds.server";
 import { runCli } from "../support/cli";
+import { containsRun, wordTexts } from "../support/word";
 import { addMember, addRevision, createUser } from "../support/factories";
 import { guidelineWithPanel, openRoundWithBallots, votes } from "../support/guideline";
 import { cookieFor, getRequest, respond } from "../support/requests";
@@ -92,54 +95,57 @@ function fetchExport(slug: string, file: string, cookie?: string) {
   );
 }
 
-/** The text runs of a Word document's body, in order. */
-function wordTexts(xml: string): string[] {
-  return [...xml.matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)].map((m) =>
-    m[1]!
-      .replace(/&quot;/g, '"')
-      .replace(/&lt;/g, "<")
-      .replace(/&gt;/g, ">")
-      .replace(/&amp;/g, "&"),
-  );
-}
-
-function containsRun(texts: string[], run: string[]): boolean {
-  return texts.some((_, i) => run.every((t, j) => texts[i + j] === t));
-}
-
-describe("manuscript exports of a published version", () => {
-  test("v1.md is the Table 1 Markdown of the stored version", async () => {
-    const { db, slug, cookie } = await publishedEdition();
-    const response = await fetchExport(slug, "v1.md", cookie);
+describe("Table 1 of a published version as Markdown and Word, public like its JSON", () => {
+  test("1.md is the Table 1 Markdown of the stored version, cached like the version", async () => {
+    const { db, slug } = await publishedEdition();
+    const response = await fetchVersion(slug, "1.md");
     expect(response.status).toBe(200);
     expect(response.headers.get("Content-Type")).toBe("text/markdown; charset=utf-8");
     expect(response.headers.get("Content-Disposition")).toBe(`inline; filename="${slug}-v1.md"`);
-    expect(await response.text()).toBe(renderSet(findPublished(db, { slug, version: 1 })!.body, "md"));
+    expect(response.headers.get("Cache-Control")).toBe("public, max-age=31536000, immutable");
+    const stored = findPublished(db, { slug, version: 1 })!;
+    const etag = `"${stored.contentHash.slice(7)}.md"`;
+    expect(response.headers.get("ETag")).toBe(etag);
+    expect(await response.text()).toBe(renderSet(stored.body, "md"));
+    const again = await respond(() =>
+      versionLoader({
+        request: new Request(`http://localhost/api/guidelines/${slug}/versions/1.md`, { headers: { "If-None-Match": etag } }),
+        params: { slug, version: "1.md" },
+        context: {},
+      }),
+    );
+    expect(again.status).toBe(304);
+    const latest = await fetchVersion(slug, "latest.md");
+    expect([latest.status, latest.headers.get("Cache-Control")]).toEqual([200, "public, max-age=60"]);
   });
 
-  test("v1.docx is a Word document with the title, rule, Table 1 with a repeated header row, what was not adopted and the hash", async () => {
-    const { db, slug, cookie, guideline } = await publishedEdition();
-    const response = await fetchExport(slug, "v1.docx", cookie);
+  test("1.docx is a Word document with the title, rule, Table 1 (deciding round and voters per row) with a repeated header row, what was not adopted and the hash", async () => {
+    const { db, slug, guideline } = await publishedEdition();
+    const response = await fetchVersion(slug, "1.docx");
     expect(response.status).toBe(200);
     expect(response.headers.get("Content-Type")).toBe(DOCX_TYPE);
     expect(response.headers.get("Content-Disposition")).toBe(`attachment; filename="${slug}-v1.docx"`);
+    const stored = findPublished(db, { slug, version: 1 })!;
+    expect(response.headers.get("ETag")).toBe(`W/"${stored.contentHash.slice(7)}.docx"`);
     const bytes = new Uint8Array(await response.arrayBuffer());
     expect(String.fromCharCode(bytes[0]!, bytes[1]!)).toBe("PK");
 
     const xml = strFromU8(unzipSync(bytes)["word/document.xml"]!);
-    const texts = wordTexts(xml);
-    const stored = findPublished(db, { slug, version: 1 })!;
+    const texts = wordTexts(bytes);
     expect(texts.slice(0, 2)).toEqual([guideline.title, "Version 1, published 2026-01-11"]);
-    expect(texts).toContain("At least 50% of participants agree and under 20% disagree.");
+    expect(texts).toContain("Adoption rule: At least 50% of participants agree and under 20% disagree.");
     expect(containsRun(texts, ["Table 1"])).toBe(true);
-    expect(containsRun(texts, ["No.", "Section", "Key point", "Agree", "Disagree", "Abstain"])).toBe(true);
-    expect(containsRun(texts, ["1", "Section 1", "Imaging first", "5", "0", "0"])).toBe(true);
-    expect(containsRun(texts, ["2", "Section 3", "Surgery first", "4", "0", "0"])).toBe(true);
+    expect(containsRun(texts, ["No.", "Section", "Key point", "Round", "Voters", "Agree", "Disagree", "Abstain"])).toBe(true);
+    expect(containsRun(texts, ["1", "Section 1", "Imaging first", "1", "5", "5", "0", "0"])).toBe(true);
+    // One panelist did not answer "Surgery first": 4 voted on it, not 5.
+    expect(containsRun(texts, ["2", "Section 3", "Surgery first", "1", "4", "4", "0", "0"])).toBe(true);
     expect(containsRun(texts, ["Not adopted"])).toBe(true);
     expect(
       containsRun(texts, [
         "Section 2",
         BIOPSY,
+        "1",
+        "5",
         "2",
         "2",
         "1",
@@ -151,24 +157,32 @@ describe("manuscript exports of a published version", () => {
     expect(xml).not.toContain("Open round text");
   });
 
-  test("an unpublished version is 404, a version that is not a number 400, an unknown file 404, all as JSON", async () => {
+  test("an unpublished version is 404, a version that is not one 400; the members' exports no longer hold Table 1", async () => {
     const { db, slug, cookie } = await publishedEdition();
     const draft = await guidelineWithPanel(db, { panelSize: 1, statements: ["Draft"] });
     const cases: [string, string, number, string][] = [
-      [slug, "v2.md", 404, `Version 2 of "${slug}" is not published; the latest is version 1.`],
-      [slug, "v2.docx", 404, `Version 2 of "${slug}" is not published; the latest is version 1.`],
-      [slug, "v0.md", 400, `"v0.md" is not a version: use a version number (1, 2, …), as in v1.md or v1.docx.`],
-      [slug, "vlatest.docx", 400, `"vlatest.docx" is not a version: use a version number (1, 2, …), as in v1.md or v1.docx.`],
-      [slug, "v01.md", 400, `"v01.md" is not a version: use a version number (1, 2, …), as in v1.md or v1.docx.`],
-      [slug, "v1.pdf", 404, `There is no export "v1.pdf": exports are v<N>.md, v<N>.docx and rounds.csv.`],
-      [slug, "ballots.csv", 404, `There is no export "ballots.csv": exports are v<N>.md, v<N>.docx and rounds.csv.`],
+      [slug, "2.md", 404, `Version 2 of "${slug}" is not published; the latest is version 1.`],
+      [slug, "2.docx", 404, `Version 2 of "${slug}" is not published; the latest is version 1.`],
+      [slug, "0.md", 400, malformedVersionMessage("0.md")],
+      [slug, "1.pdf", 400, malformedVersionMessage("1.pdf")],
+      [slug, "01.docx", 400, malformedVersionMessage("01.docx")],
+      [draft.guideline.slug, "1.md", 404, `Nothing is published for the guideline "${draft.guideline.slug}".`],
     ];
-    const draftCookie = await cookieFor(draft.secretary.id);
-    cases.push([draft.guideline.slug, "v1.md", 404, `Nothing is published for the guideline "${draft.guideline.slug}".`]);
-    for (const [guideline, file, status, error] of cases) {
-      const response = await fetchExport(guideline, file, guideline === slug ? cookie : draftCookie);
-      expect([file, response.status, response.headers.get("Content-Type")]).toEqual([file, status, "application/json"]);
+    for (const [guideline, version, status, error] of cases) {
+      const response = await fetchVersion(guideline, version);
+      expect([version, response.status, response.headers.get("Content-Type")]).toEqual([
+        version,
+        status,
+        "application/json; charset=utf-8",
+      ]);
       expect(await response.json()).toEqual({ error });
+    }
+    for (const file of ["v1.md", "v1.docx", "v1.pdf"]) {
+      const response = await fetchExport(slug, file, cookie);
+      expect([file, response.status]).toEqual([file, 404]);
+      expect(await response.json()).toEqual({
+        error: `There is no export "${file}": exports are rounds.csv, ballots.csv, comments.csv.`,
+      });
     }
   });
 });
@@ -246,19 +260,19 @@ describe("exports that cannot run code", () => {
       "",
     ]);
 
-    const md = await (await fetchExport(slug, "v1.md", cookie)).text();
+    const md = await (await fetchVersion(slug, "1.md")).text();
     expect(md).toBe(renderSet(stored.body, "md"));
     const lines = md.split("\n");
     expect(lines[0]).toBe("# &lt;b&gt;T&lt;/b&gt; \\[t\\](javascript:x)");
     expect(lines.filter((line) => line.startsWith("| "))).toEqual([
-      "| No. | Section | Key point | Agree | Disagree | Abstain |",
-      '| 1 | @Section | =HYPERLINK("https://evil.example","click") | 2 | 0 | 0 |',
-      "| 2 | Section 2 | +1+1 | 2 | 0 | 0 |",
-      "| 3 | Section 3 | -2+3 | 2 | 0 | 0 |",
-      "| 4 | Section 4 | @SUM(A1:A2) | 2 | 0 | 0 |",
-      "| 5 | Section 5 | \tcmd | 2 | 0 | 0 |",
-      "| Section | Statement | Agree | Disagree | Abstain | Why |",
-      "| Section 6 |  \\| &lt;script&gt;alert(1)&lt;/script&gt; \\[x\\](javascript:alert(1)) - x | 0 | 0 | 2 | " +
+      "| No. | Section | Key point | Round | Voters | Agree | Disagree | Abstain |",
+      '| 1 | @Section | =HYPERLINK("https://evil.example","click") | 1 | 2 | 2 | 0 | 0 |',
+      "| 2 | Section 2 | +1+1 | 1 | 2 | 2 | 0 | 0 |",
+      "| 3 | Section 3 | -2+3 | 1 | 2 | 2 | 0 | 0 |",
+      "| 4 | Section 4 | @SUM(A1:A2) | 1 | 2 | 2 | 0 | 0 |",
+      "| 5 | Section 5 | \tcmd | 1 | 2 | 2 | 0 | 0 |",
+      "| Section | Statement | Round | Voters | Agree | Disagree | Abstain | Why |",
+      "| Section 6 |  \\| &lt;script&gt;alert(1)&lt;/script&gt; \\[x\\](javascript:alert(1)) - x | 1 | 2 | 0 | 0 | 2 | " +
         `${set.notAdopted[0]!.explanation} |`,
     ]);
   }, 60_000);
@@ -268,7 +282,7 @@ describe("who may export", () => {
   test("secretaries and observers of the guideline; not its panelists or another guideline's secretary; anonymous visitors log in", async () => {
     const { db, slug, panel, observerCookie } = await publishedEdition();
     const other = await guidelineWithPanel(db, { panelSize: 1, statements: ["Elsewhere"] });
-    for (const file of ["v1.md", "v1.docx", "rounds.csv"]) {
+    for (const file of ["rounds.csv", "ballots.csv", "comments.csv"]) {
       expect([file, (await fetchExport(slug, file, observerCookie)).status]).toEqual([file, 200]);
       expect((await fetchExport(slug, file, await cookieFor(panel[0]!.userId))).status).toBe(403);
       expect((await fetchExport(slug, file, await cookieFor(other.secretary.id))).status).toBe(403);

@@ -554,12 +554,15 @@ const ACTIONS: ActionTarget[] = [
   },
 ];
 
+/** The URL of a flat route file: dots are slashes, `[.]` a literal dot, `$name` a parameter. */
 function pathFor(file: string, params: Record<string, string>): string {
   const segments = file
     .replace(/\.[jt]sx?$/, "")
-    .split(".")
+    .split(/(?<!\[)\.(?!\])/)
     .filter((s) => s !== "_index");
-  return `/${segments.map((s) => (s.startsWith("$") ? percentEncode(params[s.slice(1).replace(/_$/, "")] ?? "") : s.replace(/_$/, ""))).join("/")}`;
+  const segment = (s: string) =>
+    s.startsWith("$") ? percentEncode(params[s.slice(1).replace(/_$/, "")] ?? "") : s.replace(/_$/, "").replace("[.]", ".");
+  return `/${segments.map(segment).join("/")}`;
 }
 
 describe.each(TRANSPORTS.map((t) => [t.name, t] as const))(
@@ -633,7 +636,7 @@ const slugParam = fc.oneof(
   fc.constantFrom("other-consensus", "draft-consensus", "no-such-guideline"),
   text,
 );
-const query = fc.array(fc.tuple(fc.oneof(fieldName, fc.constant("page")), text), { maxLength: 3 });
+const query = fc.array(fc.tuple(fc.oneof(fieldName, fc.constantFrom("page", "version")), text), { maxLength: 3 });
 
 type ReadTarget = { title: string; file: string; as: Actor; params: fc.Arbitrary<Record<string, string>> };
 
@@ -659,12 +662,36 @@ const READS: ReadTarget[] = [
     params: fc.record({ slug: slugParam, version }),
   },
   {
-    title: "a manuscript export",
+    title: "a comparison of versions",
+    file: "api.guidelines.$slug.changes.$range.ts",
+    as: "anonymous",
+    params: fc.record({ slug: slugParam, range: fc.oneof(fc.constantFrom("1..latest", "1..2", "2..1", "0..1", "1..1"), text) }),
+  },
+  {
+    title: "the comparison page",
+    file: "g.$slug_.v.$version_.changes.$other.tsx",
+    as: "anonymous",
+    params: fc.record({ slug: slugParam, version, other: version }),
+  },
+  {
+    title: "the methods report",
+    file: "g.$slug.report.tsx",
+    as: "secretary",
+    params: fc.record({ slug: fc.constant("imt-consensus") }),
+  },
+  {
+    title: "the methods report in Markdown",
+    file: "g.$slug.report[.]md.ts",
+    as: "observer",
+    params: fc.record({ slug: fc.constant("imt-consensus") }),
+  },
+  {
+    title: "an analysis export",
     file: "g.$slug.exports.$file.ts",
     as: "secretary",
     params: fc.record({
       slug: fc.constant("imt-consensus"),
-      file: fc.oneof(fc.constantFrom("v1.md", "rounds.csv", "v1.docx", "v0.md", "v2.md", "v1.pdf", "v01.md"), text),
+      file: fc.oneof(fc.constantFrom("rounds.csv", "ballots.csv", "comments.csv", "v1.md", "v1.docx", "rounds.pdf"), text),
     }),
   },
 ];

@@ -115,7 +115,7 @@ describe("the publish page", () => {
     ]);
     expect(data.versions).toEqual([]);
     expect(data.justPublished).toBeNull();
-    expect(data.roundsCsv).toBe(`/g/${slug}/exports/rounds.csv`);
+    expect(data.report).toBe(`/g/${slug}/report`);
   });
 
   test("publishing with the confirmation writes version 1 and comes back to the page with its links", async () => {
@@ -131,8 +131,8 @@ describe("the publish page", () => {
       table1: `/g/${slug}/v/1`,
       json: `/api/guidelines/${slug}/versions/1`,
       csv: `/api/guidelines/${slug}/versions/1.csv`,
-      markdown: `/g/${slug}/exports/v1.md`,
-      word: `/g/${slug}/exports/v1.docx`,
+      markdown: `/api/guidelines/${slug}/versions/1.md`,
+      word: `/api/guidelines/${slug}/versions/1.docx`,
     };
     expect(data.justPublished).toEqual({
       version: 1,
@@ -249,9 +249,9 @@ describe("the publish page as rendered", () => {
       `/g/${slug}/v/1`,
       `/api/guidelines/${slug}/versions/1`,
       `/api/guidelines/${slug}/versions/1.csv`,
-      `/g/${slug}/exports/v1.md`,
-      `/g/${slug}/exports/v1.docx`,
-      `/g/${slug}/exports/rounds.csv`,
+      `/api/guidelines/${slug}/versions/1.md`,
+      `/api/guidelines/${slug}/versions/1.docx`,
+      `/g/${slug}/report`,
     ]) {
       expect(html).toContain(`href="${href}"`);
     }

@@ -152,7 +152,7 @@ describe("publishing", () => {
       "",
     ]);
     const md = runCli(["export", slug, "--format", "md"]);
-    expect(md.stdout).toContain("| 2 | Section 3 | Surgery first | 4 | 0 | 1 |");
+    expect(md.stdout).toContain("| 2 | Section 3 | Surgery first | 1 | 5 | 4 | 0 | 1 |");
     expect(md.stdout).toContain("## Not adopted");
 
     for (const [args, message] of [

@@ -7,7 +7,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import type * as RemixReact from "@remix-run/react";
 import { count, eq } from "drizzle-orm";
-import { strFromU8, unzipSync } from "fflate";
 import { createElement, type ComponentProps } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { beforeAll, describe, expect, test, vi } from "vitest";
@@ -22,14 +21,15 @@ import {
   statementRevisions,
   statements,
 } from "@db/schema";
-import { renderSet, verifyContentHash, type Entry, type RecommendationSet } from "~/consensus/recommendation-set";
+import { verifyContentHash, type Entry, type RecommendationSet } from "~/consensus/recommendation-set";
+import { renderSet } from "~/consensus/table1";
 import { loader as versionLoader } from "~/routes/api.guidelines.$slug.versions.$version";
-import { loader as exportLoader } from "~/routes/g.$slug.exports.$file";
 import PublishPage, { loader as publishLoader } from "~/routes/g.$slug.publish";
 import Table1Page, { loader as pageLoader } from "~/routes/g.$slug_.v.$version";
 import { ImportRefused, importRecord } from "~/server/imports.server";
 import { findPublished, publish } from "~/server/publications.server";
 import { runCli } from "../support/cli";
+import { containsRun, wordTexts } from "../support/word";
 import { addMember, createUser } from "../support/factories";
 import { cookieFor, getRequest, respond } from "../support/requests";
 import { expectValidSet } from "../support/schema";
@@ -168,28 +168,6 @@ async function secretaryCookie(slug: string): Promise<string> {
   return cookieFor(userId);
 }
 
-function fetchExport(slug: string, file: string, cookie: string) {
-  return respond(() =>
-    exportLoader({ request: getRequest(`/g/${slug}/exports/${file}`, { cookie }), params: { slug, file }, context: {} }),
-  );
-}
-
-/** The text runs of a Word document's body, in order. */
-async function wordTexts(response: Response): Promise<string[]> {
-  const xml = strFromU8(unzipSync(new Uint8Array(await response.arrayBuffer()))["word/document.xml"]!);
-  return [...xml.matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)].map((m) =>
-    m[1]!
-      .replace(/&quot;/g, '"')
-      .replace(/&lt;/g, "<")
-      .replace(/&gt;/g, ">")
-      .replace(/&amp;/g, "&"),
-  );
-}
-
-function containsRun(texts: string[], run: string[]): boolean {
-  return texts.some((_, i) => run.every((t, j) => texts[i + j] === t));
-}
-
 async function renderTable1(slug: string): Promise<string> {
   const response = await respond(() =>
     pageLoader({ request: getRequest(`/g/${slug}/v/1`), params: { slug, version: "1" }, context: {} }),
@@ -317,9 +295,8 @@ describe("COMET's band rule, 70% in and under 15% opposed", () => {
     expect(runCli(["export", slug, "--format", "md"]).stdout).toBe(renderSet(stored.body, "md"));
   });
 
-  test("Markdown: the rule, the scale and the grades, and per-point counts, median, outcome and grade in both tables", async () => {
-    const cookie = await secretaryCookie(slug);
-    const response = await fetchExport(slug, "v1.md", cookie);
+  test("Markdown: the rule, the scale and the grades, and each distribution, median, outcome and grade in both tables", async () => {
+    const response = await fetchVersion(slug, "1.md");
     expect(response.status).toBe(200);
     const md = await response.text();
     expect(md).toBe(renderSet(findPublished(getDb(), { slug, version: 1 })!.body, "md"));
@@ -327,37 +304,41 @@ describe("COMET's band rule, 70% in and under 15% opposed", () => {
     expect(lines).toContain("Adoption rule: At least 70% of participants rate 7–9 and under 15% rate 1–3.");
     expect(lines).toContain('Scale: A rating from 1 to 9, or "unable to score".');
     expect(lines.filter((line) => line.startsWith("|"))).toEqual([
-      "| No. | Section | Key point | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | Unable | Median | Outcome | Grade |",
-      "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
-      "| 1 | Section 1 | Exactly 70% rate 7-9, one unable | 0 | 0 | 0 | 0 | 5 | 0 | 4 | 5 | 5 | 1 | 8 | Consensus in | Majority |",
-      "| 2 | Section 6 | Everyone rates 7-9 | 0 | 0 | 0 | 0 | 0 | 0 | 5 | 5 | 10 | 0 | 8.5 | Consensus in | Strong consensus |",
-      "| Section | Statement | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | Unable | Median | Outcome | Grade | Why |",
-      "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|",
-      "| Section 2 | 13 of 20 rate 7-9 | 0 | 0 | 0 | 0 | 7 | 0 | 4 | 4 | 5 | 0 | 7 | No consensus | Majority | " +
+      "| No. | Section | Key point | Round | Voters | Ratings 1–9 | Median | Outcome | Grade |",
+      "|---:|---|---|---:|---:|---|---:|---|---|",
+      "| 1 | Section 1 | Exactly 70% rate 7-9, one unable | 1 | 20 | 0 · 0 · 0 · 0 · 5 · 0 · 4 · 5 · 5 (unable 1) | 8 | Consensus in | Majority |",
+      "| 2 | Section 6 | Everyone rates 7-9 | 1 | 20 | 0 · 0 · 0 · 0 · 0 · 0 · 5 · 5 · 10 (unable 0) | 8.5 | Consensus in | Strong consensus |",
+      "| Section | Statement | Round | Voters | Ratings 1–9 | Median | Outcome | Grade | Why |",
+      "|---|---|---:|---:|---|---:|---|---|---|",
+      "| Section 2 | 13 of 20 rate 7-9 | 1 | 20 | 0 · 0 · 0 · 0 · 7 · 0 · 4 · 4 · 5 (unable 0) | 7 | No consensus | Majority | " +
         "Not adopted: 13 of 20 participants rated 7–9 (65%, needs at least 70%). |",
-      "| Section 3 | Exactly 15% rate 1-3 | 0 | 3 | 0 | 0 | 0 | 2 | 5 | 5 | 5 | 0 | 7.5 | No consensus | Majority | " +
+      "| Section 3 | Exactly 15% rate 1-3 | 1 | 20 | 0 · 3 · 0 · 0 · 0 · 2 · 5 · 5 · 5 (unable 0) | 7.5 | No consensus | Majority | " +
         "Not adopted: 3 of 20 participants rated 1–3 (15%, needs under 15%). |",
-      "| Section 4 | Consensus out | 6 | 5 | 3 | 0 | 5 | 0 | 0 | 1 | 0 | 0 | 2 | Consensus out | None | " +
+      "| Section 4 | Consensus out | 1 | 20 | 6 · 5 · 3 · 0 · 5 · 0 · 0 · 1 · 0 (unable 0) | 2 | Consensus out | None | " +
         "Not adopted: 1 of 20 participants rated 7–9 (5%, needs at least 70%) and 14 rated 1–3 (70%, needs under 15%). " +
         "The opposite holds: a consensus against it. |",
-      "| Section 5 | Half rate 7-9 | 0 | 0 | 2 | 0 | 8 | 0 | 10 | 0 | 0 | 0 | 6 | No consensus | None | " +
+      "| Section 5 | Half rate 7-9 | 1 | 20 | 0 · 0 · 2 · 0 · 8 · 0 · 10 · 0 · 0 (unable 0) | 6 | No consensus | None | " +
         "Not adopted: 10 of 20 participants rated 7–9 (50%, needs at least 70%). |",
-      "| Section 7 | Nobody rated it | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | – | No consensus | None | No votes were cast. |",
+      "| Section 7 | Nobody rated it | 1 | 0 | 0 · 0 · 0 · 0 · 0 · 0 · 0 · 0 · 0 (unable 0) | – | No consensus | None | No votes were cast. |",
     ]);
   });
 
   test("Word: the scale, Table 1 with the distribution, median, outcome and grade, and what was not adopted", async () => {
-    const response = await fetchExport(slug, "v1.docx", await secretaryCookie(slug));
+    const response = await fetchVersion(slug, "1.docx");
     expect(response.status).toBe(200);
-    const texts = await wordTexts(response);
-    expect(texts).toContain("At least 70% of participants rate 7–9 and under 15% rate 1–3.");
+    const texts = wordTexts(new Uint8Array(await response.arrayBuffer()));
+    expect(texts).toContain("Adoption rule: At least 70% of participants rate 7–9 and under 15% rate 1–3.");
     expect(texts).toContain('Scale: A rating from 1 to 9, or "unable to score".');
-    expect(containsRun(texts, ["No.", "Section", "Key point", "Ratings 1–9", "Median", "Outcome", "Grade"])).toBe(true);
+    expect(
+      containsRun(texts, ["No.", "Section", "Key point", "Round", "Voters", "Ratings 1–9", "Median", "Outcome", "Grade"]),
+    ).toBe(true);
     expect(
       containsRun(texts, [
         "1",
         "Section 1",
         "Exactly 70% rate 7-9, one unable",
+        "1",
+        "20",
         "0 · 0 · 0 · 0 · 5 · 0 · 4 · 5 · 5 (unable 1)",
         "8",
         "Consensus in",
@@ -365,13 +346,25 @@ describe("COMET's band rule, 70% in and under 15% opposed", () => {
       ]),
     ).toBe(true);
     expect(
-      containsRun(texts, ["2", "Section 6", "Everyone rates 7-9", "0 · 0 · 0 · 0 · 0 · 0 · 5 · 5 · 10 (unable 0)", "8.5"]),
+      containsRun(texts, [
+        "2",
+        "Section 6",
+        "Everyone rates 7-9",
+        "1",
+        "20",
+        "0 · 0 · 0 · 0 · 0 · 0 · 5 · 5 · 10 (unable 0)",
+        "8.5",
+      ]),
     ).toBe(true);
-    expect(containsRun(texts, ["Section", "Statement", "Ratings 1–9", "Median", "Outcome", "Grade", "Why"])).toBe(true);
+    expect(
+      containsRun(texts, ["Section", "Statement", "Round", "Voters", "Ratings 1–9", "Median", "Outcome", "Grade", "Why"]),
+    ).toBe(true);
     expect(
       containsRun(texts, [
         "Section 4",
         "Consensus out",
+        "1",
+        "20",
         "6 · 5 · 3 · 0 · 5 · 0 · 0 · 1 · 0 (unable 0)",
         "2",
         "Consensus out",
@@ -380,7 +373,9 @@ describe("COMET's band rule, 70% in and under 15% opposed", () => {
           "The opposite holds: a consensus against it.",
       ]),
     ).toBe(true);
-    expect(containsRun(texts, ["Section 7", "Nobody rated it", "0 · 0 · 0 · 0 · 0 · 0 · 0 · 0 · 0 (unable 0)", "–"])).toBe(true);
+    expect(
+      containsRun(texts, ["Section 7", "Nobody rated it", "1", "0", "0 · 0 · 0 · 0 · 0 · 0 · 0 · 0 · 0 (unable 0)", "–"]),
+    ).toBe(true);
   });
 
   test("the Table 1 page shows the scale, each distribution, median, outcome and grade, in scrolling regions", async () => {
@@ -389,8 +384,8 @@ describe("COMET's band rule, 70% in and under 15% opposed", () => {
     expect(html).toContain("with the ratings of the round that decided each");
     const headers = [...html.matchAll(/<th scope="col"[^>]*>([^<]*)<\/th>/g)].map((m) => m[1]);
     expect(headers).toEqual([
-      ...["No.", "Section", "Key point", "Ratings 1–9", "Median", "Outcome", "Grade"],
-      ...["Section", "Statement", "Ratings 1–9", "Median", "Outcome", "Grade", "Why"],
+      ...["No.", "Section", "Key point", "Round", "Voters", "Ratings 1–9", "Median", "Outcome", "Grade"],
+      ...["Section", "Statement", "Round", "Voters", "Ratings 1–9", "Median", "Outcome", "Grade", "Why"],
     ]);
     // Each count is read with its rating: "rated 5: 5".
     const row = html.slice(html.indexOf("Exactly 70% rate 7-9"), html.indexOf("Everyone rates 7-9"));
@@ -437,15 +432,17 @@ describe("RAND/UCLA", () => {
     ]);
     const md = renderSet(findPublished(getDb(), { slug, version: 1 })!.body, "md");
     expect(md).toContain(
-      "| Section 4 | Uncertain by disagreement | 4 | 0 | 0 | 0 | 0 | 0 | 1 | 0 | 5 | 0 | 8 | Uncertain | Majority | ",
+      "| Section 4 | Uncertain by disagreement | 1 | 10 | 4 · 0 · 0 · 0 · 0 · 0 · 1 · 0 · 5 (unable 0) | 8 | Uncertain | Majority | ",
     );
     expect(md).toContain("Adoption rule: RAND/UCLA appropriateness on the 9-point scale:");
-    const texts = await wordTexts(await fetchExport(slug, "v1.docx", await secretaryCookie(slug)));
+    const texts = wordTexts(new Uint8Array(await (await fetchVersion(slug, "1.docx")).arrayBuffer()));
     expect(
       containsRun(texts, [
         "2",
         "Section 5",
         "IPRAS tie",
+        "1",
+        "13",
         "3 · 0 · 0 · 2 · 0 · 0 · 4 · 4 · 0 (unable 0)",
         "7",
         "Appropriate",
@@ -456,6 +453,8 @@ describe("RAND/UCLA", () => {
       containsRun(texts, [
         "Section 2",
         "Inappropriate",
+        "1",
+        "10",
         "3 · 4 · 3 · 0 · 0 · 0 · 0 · 0 · 0 (unable 0)",
         "2",
         "Inappropriate",
@@ -482,10 +481,10 @@ describe("RAND/UCLA", () => {
       ",Section 2,Three at each extreme,3,0,0,0,0,0,0,2,3,8,uncertain,majority,false",
       "",
     ]);
-    const texts = await wordTexts(await fetchExport(slug, "v1.docx", await secretaryCookie(slug)));
-    expect(containsRun(texts, ["1", "Section 3", "Two low only", "2 · 0 · 0 · 0 · 0 · 0 · 0 · 3 · 3", "8", "Appropriate"])).toBe(
-      true,
-    );
+    const texts = wordTexts(new Uint8Array(await (await fetchVersion(slug, "1.docx")).arrayBuffer()));
+    expect(
+      containsRun(texts, ["1", "Section 3", "Two low only", "1", "8", "2 · 0 · 0 · 0 · 0 · 0 · 0 · 3 · 3", "8", "Appropriate"]),
+    ).toBe(true);
     expect(texts).toContain("Uncertain (not adopted): the classic disagreement table applies to 8–16 ratings, not 7.");
   });
 });
@@ -559,7 +558,7 @@ describe("an agreement set published before scales", () => {
   test("its Table 1 page keeps the agreement columns", async () => {
     const html = await renderTable1(old.guideline.slug);
     const headers = [...html.matchAll(/<th scope="col"[^>]*>([^<]*)<\/th>/g)].map((m) => m[1]);
-    expect(headers).toEqual(["No.", "Section", "Key point", "Agree", "Disagree", "Abstain"]);
+    expect(headers).toEqual(["No.", "Section", "Key point", "Round", "Voters", "Agree", "Disagree", "Abstain"]);
     expect(html).not.toContain("Ratings 1–");
     expect(html).toContain("with the votes of the round that decided each");
   });

@@ -69,6 +69,7 @@ export function addMember(
     affiliation?: string | null;
     coiText?: string | null;
     coiDeclaredAt?: Date | null;
+    createdAt?: Date;
   },
 ) {
   return db.insert(memberships).values(input).returning().get();

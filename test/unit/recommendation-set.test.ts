@@ -4,13 +4,13 @@ import { canonicalJson, contentHash } from "~/consensus/canonical";
 import {
   assembleSet,
   changesSince,
-  renderSet,
   serializeSet,
   toCsv,
   verifyContentHash,
   type Entry,
   type SetInput,
 } from "~/consensus/recommendation-set";
+import { renderSet } from "~/consensus/table1";
 
 const entry = (statementId: string, revision: number, adopted: boolean, text = `Statement ${statementId}`): Entry => ({
   statementId,
@@ -121,25 +121,33 @@ describe("exports that cannot run code", () => {
     expect(renderSet(body, "md").split("\n")).toEqual([
       "# &lt;img src=x onerror=alert(1)&gt; \\#1 \\[t\\](javascript:x) ===",
       "",
-      `Version 1, published 2026-01-01. Content hash \`${hostile.contentHash}\`.`,
+      "Version 1, published 2026-01-01",
       "",
       "Adoption rule: At least 50% of participants agree.",
       "",
-      "| No. | Section | Key point | Agree | Disagree | Abstain |",
-      "|---:|---|---|---:|---:|---:|",
-      '| 1 | Pathology | =HYPERLINK("https://evil.example","click") | 4 | 0 | 0 |',
-      "| 2 | Pathology | +1+1 | 4 | 0 | 0 |",
-      "| 3 | Pathology | -2+3 | 4 | 0 | 0 |",
-      "| 4 | Pathology | @SUM(A1:A2) | 4 | 0 | 0 |",
-      "| 5 | Pathology | \tcmd | 4 | 0 | 0 |",
+      "Scale: Agree, disagree or abstain.",
+      "",
+      "## Table 1",
+      "",
+      "Key points adopted in version 1, with the votes of the round that decided each and how many voted in it.",
+      "",
+      "| No. | Section | Key point | Round | Voters | Agree | Disagree | Abstain |",
+      "|---:|---|---|---:|---:|---:|---:|---:|",
+      '| 1 | Pathology | =HYPERLINK("https://evil.example","click") | 1 | 4 | 4 | 0 | 0 |',
+      "| 2 | Pathology | +1+1 | 1 | 4 | 4 | 0 | 0 |",
+      "| 3 | Pathology | -2+3 | 1 | 4 | 4 | 0 | 0 |",
+      "| 4 | Pathology | @SUM(A1:A2) | 1 | 4 | 4 | 0 | 0 |",
+      "| 5 | Pathology | \tcmd | 1 | 4 | 4 | 0 | 0 |",
       "",
       "## Not adopted",
       "",
-      "| Section | Statement | Agree | Disagree | Abstain | Why |",
-      "|---|---|---:|---:|---:|---|",
-      "| Pathology |  =1 | 1 | 0 | 3 |  |",
+      "| Section | Statement | Round | Voters | Agree | Disagree | Abstain | Why |",
+      "|---|---|---:|---:|---:|---:|---:|---|",
+      "| Pathology |  =1 | 1 | 4 | 1 | 0 | 3 |  |",
       "| =Section | Pipe \\| &lt;script&gt;alert(1)&lt;/script&gt; \\[x\\](javascript:alert(1)) \\!\\[i\\](https://t.example/p.png) 1. next line " +
-        "| 1 | 0 | 3 | \\*bold\\* \\_it\\_ \\`code\\` \\# \\~\\~gone\\~\\~ &amp; \\\\ &lt;b&gt; |",
+        "| 1 | 4 | 1 | 0 | 3 | \\*bold\\* \\_it\\_ \\`code\\` \\# \\~\\~gone\\~\\~ &amp; \\\\ &lt;b&gt; |",
+      "",
+      `*Content hash ${hostile.contentHash}*`,
       "",
     ]);
   });
@@ -202,11 +210,11 @@ describe("a rating set", () => {
     ]);
   });
 
-  test("Markdown: the rule, the scale and the grades, then counts per point, median, outcome and grade", () => {
+  test("Markdown: the rule, the scale and the grades, then each distribution, median, outcome and grade", () => {
     expect(renderSet(body, "md").split("\n")).toEqual([
       "# G",
       "",
-      `Version 1, published 2026-01-01. Content hash \`${set.contentHash}\`.`,
+      "Version 1, published 2026-01-01",
       "",
       "Adoption rule: At least 70% of participants rate 4–5 and under 15% rate 1–2.",
       "",
@@ -214,16 +222,22 @@ describe("a rating set", () => {
       "",
       "Grade: the AWMF strength of consensus of the agreement share — strong consensus above 95%, consensus above 75%, majority above 50%.",
       "",
-      "| No. | Section | Key point | 1 | 2 | 3 | 4 | 5 | Unable | Median | Outcome | Grade |",
-      "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
-      "| 1 | Outcomes | Outcome a | 0 | 0 | 0 | 0 | 6 | 0 | 8 | Consensus in | Strong consensus |",
+      "## Table 1",
+      "",
+      "Key points adopted in version 1, with the ratings of the round that decided each and how many voted in it (how many rated 1, 2, … 5, and how many were unable to score).",
+      "",
+      "| No. | Section | Key point | Round | Voters | Ratings 1–5 | Median | Outcome | Grade |",
+      "|---:|---|---|---:|---:|---|---:|---|---|",
+      "| 1 | Outcomes | Outcome a | 1 | 6 | 0 · 0 · 0 · 0 · 6 (unable 0) | 8 | Consensus in | Strong consensus |",
       "",
       "## Not adopted",
       "",
-      "| Section | Statement | 1 | 2 | 3 | 4 | 5 | Unable | Median | Outcome | Grade | Why |",
-      "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|",
-      "| Outcomes | Outcome b | 3 | 1 | 0 | 0 | 0 | 2 | 1.5 | Consensus out | None | Not adopted. |",
-      "| Outcomes | Outcome c | 0 | 0 | 0 | 0 | 0 | 0 | – | No consensus | None | Not adopted. |",
+      "| Section | Statement | Round | Voters | Ratings 1–5 | Median | Outcome | Grade | Why |",
+      "|---|---|---:|---:|---|---:|---|---|---|",
+      "| Outcomes | Outcome b | 1 | 6 | 3 · 1 · 0 · 0 · 0 (unable 2) | 1.5 | Consensus out | None | Not adopted. |",
+      "| Outcomes | Outcome c | 1 | 6 | 0 · 0 · 0 · 0 · 0 (unable 0) | – | No consensus | None | Not adopted. |",
+      "",
+      `*Content hash ${set.contentHash}*`,
       "",
     ]);
   });
