@@ -3,7 +3,7 @@ import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, test, vi } from "vitest";
 import { getDb } from "@db/client.server";
-import AuditLog, { loader } from "~/routes/g.$slug.audit";
+import AuditLog, { loader } from "~/routes/g.$slug.audit/route";
 import { recordAudit } from "~/server/audit.server";
 import { describeEvent } from "~/server/audit-log.server";
 import { publish } from "~/server/publications.server";

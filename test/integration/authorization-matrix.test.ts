@@ -1,16 +1,15 @@
 /**
- * Who may load and post to every route, as a table: one entry per file in app/routes, checked
+ * Who may load and post to every route, as a table: one entry per route module in app/routes, checked
  * against six identities. A route file without an entry (or an entry for a file that is gone,
  * or a loader/action the entry does not cover) fails, so no route ships without a decision.
  */
-import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { getDb } from "@db/client.server";
 import { cookieOf, digest, IDENTITIES, reasonsOf, seedWorld, type Identity, type World } from "../support/matrix";
 import { formRequest, getRequest } from "../support/requests";
 import { startServer, type RunningServer } from "../support/server";
-import { inProcess, locationOf, overHttp, type Transport } from "../support/transport";
+import { inProcess, locationOf, overHttp, routeFiles, routeName, type Transport } from "../support/transport";
 
 /** GET: "ok" is a 2xx, or a 3xx that is not to /login; "login" is a 302 to /login?redirectTo=<the page>. */
 type Read = "ok" | "login" | 400 | 403 | 404;
@@ -23,8 +22,10 @@ type Entry = { GET?: Record<Identity, Read>; POST?: Record<Identity, Write> };
 
 const MATRIX: Record<string, Entry> = {
   // Public pages and the public API: the same for everyone.
-  "_index.tsx": { GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" } },
-  "login.tsx": {
+  "_index/route.tsx": {
+    GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
+  },
+  "login/route.tsx": {
     GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
     POST: {
       anonymous: "allowed",
@@ -35,7 +36,7 @@ const MATRIX: Record<string, Entry> = {
       admin: "allowed",
     },
   },
-  "logout.tsx": {
+  "logout/route.tsx": {
     GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
     POST: {
       anonymous: "allowed",
@@ -47,7 +48,7 @@ const MATRIX: Record<string, Entry> = {
     },
   },
   // The invitation token is the credential here.
-  "join.$token.tsx": {
+  "join.$token/route.tsx": {
     GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
     POST: {
       anonymous: "allowed",
@@ -58,7 +59,7 @@ const MATRIX: Record<string, Entry> = {
       admin: "allowed",
     },
   },
-  "g.$slug_.v.$version.tsx": {
+  "g.$slug_.v.$version/route.tsx": {
     GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
   },
   "api.guidelines._index.ts": {
@@ -77,55 +78,57 @@ const MATRIX: Record<string, Entry> = {
   "api.guidelines.$slug.changes.$range.ts": {
     GET: { anonymous: 400, otherPanelist: 400, panelist: 400, observer: 400, secretary: 400, admin: 400 },
   },
-  "g.$slug_.v.$version_.changes.$other.tsx": {
+  "g.$slug_.v.$version_.changes.$other/route.tsx": {
     GET: { anonymous: 400, otherPanelist: 400, panelist: 400, observer: 400, secretary: 400, admin: 400 },
   },
 
   // Instance administration: admins only.
-  "admin._index.tsx": {
+  "admin._index/route.tsx": {
     GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: 403, admin: "ok" },
     POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: 403, admin: "allowed" },
   },
 
   // The workspace: members of the guideline only; being an instance admin grants no role in it.
-  "g.$slug.tsx": { GET: { anonymous: "login", otherPanelist: 403, panelist: "ok", observer: "ok", secretary: "ok", admin: 403 } },
-  "g.$slug._index.tsx": {
+  "g.$slug/route.tsx": {
     GET: { anonymous: "login", otherPanelist: 403, panelist: "ok", observer: "ok", secretary: "ok", admin: 403 },
   },
-  "g.$slug.vote.tsx": {
+  "g.$slug._index/route.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: "ok", observer: "ok", secretary: "ok", admin: 403 },
+  },
+  "g.$slug.vote/route.tsx": {
     GET: { anonymous: "login", otherPanelist: 403, panelist: "ok", observer: 403, secretary: 403, admin: 403 },
     POST: { anonymous: "login", otherPanelist: 403, panelist: "allowed", observer: 403, secretary: 403, admin: 403 },
   },
-  "g.$slug.results._index.tsx": {
+  "g.$slug.results._index/route.tsx": {
     GET: { anonymous: "login", otherPanelist: 403, panelist: "ok", observer: "ok", secretary: "ok", admin: 403 },
   },
-  "g.$slug.results.$number.tsx": {
+  "g.$slug.results.$number/route.tsx": {
     GET: { anonymous: "login", otherPanelist: 403, panelist: "ok", observer: "ok", secretary: "ok", admin: 403 },
   },
-  "g.$slug.rounds._index.tsx": {
+  "g.$slug.rounds._index/route.tsx": {
     GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
     POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
   },
-  "g.$slug.rounds.$number.tsx": {
+  "g.$slug.rounds.$number/route.tsx": {
     GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
     POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
   },
-  "g.$slug.statements._index.tsx": {
+  "g.$slug.statements._index/route.tsx": {
     GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
     POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
   },
-  "g.$slug.statements.$statementId.tsx": {
+  "g.$slug.statements.$statementId/route.tsx": {
     GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
     POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
   },
-  "g.$slug.statements.new.tsx": {
+  "g.$slug.statements.new/route.tsx": {
     GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 },
     POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
   },
   "g.$slug.exports.$file.ts": {
     GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
   },
-  "g.$slug.report.tsx": {
+  "g.$slug.report/route.tsx": {
     GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
   },
   "g.$slug.report[.]md.ts": {
@@ -134,22 +137,22 @@ const MATRIX: Record<string, Entry> = {
   "g.$slug.report[.]docx.ts": {
     GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
   },
-  "g.$slug.panel.tsx": {
+  "g.$slug.panel/route.tsx": {
     GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 },
     POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
   },
-  "g.$slug.settings.tsx": {
+  "g.$slug.settings/route.tsx": {
     GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 },
     POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
   },
-  "g.$slug.publish.tsx": {
+  "g.$slug.publish/route.tsx": {
     GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 },
     POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
   },
-  "g.$slug.audit.tsx": {
+  "g.$slug.audit/route.tsx": {
     GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 },
   },
-  "g.$slug.outbox.tsx": {
+  "g.$slug.outbox/route.tsx": {
     GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 },
   },
 };
@@ -165,7 +168,7 @@ function loadRoute(file: string): Promise<RouteModule> {
 
 /** Remix flat-route segments of a file name: dots separate them, except inside [escapes]. */
 function segments(file: string): string[] {
-  return (file.replace(/\.[jt]sx?$/, "").match(/(\[[^\]]*\]|[^.])+/g) ?? []).filter((s) => s !== "_index");
+  return (routeName(file).match(/(\[[^\]]*\]|[^.])+/g) ?? []).filter((s) => s !== "_index");
 }
 
 /** The URL pattern of a route file, such as /g/:slug/statements/:statementId. */
@@ -257,10 +260,8 @@ async function expectOutcome(response: Response, expected: Read | Write, path: s
 }
 
 describe("the table covers every route", () => {
-  test("one entry per file in app/routes, and no entry for a file that is gone", () => {
-    const files = readdirSync(ROUTES_DIR)
-      .filter((f) => /\.[jt]sx?$/.test(f))
-      .sort();
+  test("one entry per route module in app/routes, and no entry for a module that is gone", () => {
+    const files = routeFiles();
     const missing = files.filter((f) => !(f in MATRIX));
     const stale = Object.keys(MATRIX).filter((f) => !files.includes(f));
     expect({ missing, stale }).toEqual({ missing: [], stale: [] });
@@ -314,7 +315,7 @@ describe.each(TRANSPORTS.map((t) => [t.name, t] as const))("%s", (_, transport) 
         const before = digest(getDb());
         const { response } = await call(
           transport,
-          "g.$slug.statements.$statementId.tsx",
+          "g.$slug.statements.$statementId/route.tsx",
           method,
           await cookieOf(world, "secretary"),
           {

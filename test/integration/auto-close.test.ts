@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, test } from "vitest";
 import { getDb } from "@db/client.server";
 import { auditEvents, roundResults, rounds } from "@db/schema";
-import { loader as overviewLoader } from "~/routes/g.$slug._index";
+import { loader as overviewLoader } from "~/routes/g.$slug._index/route";
 import { closeOverdueRounds } from "~/server/rounds.server";
 import { createRound } from "../support/factories";
 import { guidelineWithPanel } from "../support/guideline";

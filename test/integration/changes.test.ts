@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, test, vi } from "vitest";
 import { getDb } from "@db/client.server";
 import { statements } from "@db/schema";
 import { loader as apiLoader } from "~/routes/api.guidelines.$slug.changes.$range";
-import ChangesPage, { loader as pageLoader } from "~/routes/g.$slug_.v.$version_.changes.$other";
+import ChangesPage, { loader as pageLoader } from "~/routes/g.$slug_.v.$version_.changes.$other/route";
 import { findPublished, publish } from "~/server/publications.server";
 import { closeRound } from "~/server/rounds.server";
 import { addRevision, createGuideline, createStatement } from "../support/factories";

@@ -20,7 +20,7 @@ import { Refusal } from "~/server/errors";
 import { ImportRefused, importRecord } from "~/server/imports.server";
 import { cookieOf, digest, guidelineDigest, reasonsOf, seedWorld, type Actor, type World } from "../support/matrix";
 import { startServer, type RunningServer } from "../support/server";
-import { dataOf, inProcess, locationOf, overHttp } from "../support/transport";
+import { dataOf, inProcess, locationOf, overHttp, routeName } from "../support/transport";
 
 const RUNS = Number(process.env.FUZZ_RUNS) || 30;
 /** A generous budget per property on a busy machine, growing with FUZZ_RUNS. */
@@ -367,7 +367,7 @@ function roundFields(w: World, key: GuidelineKey): Fields {
 const ACTIONS: ActionTarget[] = [
   {
     title: "casting ballots",
-    file: "g.$slug.vote.tsx",
+    file: "g.$slug.vote/route.tsx",
     as: "panelist",
     about: "imt",
     params: slugOf("imt"),
@@ -376,7 +376,7 @@ const ACTIONS: ActionTarget[] = [
   },
   {
     title: "logging in",
-    file: "login.tsx",
+    file: "login/route.tsx",
     as: "anonymous",
     about: null,
     params: () => fc.constant({}),
@@ -396,7 +396,7 @@ const ACTIONS: ActionTarget[] = [
   },
   {
     title: "joining from an invitation",
-    file: "join.$token.tsx",
+    file: "join.$token/route.tsx",
     as: "anonymous",
     about: "imt",
     params: (w) =>
@@ -411,7 +411,7 @@ const ACTIONS: ActionTarget[] = [
   },
   {
     title: "logging out",
-    file: "logout.tsx",
+    file: "logout/route.tsx",
     as: "secretary",
     about: null,
     params: () => fc.constant({}),
@@ -419,7 +419,7 @@ const ACTIONS: ActionTarget[] = [
   },
   {
     title: "settings before round 1",
-    file: "g.$slug.settings.tsx",
+    file: "g.$slug.settings/route.tsx",
     as: "draftSecretary",
     about: "draft",
     params: slugOf("draft"),
@@ -427,7 +427,7 @@ const ACTIONS: ActionTarget[] = [
   },
   {
     title: "settings with the rule locked",
-    file: "g.$slug.settings.tsx",
+    file: "g.$slug.settings/route.tsx",
     as: "secretary",
     about: "imt",
     params: slugOf("imt"),
@@ -435,7 +435,7 @@ const ACTIONS: ActionTarget[] = [
   },
   {
     title: "drafting a statement",
-    file: "g.$slug.statements.new.tsx",
+    file: "g.$slug.statements.new/route.tsx",
     as: "secretary",
     about: "imt",
     params: slugOf("imt"),
@@ -443,7 +443,7 @@ const ACTIONS: ActionTarget[] = [
   },
   {
     title: "moving a statement",
-    file: "g.$slug.statements._index.tsx",
+    file: "g.$slug.statements._index/route.tsx",
     as: "secretary",
     about: "imt",
     params: slugOf("imt"),
@@ -452,7 +452,7 @@ const ACTIONS: ActionTarget[] = [
   },
   {
     title: "editing, retiring and restoring a statement",
-    file: "g.$slug.statements.$statementId.tsx",
+    file: "g.$slug.statements.$statementId/route.tsx",
     as: "secretary",
     about: "imt",
     params: (w) =>
@@ -470,7 +470,7 @@ const ACTIONS: ActionTarget[] = [
   },
   {
     title: "publishing",
-    file: "g.$slug.publish.tsx",
+    file: "g.$slug.publish/route.tsx",
     as: "secretary",
     about: "imt",
     params: slugOf("imt"),
@@ -478,7 +478,7 @@ const ACTIONS: ActionTarget[] = [
   },
   {
     title: "creating a round while one is open",
-    file: "g.$slug.rounds._index.tsx",
+    file: "g.$slug.rounds._index/route.tsx",
     as: "secretary",
     about: "imt",
     params: slugOf("imt"),
@@ -486,7 +486,7 @@ const ACTIONS: ActionTarget[] = [
   },
   {
     title: "creating round 1",
-    file: "g.$slug.rounds._index.tsx",
+    file: "g.$slug.rounds._index/route.tsx",
     as: "draftSecretary",
     about: "draft",
     params: slugOf("draft"),
@@ -495,7 +495,7 @@ const ACTIONS: ActionTarget[] = [
   },
   {
     title: "managing a draft round",
-    file: "g.$slug.rounds.$number.tsx",
+    file: "g.$slug.rounds.$number/route.tsx",
     as: "draftSecretary",
     about: "draft",
     params: (w) =>
@@ -507,7 +507,7 @@ const ACTIONS: ActionTarget[] = [
   },
   {
     title: "managing open and closed rounds",
-    file: "g.$slug.rounds.$number.tsx",
+    file: "g.$slug.rounds.$number/route.tsx",
     as: "secretary",
     about: "imt",
     params: (w) =>
@@ -519,7 +519,7 @@ const ACTIONS: ActionTarget[] = [
   },
   {
     title: "managing the panel",
-    file: "g.$slug.panel.tsx",
+    file: "g.$slug.panel/route.tsx",
     as: "secretary",
     about: "imt",
     params: slugOf("imt"),
@@ -539,7 +539,7 @@ const ACTIONS: ActionTarget[] = [
   },
   {
     title: "creating a guideline",
-    file: "admin._index.tsx",
+    file: "admin._index/route.tsx",
     as: "admin",
     about: null,
     params: () => fc.constant({}),
@@ -556,8 +556,7 @@ const ACTIONS: ActionTarget[] = [
 
 /** The URL of a flat route file: dots are slashes, `[.]` a literal dot, `$name` a parameter. */
 function pathFor(file: string, params: Record<string, string>): string {
-  const segments = file
-    .replace(/\.[jt]sx?$/, "")
+  const segments = routeName(file)
     .split(/(?<!\[)\.(?!\])/)
     .filter((s) => s !== "_index");
   const segment = (s: string) =>
@@ -657,7 +656,7 @@ const READS: ReadTarget[] = [
   { title: "the JSON Schema", file: "api.schema.recommendation-set[.]json.ts", as: "anonymous", params: fc.constant({}) },
   {
     title: "the Table 1 page",
-    file: "g.$slug_.v.$version.tsx",
+    file: "g.$slug_.v.$version/route.tsx",
     as: "anonymous",
     params: fc.record({ slug: slugParam, version }),
   },
@@ -669,13 +668,13 @@ const READS: ReadTarget[] = [
   },
   {
     title: "the comparison page",
-    file: "g.$slug_.v.$version_.changes.$other.tsx",
+    file: "g.$slug_.v.$version_.changes.$other/route.tsx",
     as: "anonymous",
     params: fc.record({ slug: slugParam, version, other: version }),
   },
   {
     title: "the methods report",
-    file: "g.$slug.report.tsx",
+    file: "g.$slug.report/route.tsx",
     as: "secretary",
     params: fc.record({ slug: fc.constant("imt-consensus") }),
   },

@@ -2,7 +2,7 @@ import { count, eq } from "drizzle-orm";
 import { describe, expect, test } from "vitest";
 import { getDb } from "@db/client.server";
 import { invitations, memberships, users } from "@db/schema";
-import { action, loader } from "~/routes/join.$token";
+import { action, loader } from "~/routes/join.$token/route";
 import { getUser } from "~/server/auth.server";
 import { generateSessionToken, hashToken } from "~/server/session-token";
 import { createGuideline, createUser } from "../support/factories";

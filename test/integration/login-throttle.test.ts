@@ -1,6 +1,6 @@
 import { beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { getDb } from "@db/client.server";
-import { action } from "~/routes/login";
+import { action } from "~/routes/login/route";
 import {
   ACCOUNT_LIMIT,
   ADDRESS_LIMIT,

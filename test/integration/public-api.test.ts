@@ -8,7 +8,7 @@ import { loader as guidelinesLoader } from "~/routes/api.guidelines._index";
 import { loader as versionsLoader } from "~/routes/api.guidelines.$slug.versions._index";
 import { loader as versionLoader } from "~/routes/api.guidelines.$slug.versions.$version";
 import { loader as schemaLoader } from "~/routes/api.schema.recommendation-set[.]json";
-import { loader as pageLoader } from "~/routes/g.$slug_.v.$version";
+import { loader as pageLoader } from "~/routes/g.$slug_.v.$version/route";
 import { findPublished } from "~/server/publications.server";
 import record from "../../fixtures/imt-2025-table1.json";
 import { COS_SLUG, DEMO_SLUG, seedDemo } from "../../scripts/seed-demo";

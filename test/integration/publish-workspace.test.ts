@@ -5,7 +5,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, test, vi } from "vitest";
 import { getDb } from "@db/client.server";
 import { recommendationSets, statements } from "@db/schema";
-import PublishPage, { action, loader } from "~/routes/g.$slug.publish";
+import PublishPage, { action, loader } from "~/routes/g.$slug.publish/route";
 import { publish } from "~/server/publications.server";
 import { closeRound } from "~/server/rounds.server";
 import { addMember, addRevision, createUser } from "../support/factories";

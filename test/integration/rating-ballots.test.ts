@@ -11,7 +11,7 @@ import { describe, expect, test, vi } from "vitest";
 import { getDb } from "@db/client.server";
 import { auditEvents, ballots, guidelines } from "@db/schema";
 import type { Scale } from "~/consensus/scale";
-import VotePage, { action as voteAction, loader as voteLoader } from "~/routes/g.$slug.vote";
+import VotePage, { action as voteAction, loader as voteLoader } from "~/routes/g.$slug.vote/route";
 import { createRound } from "../support/factories";
 import { guidelineWithPanel } from "../support/guideline";
 import { cookieFor, formRequest, getRequest, respond } from "../support/requests";

@@ -24,8 +24,8 @@ import {
 import { verifyContentHash, type Entry, type RecommendationSet } from "~/consensus/recommendation-set";
 import { renderSet } from "~/consensus/table1";
 import { loader as versionLoader } from "~/routes/api.guidelines.$slug.versions.$version";
-import PublishPage, { loader as publishLoader } from "~/routes/g.$slug.publish";
-import Table1Page, { loader as pageLoader } from "~/routes/g.$slug_.v.$version";
+import PublishPage, { loader as publishLoader } from "~/routes/g.$slug.publish/route";
+import Table1Page, { loader as pageLoader } from "~/routes/g.$slug_.v.$version/route";
 import { ImportRefused, importRecord } from "~/server/imports.server";
 import { findPublished, publish } from "~/server/publications.server";
 import { runCli } from "../support/cli";

@@ -15,9 +15,9 @@ import {
   statements,
   users,
 } from "@db/schema";
-import OverviewPage, { loader as overviewLoader } from "~/routes/g.$slug._index";
-import RoundPage, { action as roundAction, loader as roundLoader } from "~/routes/g.$slug.rounds.$number";
-import RoundsPage, { action as roundsAction, loader as roundsLoader } from "~/routes/g.$slug.rounds._index";
+import OverviewPage, { loader as overviewLoader } from "~/routes/g.$slug._index/route";
+import RoundPage, { action as roundAction, loader as roundLoader } from "~/routes/g.$slug.rounds.$number/route";
+import RoundsPage, { action as roundsAction, loader as roundsLoader } from "~/routes/g.$slug.rounds._index/route";
 import { closeRound } from "~/server/rounds.server";
 import { addMember, addRevision, castBallot, createRound, createUser } from "../support/factories";
 import { guidelineWithPanel, openRoundWithBallots, votes } from "../support/guideline";

@@ -5,9 +5,12 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, test, vi } from "vitest";
 import { getDb } from "@db/client.server";
 import { auditEvents, roundItems, statementRevisions, statements } from "@db/schema";
-import StatementPage, { action as statementAction, loader as statementLoader } from "~/routes/g.$slug.statements.$statementId";
-import StatementList, { action as listAction, loader as listLoader } from "~/routes/g.$slug.statements._index";
-import { action as newAction, loader as newLoader } from "~/routes/g.$slug.statements.new";
+import StatementPage, {
+  action as statementAction,
+  loader as statementLoader,
+} from "~/routes/g.$slug.statements.$statementId/route";
+import StatementList, { action as listAction, loader as listLoader } from "~/routes/g.$slug.statements._index/route";
+import { action as newAction, loader as newLoader } from "~/routes/g.$slug.statements.new/route";
 import { publish } from "~/server/publications.server";
 import { frozenResults } from "~/server/results.server";
 import { carryOverNotAdopted, closeRound } from "~/server/rounds.server";

@@ -4,6 +4,7 @@
  * built server, started on the test file's own database, through server.ts's middleware: body
  * limit, security headers, cross-site refusal, the published-version route, Remix).
  */
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { RunningServer } from "./server";
 import { respond } from "./requests";
@@ -21,7 +22,7 @@ export async function routeHandler(file: string, kind: "loader" | "action"): Pro
 }
 
 export type Sent = {
-  /** The route file under app/routes, e.g. "g.$slug.vote.tsx". */
+  /** The route module under app/routes, e.g. "g.$slug.vote/route.tsx" or "api.guidelines._index.ts". */
   file: string;
   /** A request on http://localhost; a POST goes to the action, anything else to the loader. */
   request: Request;
@@ -40,7 +41,22 @@ export const inProcess: Transport = {
   },
 };
 
-export const routeId = (file: string) => `routes/${file.replace(/\.[jt]sx?$/, "")}`;
+/** A route module's flat-route name: its folder for a folder route, else its file name without the extension. */
+export const routeName = (file: string) => file.replace(/(\/route)?\.[jt]sx?$/, "");
+
+/** Every route module under app/routes: "name.ts(x)" files and "name/route.tsx" folders. */
+export function routeFiles(): string[] {
+  return readdirSync(ROUTES_DIR, { withFileTypes: true })
+    .flatMap((entry) => {
+      if (entry.isFile()) return /\.[jt]sx?$/.test(entry.name) ? [entry.name] : [];
+      return readdirSync(join(ROUTES_DIR, entry.name))
+        .filter((f) => /^route\.[jt]sx?$/.test(f))
+        .map((f) => `${entry.name}/${f}`);
+    })
+    .sort();
+}
+
+export const routeId = (file: string) => `routes/${routeName(file)}`;
 
 /** The built server: POSTs as a fetcher (`?_data=<route>`) unless sent as a document; GETs as a browser would. */
 export function overHttp(server: () => RunningServer): Transport {
