@@ -20,8 +20,26 @@ export const users = sqliteTable("users", {
   name: text("name").notNull(),
   passwordHash: text("password_hash").notNull(),
   isAdmin: integer("is_admin", { mode: "boolean" }).notNull().default(false),
+  /** A deactivated account cannot log in; its sessions were deleted when it was deactivated. */
+  deactivatedAt: timestamp("deactivated_at"),
   createdAt: createdAt(),
 });
+
+/** One-time password-reset links an admin issues: the SHA-256 of the token, never the token. */
+export const passwordResets = sqliteTable(
+  "password_resets",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    expiresAt: timestamp("expires_at").notNull(),
+    usedAt: timestamp("used_at"),
+    createdBy: text("created_by").references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index("password_resets_user_idx").on(t.userId)],
+);
 
 /** Lucia's session design: the id is the SHA-256 of the cookie token, never the token. */
 export const sessions = sqliteTable(
@@ -368,6 +386,8 @@ export const invitations = sqliteTable(
     role: text("role", { enum: ROLES }).notNull(),
     discipline: text("discipline"),
     affiliation: text("affiliation"),
+    /** The stakeholder group the member joins with (null: their discipline). */
+    stakeholderGroup: text("stakeholder_group"),
     /** SHA-256 of the single-use link token. */
     tokenHash: text("token_hash").notNull().unique(),
     expiresAt: timestamp("expires_at").notNull(),
@@ -393,4 +413,28 @@ export const outboxMails = sqliteTable(
     sentAt: timestamp("sent_at"),
   },
   (t) => [index("outbox_mails_guideline_idx").on(t.guidelineId)],
+);
+
+/**
+ * Reminders a secretary scheduled for an open round: sent by the server's tick to whoever has
+ * not answered, `hoursBefore` the round's deadline, once.
+ */
+export const reminderSchedules = sqliteTable(
+  "reminder_schedules",
+  {
+    id: id(),
+    roundId: text("round_id")
+      .notNull()
+      .references(() => rounds.id),
+    hoursBefore: integer("hours_before").notNull(),
+    sentAt: timestamp("sent_at"),
+    /** How many were reminded when it went out. */
+    recipients: integer("recipients"),
+    createdBy: text("created_by").references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("reminder_schedules_round_hours_unique").on(t.roundId, t.hoursBefore),
+    check("reminder_schedules_hours", sql`${t.hoursBefore} between 1 and 720`),
+  ],
 );
