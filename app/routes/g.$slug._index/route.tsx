@@ -7,7 +7,6 @@ import { ProgressBar } from "~/components/progress-bar";
 import { barStyles } from "~/components/vote-bar";
 import { requireMember } from "~/server/permissions.server";
 import { guidelineOverview } from "~/server/progress.server";
-import { closeOverdueRounds } from "~/server/rounds.server";
 import styles from "~/styles/rounds.css";
 
 export const links: LinksFunction = () => [barStyles, { rel: "stylesheet", href: styles }];
@@ -15,7 +14,6 @@ export const links: LinksFunction = () => [barStyles, { rel: "stylesheet", href:
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { guideline, membership } = await requireMember(request, params.slug, ["secretary", "panelist", "observer"]);
   const db = getDb();
-  closeOverdueRounds(db, new Date(), { guidelineId: guideline.id });
   return { slug: guideline.slug, overview: guidelineOverview(db, { guideline, membership }) };
 }
 

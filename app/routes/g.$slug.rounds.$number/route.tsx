@@ -74,7 +74,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { guideline, membership } = await requireMember(request, params.slug, ["secretary", "observer"]);
   const number = roundNumber(params.number);
   const db = getDb();
-  closeOverdueRounds(db, new Date(), { guidelineId: guideline.id });
   try {
     return {
       slug: guideline.slug,

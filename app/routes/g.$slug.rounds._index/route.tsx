@@ -12,7 +12,7 @@ import { attempt, invalid, readForm } from "~/server/forms.server";
 import { requireMember } from "~/server/permissions.server";
 import { roundsPage } from "~/server/progress.server";
 import { CreateRoundSchema } from "~/server/round-forms";
-import { closeOverdueRounds, createDraftRound } from "~/server/rounds.server";
+import { createDraftRound } from "~/server/rounds.server";
 import styles from "~/styles/rounds.css";
 
 export const links: LinksFunction = () => [barStyles, { rel: "stylesheet", href: styles }];
@@ -22,7 +22,6 @@ export const meta: MetaFunction = () => [{ title: "Rounds · Delphi consensus" }
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { guideline, membership } = await requireMember(request, params.slug, ["secretary", "observer"]);
   const db = getDb();
-  closeOverdueRounds(db, new Date(), { guidelineId: guideline.id });
   return { slug: guideline.slug, canManage: membership.role === "secretary", ...roundsPage(db, { guideline, membership }) };
 }
 
