@@ -6,19 +6,31 @@ import { fileURLToPath } from "node:url";
 import { getDb } from "./db/client.server";
 import { isCrossSiteWrite } from "./app/server/cross-site";
 import { EnvError, env, servedOverHttps } from "./app/server/env.server";
+import { deliverOutbox } from "./app/server/mail.server";
 import { newNonce, securityHeaders } from "./app/server/security-headers";
 import { parseVersionParam, setResponse } from "./app/server/public-api.server";
 import { remixHandler } from "./app/server/remix-handler.server";
 import { declaredTooLarge, mayHaveBody, refuseBody } from "./app/server/request-body.server";
 import { freezeLegacyVerdicts } from "./app/server/results.server";
+import { sendDueReminders } from "./app/server/reminders.server";
 import { closeOverdueRounds } from "./app/server/rounds.server";
 
-/** Rounds close themselves at their deadline; a failure is logged and retried on the next tick. */
-function closeOverdue() {
+/**
+ * Rounds close themselves at their deadline, then scheduled reminders of the rounds still open
+ * go out; a failure is logged and retried on the next tick.
+ */
+function tick() {
   try {
     for (const id of closeOverdueRounds(getDb())) console.log(`Round ${id} closed at its deadline.`);
   } catch (error) {
     console.error("Closing overdue rounds failed:", error);
+  }
+  try {
+    const sent = sendDueReminders(getDb());
+    for (const s of sent) console.log(`Round ${s.roundId}: reminder ${s.hoursBefore} h before the deadline to ${s.recipients}.`);
+    if (sent.some((s) => s.recipients > 0)) void deliverOutbox();
+  } catch (error) {
+    console.error("Sending scheduled reminders failed:", error);
   }
 }
 
@@ -86,8 +98,8 @@ function start() {
 
   const server = app.listen(config.PORT, () => {
     console.log(`Delphi consensus listening on http://localhost:${config.PORT} (database ${config.DATABASE_PATH})`);
-    closeOverdue();
-    setInterval(closeOverdue, 30_000).unref();
+    tick();
+    setInterval(tick, 30_000).unref();
   });
   // What Node's parser refuses (a URL or headers over its 16 KiB, a malformed request) gets a
   // reason, not the bare status line Node writes by default.

@@ -1,5 +1,5 @@
 import "~/zod-config";
-import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import {
   Form,
   isRouteErrorResponse,
@@ -20,6 +20,17 @@ import styles from "~/styles.css";
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: styles },
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
+
+/** The title of a page that sets none, and of every error page, which shows this route's boundary: "404 Not Found · Delphi consensus". */
+export const meta: MetaFunction = ({ error }) => [
+  {
+    title: isRouteErrorResponse(error)
+      ? `${error.status} ${error.statusText} · Delphi consensus`
+      : error
+        ? "Something went wrong · Delphi consensus"
+        : "Delphi consensus",
+  },
 ];
 
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -2,7 +2,7 @@
  * The operators' command-line tool: `npm run -s cli -- COMMAND [options]`, on the database named
  * by DATABASE_PATH (created and migrated on first use). Errors go to stderr with a non-zero exit.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { getDb, type DB } from "@db/client.server";
@@ -10,6 +10,7 @@ import { users } from "@db/schema";
 import { renderSet, SET_FORMATS, type SetFormat } from "~/consensus/table1";
 import { auditSize, brokenLinks, brokenSize, verifyAudit } from "~/server/audit-verify.server";
 import { hashPassword, normalizeEmail } from "~/server/auth.server";
+import { openSealedBackup } from "~/server/backup-crypto.server";
 import { backupDatabase, backupPassed, describeBackup } from "~/server/backup.server";
 import { env, EnvError } from "~/server/env.server";
 import { Refusal } from "~/server/errors";
@@ -200,6 +201,18 @@ const commands: Record<string, Command> = {
       const report = describeBackup(backup).join("\n");
       if (!backupPassed(backup)) throw new UsageError(report);
       console.log(report);
+    },
+  },
+  "backup:open": {
+    usage: "backup:open SEALED FILE --key PRIVATE.pem",
+    summary: "open a backup downloaded from /admin (sealed to BACKUP_PUBLIC_KEY) into a new SQLite FILE",
+    async run(args) {
+      const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { key: { type: "string" } } });
+      const [sealed, file, ...extra] = positionals;
+      if (!sealed || !file || !values.key || extra.length > 0) throw new UsageError(`usage: ${commands["backup:open"]!.usage}`);
+      if (existsSync(file)) throw new UsageError(`${file} already exists: a backup never overwrites a file.`);
+      writeFileSync(file, openSealedBackup(readFileSync(sealed), readFileSync(values.key, "utf8")), { flag: "wx" });
+      console.log(`Opened ${sealed} into ${file}; check it with DATABASE_PATH=${file} npm run -s cli -- audit:verify.`);
     },
   },
   "demo:seed": {

@@ -1,7 +1,9 @@
 import type { LinkDescriptor } from "@remix-run/node";
+import { Link } from "@remix-run/react";
 import { medianAndIqr } from "~/consensus/order-statistics";
 import {
   DEFAULT_GROUP_MIN_SIZE,
+  denominatorOf,
   groupMinSizeOf,
   type FrozenVerdict,
   type Grade,
@@ -12,7 +14,7 @@ import {
 import type { Scale } from "~/consensus/scale";
 import { isRatingTally, participantsOf, type GroupTally, type RatingTally, type Tally } from "~/consensus/tally";
 import styles from "~/styles/distribution.css";
-import { VoteBar } from "./vote-bar";
+import { SHARE_BASE_NOUNS, VoteBar, type ShareBase } from "./vote-bar";
 
 /** Link it from any route that shows a Distribution, VerdictFacts or GroupResults (with barStyles for the vote bar). */
 export const distributionStyles: LinkDescriptor = { rel: "stylesheet", href: styles };
@@ -119,15 +121,51 @@ export function RatingHistogram({
   );
 }
 
+type Shares = Pick<FrozenVerdict, "denominator" | "participants" | "eligible">;
+
 /**
- * How a statement was answered: the vote bar on the agreement scale, the histogram (with median
- * and IQR) on a rating scale. Median and IQR come from the frozen verdict when there is one.
+ * What a verdict's shares are of: the rule's denominator or, without the rule, the count the
+ * verdict's denominator equals (where two are equal, so are the shares).
+ */
+function shareBaseOf(rule: Rule | undefined, verdict: Shares | undefined): ShareBase {
+  if (rule && rule.family !== "rand-ucla") return rule.denominator;
+  if (!verdict || verdict.denominator === verdict.participants) return "participants";
+  return verdict.denominator === verdict.eligible ? "panel" : "decisive";
+}
+
+/** Ratings are what RAND/UCLA's shares are of, and a band rule's that leaves "unable to score" out. */
+function ofRatings(rule: Rule | undefined): boolean {
+  return rule?.family === "rand-ucla" || (rule?.family === "band" && rule.denominator === "decisive");
+}
+
+/** What shares are of under a rule, one and many, in its explanation's words. */
+function shareNouns(rule: Rule | undefined, verdict: Shares | undefined): readonly [string, string] {
+  return ofRatings(rule) ? ["rating", "ratings"] : SHARE_BASE_NOUNS[shareBaseOf(rule, verdict)];
+}
+
+/** What `n` counts under a rule: "31 participants", "28 ratings". */
+export function shareBaseWords(rule: Rule | undefined, verdict: Shares | undefined, n: number): string {
+  const [one, many] = shareNouns(rule, verdict);
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** The count a group's shares are of under the rule (the group verdict keeps only its participants). */
+function groupBase(rule: Rule | undefined, tally: Tally): number {
+  if (!rule) return participantsOf(tally);
+  return denominatorOf(rule.family === "rand-ucla" ? "decisive" : rule.denominator, tally);
+}
+
+/**
+ * How a statement was answered: the vote bar on the agreement scale, its shares of the rule's
+ * denominator; the histogram (with median and IQR) on a rating scale. Median and IQR come from
+ * the frozen verdict when there is one.
  */
 export function Distribution({
   tally,
   scale,
   label,
   verdict,
+  rule,
   noResponse,
   noResponseLabel,
 }: {
@@ -135,7 +173,9 @@ export function Distribution({
   scale?: Scale;
   /** What it shows, e.g. "Votes in round 2" (ratings: "Ratings in round 2"). */
   label: string;
-  verdict?: Pick<FrozenVerdict, "median" | "iqr">;
+  verdict?: Pick<FrozenVerdict, "median" | "iqr"> & Shares;
+  /** The rule the verdict was reached under: the vote bar's shares are of its denominator. */
+  rule?: Rule;
   noResponse?: number;
   noResponseLabel?: string;
 }) {
@@ -161,6 +201,7 @@ export function Distribution({
       disagree={disagree}
       abstain={abstain}
       noResponse={noResponse}
+      base={shareBaseOf(rule, verdict)}
       labels={noResponseLabel ? { noResponse: noResponseLabel.charAt(0).toUpperCase() + noResponseLabel.slice(1) } : undefined}
     />
   );
@@ -203,12 +244,15 @@ export function agreementWord(rule: Rule | undefined): string {
   return low === high ? `rated ${low}` : `rated ${low}–${high}`;
 }
 
-/** Beside every verdict: its outcome and its AWMF strength of consensus (which never changes the verdict). */
+/**
+ * Beside every verdict: its outcome and its AWMF strength of consensus (which never changes the
+ * verdict), with the agreement share and what it is of.
+ */
 export function VerdictFacts({
   verdict,
   rule,
 }: {
-  verdict: Pick<FrozenVerdict, "outcome" | "grade" | "agreePercent">;
+  verdict: Pick<FrozenVerdict, "outcome" | "grade" | "agreePercent"> & Shares;
   rule?: Rule;
 }) {
   return (
@@ -226,7 +270,7 @@ export function VerdictFacts({
           {verdict.agreePercent !== null ? (
             <span className="muted">
               {" "}
-              · {verdict.agreePercent}% {agreementWord(rule)}
+              · {verdict.agreePercent}% of {shareBaseWords(rule, verdict, verdict.denominator)} {agreementWord(rule)}
             </span>
           ) : null}
         </dd>
@@ -237,8 +281,9 @@ export function VerdictFacts({
 
 /**
  * The results within the stakeholder groups that may be shown (the server decides which:
- * results.server.ts shownGroups), each with its verdict frozen at close. Nothing with fewer than
- * two groups: one group is the whole panel.
+ * results.server.ts shownGroups), each with its verdict frozen at close and its share with what
+ * it is of. Nothing with fewer than two groups: one group is the whole panel. On a narrow screen
+ * each group's row stacks, its cells labelled (distribution.css), instead of scrolling sideways.
  */
 export function GroupResults({
   groups,
@@ -257,6 +302,7 @@ export function GroupResults({
   if (groups.length < 2) return null;
   const byName = new Map((results ?? []).map((r) => [r.name, r]));
   const rating = groups.some((g) => isRatingTally(g.tally));
+  const shareHeading = `Share ${agreementWord(rule)} (of ${shareNouns(rule, undefined)[1]})`;
   return (
     <details className="group-results">
       <summary>Results by stakeholder group</summary>
@@ -269,7 +315,7 @@ export function GroupResults({
               <th scope="col">Group</th>
               <th scope="col">Participants</th>
               {rating ? <th scope="col">Median</th> : null}
-              <th scope="col">Share {agreementWord(rule)}</th>
+              <th scope="col">{shareHeading}</th>
               <th scope="col">Outcome</th>
               <th scope="col">Strength (AWMF)</th>
             </tr>
@@ -282,11 +328,11 @@ export function GroupResults({
               return (
                 <tr key={group.name}>
                   <th scope="row">{group.name}</th>
-                  <td>{participants}</td>
-                  {rating ? <td>{result?.median ?? "–"}</td> : null}
-                  <td>{share === null ? "–" : `${share}%`}</td>
-                  <td>{result ? outcomeWords(result.outcome) : "–"}</td>
-                  <td>{result ? gradeWords(result.grade) : "–"}</td>
+                  <td data-label="Participants">{participants}</td>
+                  {rating ? <td data-label="Median">{result?.median ?? "–"}</td> : null}
+                  <td data-label={shareHeading}>{share === null ? "–" : `${share}% of ${groupBase(rule, group.tally)}`}</td>
+                  <td data-label="Outcome">{result ? outcomeWords(result.outcome) : "–"}</td>
+                  <td data-label="Strength (AWMF)">{result ? gradeWords(result.grade) : "–"}</td>
                 </tr>
               );
             })}
@@ -302,4 +348,100 @@ export function groupNote(rule: Rule | undefined, anonymity: "anonymous" | "name
   if (anonymity !== "anonymous") return null;
   const minSize = rule ? groupMinSizeOf(rule) : DEFAULT_GROUP_MIN_SIZE;
   return `Anonymous guideline: groups with fewer than ${minSize} participants are not shown on their own (pooled as "other groups" where that pool is large enough).`;
+}
+
+/** One statement's line in a round's outcome table. */
+export type OutcomeRow = {
+  /** The statement's number. */
+  number: number;
+  text: string;
+  tally: Tally;
+  verdict: Pick<FrozenVerdict, "adopted" | "outcome" | "agreePercent" | "median"> & Shares;
+};
+
+/** The start of a statement, cut at a word: a table's key point stays short. */
+export function shortText(text: string, length = 140): string {
+  if (text.length <= length) return text;
+  const cut = text.slice(0, length);
+  const lastSpace = cut.lastIndexOf(" ");
+  return `${(lastSpace > length / 2 ? cut.slice(0, lastSpace) : cut).trimEnd()}…`;
+}
+
+/**
+ * A closed round at a glance, one row per statement: its number, its key point (cut short, linked
+ * to the statement's full result), the counts, how many voted of how many eligible, and the
+ * outcome with the agreement share and what it is of. On a narrow screen each row stacks: number
+ * and key point, then the counts side by side (distribution.css), never scrolling sideways.
+ */
+export function OutcomeTable({
+  rows,
+  rule,
+  caption,
+  resultsPath,
+}: {
+  rows: readonly OutcomeRow[];
+  rule?: Rule;
+  caption: string;
+  /** The round's results page; each key point links to its statement there. */
+  resultsPath: string;
+}) {
+  const rating = rows.some((row) => isRatingTally(row.tally));
+  const counts: { label: string; value: (row: OutcomeRow) => string | number }[] = rating
+    ? [{ label: "Median", value: (row) => row.verdict.median ?? "–" }]
+    : [
+        { label: "Agree", value: (row) => (isRatingTally(row.tally) ? "–" : row.tally.agree) },
+        { label: "Disagree", value: (row) => (isRatingTally(row.tally) ? "–" : row.tally.disagree) },
+        { label: "Abstain", value: (row) => (isRatingTally(row.tally) ? "–" : row.tally.abstain) },
+      ];
+  return (
+    <table className="outcome-table">
+      {/* The heading above the table says it on screen. */}
+      <caption className="visually-hidden">{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Statement</th>
+          <th scope="col">Key point</th>
+          {counts.map((c) => (
+            <th key={c.label} scope="col" className="outcome-count">
+              {c.label}
+            </th>
+          ))}
+          <th scope="col">Voted</th>
+          <th scope="col">Outcome</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={row.number}>
+            <th scope="row" className="outcome-number" data-label="Statement">
+              {row.number}
+            </th>
+            <td className="outcome-text">
+              <Link to={`${resultsPath}#statement-${row.number}`}>{shortText(row.text)}</Link>
+            </td>
+            {counts.map((c) => (
+              <td key={c.label} className="outcome-count" data-label={c.label}>
+                {c.value(row)}
+              </td>
+            ))}
+            <td className="outcome-voted" data-label="Voted">
+              {participantsOf(row.tally)} of {row.tally.eligible} eligible
+            </td>
+            <td className="outcome-result" data-label="Outcome">
+              <span className={row.verdict.adopted ? "badge badge-done" : "badge badge-todo"}>
+                {row.verdict.adopted ? "Adopted" : "Not adopted"}
+              </span>
+              <span className="outcome-words">{outcomeWords(row.verdict.outcome)}</span>
+              {row.verdict.agreePercent !== null ? (
+                <span className="outcome-share">
+                  {row.verdict.agreePercent}% of {shareBaseWords(rule, row.verdict, row.verdict.denominator)}{" "}
+                  {agreementWord(rule)}
+                </span>
+              ) : null}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
 }

@@ -1,4 +1,4 @@
-import type { Block, Doc } from "~/consensus/document";
+import type { Block, Cell, Doc } from "~/consensus/document";
 
 /**
  * A document (app/consensus/document.ts) as a page section: the same headings, paragraphs and
@@ -57,7 +57,7 @@ function DocumentBlock({ block }: { block: Block }) {
               <tr key={r}>
                 {row.map((cell, c) => (
                   <td key={c} data-label={block.columns[c]!.title} className={block.columns[c]!.numeric ? "num" : undefined}>
-                    {cell}
+                    <CellText cell={cell} />
                   </td>
                 ))}
               </tr>
@@ -66,4 +66,11 @@ function DocumentBlock({ block }: { block: Block }) {
         </table>
       );
   }
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A date as a <time>, kept on one line: a table column would otherwise break it at its hyphens. */
+function CellText({ cell }: { cell: Cell }) {
+  return typeof cell === "string" && ISO_DATE.test(cell) ? <time dateTime={cell}>{cell}</time> : cell;
 }

@@ -8,7 +8,7 @@ import { WordDiff } from "./word-diff";
 
 type Feedback = Pick<
   FeedbackItem,
-  "round" | "text" | "scale" | "tally" | "verdict" | "explanation" | "comments" | "groups" | "myAnswer" | "myComment"
+  "round" | "text" | "scale" | "tally" | "verdict" | "explanation" | "comments" | "groups" | "own"
 >;
 
 /** An answer in words: "Agree", "7", "Unable to score", or "no answer". */
@@ -21,7 +21,7 @@ export function answerWords(answer: Answer | null): string {
 /**
  * A closed round's outcome on one statement: the panel's distribution (vote bar or histogram),
  * the verdict with its outcome and strength, the stakeholder groups that may be shown, the
- * anonymous comments, and your own ballot.
+ * anonymous comments, and your own ballot when you were on the round's panel.
  */
 export function RoundFeedback({
   feedback,
@@ -42,6 +42,7 @@ export function RoundFeedback({
         tally={feedback.tally}
         scale={feedback.scale}
         verdict={feedback.verdict}
+        rule={rule}
         label={`${rating ? "Ratings" : "Votes"} in round ${feedback.round}`}
         noResponse={noResponseOf(feedback.tally)}
       />
@@ -59,10 +60,12 @@ export function RoundFeedback({
         caption={`${subject ? `${subject}, round` : "Round"} ${feedback.round} by stakeholder group`}
         note={groupNote}
       />
-      <p>
-        Your ballot in round {feedback.round}: <strong>{answerWords(feedback.myAnswer)}</strong>
-        {feedback.myComment ? <span> — “{feedback.myComment}”</span> : null}
-      </p>
+      {feedback.own ? (
+        <p>
+          Your ballot in round {feedback.round}: <strong>{answerWords(feedback.own.answer)}</strong>
+          {feedback.own.comment ? <span> — “{feedback.own.comment}”</span> : null}
+        </p>
+      ) : null}
       {feedback.comments.length ? (
         <>
           <h4>Comments from the panel (anonymous)</h4>
@@ -79,16 +82,22 @@ export function RoundFeedback({
   );
 }
 
-/** Beside a revised statement on the ballot: what changed in its wording, and how the previous round went. */
+/**
+ * Beside a statement on the ballot that an earlier round voted on: the secretary's note on what
+ * changed, the wording's changes, and how the previous round went.
+ */
 export function FeedbackPanel({
   previous,
   currentText,
+  changeNote,
   rule,
   groupNote,
   subject,
 }: {
   previous: Feedback;
   currentText: string;
+  /** The secretary's change note, for a revision other than the one voted before. */
+  changeNote?: string | null;
   rule?: Rule;
   groupNote?: string | null;
   subject?: string;
@@ -96,6 +105,11 @@ export function FeedbackPanel({
   return (
     <section className="feedback" aria-label={`Feedback from round ${previous.round}`}>
       <h4>Changes since round {previous.round}</h4>
+      {changeNote ? (
+        <p className="change-note">
+          <strong>The secretary&apos;s note:</strong> {changeNote}
+        </p>
+      ) : null}
       {previous.text === currentText ? (
         <p className="muted">The wording is unchanged.</p>
       ) : (

@@ -1,6 +1,4 @@
-import type { STATEMENT_STATUSES } from "@db/schema";
-
-type StatementStatus = (typeof STATEMENT_STATUSES)[number];
+import type { StatementStatus } from "~/consensus/values";
 
 export const STATUS_LABEL: Record<StatementStatus, string> = {
   draft: "Draft",
@@ -17,4 +15,9 @@ export function StatusBadge({ status }: { status: StatementStatus }) {
 /** Shown wherever a statement's wording cannot change because a round is voting on it. */
 export function LockBadge({ round }: { round: number }) {
   return <span className="badge stmt-locked">Locked: round {round} open</span>;
+}
+
+/** Shown where a statement waits in a draft round: it is put to the vote when that round opens, not before. */
+export function DraftRoundBadge({ round }: { round: number }) {
+  return <span className="badge stmt-draft-round">In draft round {round}</span>;
 }

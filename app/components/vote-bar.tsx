@@ -12,6 +12,29 @@ export function shareOf(count: number, total: number): number {
 
 type Segment = "agree" | "disagree" | "abstain" | "noResponse";
 
+/** What shares are of, as an adoption rule's `denominator` says. */
+export type ShareBase = "participants" | "panel" | "decisive";
+
+/** The answers each base counts: no response only in the eligible panel, abstentions not among those taking a side. */
+const IN_BASE: Record<ShareBase, readonly Segment[]> = {
+  participants: ["agree", "disagree", "abstain"],
+  panel: ["agree", "disagree", "abstain", "noResponse"],
+  decisive: ["agree", "disagree"],
+};
+
+/** Who a base counts, one and many, in the words the verdict's explanation uses. */
+export const SHARE_BASE_NOUNS: Record<ShareBase, readonly [string, string]> = {
+  participants: ["participant", "participants"],
+  panel: ["eligible member", "eligible members"],
+  decisive: ["member taking a side", "members taking a side"],
+};
+
+/** "31 participants", "1 eligible member", "17 members taking a side". */
+export function baseWords(base: ShareBase, n: number): string {
+  const [one, many] = SHARE_BASE_NOUNS[base];
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 const LABELS: Record<Segment, string> = {
   agree: "Agree",
   disagree: "Disagree",
@@ -21,7 +44,9 @@ const LABELS: Record<Segment, string> = {
 
 /**
  * How a statement's votes are spread: a coloured bar for the eye and, beside it, the counts and
- * shares as text (the bar itself is hidden from screen readers, the text says everything).
+ * shares as text (the bar itself is hidden from screen readers, the text says everything). Every
+ * share names what it is of — the rule's denominator (`base`), so that the bar and the verdict
+ * beside it never give the same count two percentages; answers outside it show their count only.
  * Leave `noResponse` out where not answering is not part of the picture.
  */
 export function VoteBar({
@@ -31,6 +56,7 @@ export function VoteBar({
   noResponse,
   label,
   labels,
+  base = "participants",
 }: {
   agree: number;
   disagree: number;
@@ -39,6 +65,7 @@ export function VoteBar({
   /** What the bar is about, e.g. "Votes on statement 3". */
   label: string;
   labels?: Partial<Record<Segment, string>>;
+  base?: ShareBase;
 }) {
   const counts: [Segment, number][] = [
     ["agree", agree],
@@ -47,6 +74,10 @@ export function VoteBar({
   ];
   if (noResponse !== undefined) counts.push(["noResponse", noResponse]);
   const total = counts.reduce((sum, [, n]) => sum + n, 0);
+  // Without the non-responders the eligible panel is unknown: shares of the participants then.
+  const shareBase = base === "panel" && noResponse === undefined ? "participants" : base;
+  const inBase = new Set(IN_BASE[shareBase]);
+  const of = counts.filter(([segment]) => inBase.has(segment)).reduce((sum, [, n]) => sum + n, 0);
   const name = (segment: Segment) => labels?.[segment] ?? LABELS[segment];
   return (
     <figure className="vote-bar" aria-label={label}>
@@ -62,7 +93,15 @@ export function VoteBar({
           {counts.map(([segment, n]) => (
             <li key={segment}>
               <span className={`vote-bar-swatch vote-bar-${segment}`} aria-hidden="true" />
-              {name(segment)}: <strong>{n}</strong> <span className="muted">({shareOf(n, total)}%)</span>
+              <span>
+                {name(segment)}: <strong>{n}</strong>
+                {inBase.has(segment) && of > 0 ? (
+                  <span className="muted">
+                    {" "}
+                    ({shareOf(n, of)}% of {baseWords(shareBase, of)})
+                  </span>
+                ) : null}
+              </span>
             </li>
           ))}
         </ul>

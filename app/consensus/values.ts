@@ -7,3 +7,7 @@ export type Role = (typeof ROLES)[number];
 
 export const STATEMENT_STATUSES = ["draft", "in_round", "adopted", "not_adopted", "retired"] as const;
 export type StatementStatus = (typeof STATEMENT_STATUSES)[number];
+
+/** Where a person stands on a guideline's panel list: a member, an invitation (live or expired), or removed. */
+export const PANEL_STATUSES = ["joined", "invited", "expired", "removed"] as const;
+export type PanelStatus = (typeof PANEL_STATUSES)[number];

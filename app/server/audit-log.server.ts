@@ -5,7 +5,7 @@
  */
 import { and, count, desc, eq, inArray } from "drizzle-orm";
 import type { Queryable } from "@db/client.server";
-import { auditEvents, type guidelines, statements, users } from "@db/schema";
+import { auditEvents, type guidelines, roundItems, rounds, statementRevisions, statements, users } from "@db/schema";
 
 export const AUDIT_PAGE_SIZE = 50;
 
@@ -41,13 +41,19 @@ const utc = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
 
 type Describe = (d: Details) => string | undefined;
 
-/** A ballot sentence, with the choice when the details still carry one (named guidelines only). */
+/**
+ * A ballot sentence naming the statement by its number (the event records the item's place in
+ * its round, mapped when the log is read: statementNumber), else the item; with the choice when
+ * the details still carry one (named guidelines only).
+ */
 function ballotSentence(d: Details, verb: string, joiner: string): string | undefined {
   const round = num(d, "round");
   const item = num(d, "item");
   if (round === undefined || item === undefined) return undefined;
+  const statement = num(d, "statement");
   const choice = str(d, "choice");
-  return `${verb} item ${item} of round ${round}${choice ? `${joiner}${choice}` : ""}`;
+  const what = statement === undefined ? `item ${item} of round ${round}` : `statement ${statement} in round ${round}`;
+  return `${verb} ${what}${choice ? `${joiner}${choice}` : ""}`;
 }
 
 function statementSentence(verb: string, rest: (d: Details) => string = () => ""): Describe {
@@ -98,6 +104,17 @@ const SENTENCES: Record<string, Describe> = {
     const named = (group: string | undefined) =>
       group ? `“${group}”` : `their discipline${discipline ? ` (${discipline})` : ""}`;
     return `changed the stakeholder group of ${email} from ${named(str(d, "from"))} to ${named(str(d, "to"))}`;
+  },
+  "member.updated": (d) => {
+    const email = str(d, "email");
+    const changes = d.changes;
+    if (!email || !changes || typeof changes !== "object") return undefined;
+    const named = (field: string, value: unknown) =>
+      typeof value === "string" ? `“${value}”` : field === "group" ? "their discipline" : "none";
+    const each = Object.entries(changes as Record<string, Details | null>).map(
+      ([field, change]) => `${field} from ${named(field, change?.from)} to ${named(field, change?.to)}`,
+    );
+    return `changed ${email}: ${each.join(", ")}`;
   },
   "member.unrecused": (d) =>
     str(d, "email") && num(d, "statement") !== undefined
@@ -151,8 +168,18 @@ const SENTENCES: Record<string, Describe> = {
     const count = num(d, "count");
     return round === undefined || count === undefined
       ? undefined
-      : `reminded ${plural(count, "non-responder")} of round ${round}`;
+      : `reminded ${plural(count, "non-responder")} of round ${round}${
+          num(d, "hoursBefore") === undefined ? "" : ` (scheduled ${plural(num(d, "hoursBefore")!, "hour")} before the deadline)`
+        }`;
   },
+  "round.reminder_scheduled": (d) =>
+    num(d, "round") === undefined || num(d, "hoursBefore") === undefined
+      ? undefined
+      : `scheduled a reminder ${plural(num(d, "hoursBefore")!, "hour")} before the deadline of round ${num(d, "round")}`,
+  "round.reminder_unscheduled": (d) =>
+    num(d, "round") === undefined || num(d, "hoursBefore") === undefined
+      ? undefined
+      : `removed the reminder ${plural(num(d, "hoursBefore")!, "hour")} before the deadline of round ${num(d, "round")}`,
   "round.closed": (d) => {
     const round = num(d, "round");
     const items = num(d, "items");
@@ -185,10 +212,48 @@ function statementNumbers(db: Queryable, guidelineId: string, details: Details[]
   return new Map(rows.map((row) => [row.id, row.position]));
 }
 
-function withStatementNumber(details: Details, numbers: Map<string, number>): Details {
+const itemKey = (round: number, item: number) => `${round}:${item}`;
+
+/**
+ * The statement number of each round item that ballot events name by round and place ("item"),
+ * read from the rounds: ballot events stay as recorded (audit:verify matches ballots by them).
+ */
+function itemNumbers(db: Queryable, guidelineId: string, events: { action: string; details: Details }[]): Map<string, number> {
+  const wanted = new Set(
+    events
+      .filter(
+        (e) => e.action.startsWith("ballot.") && num(e.details, "round") !== undefined && num(e.details, "item") !== undefined,
+      )
+      .map((e) => num(e.details, "round")!),
+  );
+  if (wanted.size === 0) return new Map();
+  const rows = db
+    .select({ round: rounds.number, item: roundItems.position, number: statements.position })
+    .from(roundItems)
+    .innerJoin(rounds, eq(rounds.id, roundItems.roundId))
+    .innerJoin(statementRevisions, eq(statementRevisions.id, roundItems.revisionId))
+    .innerJoin(statements, eq(statements.id, statementRevisions.statementId))
+    .where(and(eq(rounds.guidelineId, guidelineId), inArray(rounds.number, [...wanted])))
+    .all();
+  return new Map(rows.map((row) => [itemKey(row.round, row.item), row.number]));
+}
+
+function withStatementNumber(
+  action: string,
+  details: Details,
+  numbers: { byId: Map<string, number>; byItem: Map<string, number> },
+): Details {
+  if (num(details, "statement") !== undefined) return details;
   const id = str(details, "statementId");
-  const position = id === undefined ? undefined : numbers.get(id);
-  return position === undefined || num(details, "statement") !== undefined ? details : { ...details, statement: position };
+  const round = num(details, "round");
+  const item = num(details, "item");
+  const number =
+    id !== undefined
+      ? numbers.byId.get(id)
+      : action.startsWith("ballot.") && round !== undefined && item !== undefined
+        ? numbers.byItem.get(itemKey(round, item))
+        : undefined;
+  return number === undefined ? details : { ...details, statement: number };
 }
 
 /** One page of a guideline's audit trail, newest first; a page past the end shows the last. */
@@ -216,16 +281,22 @@ export function readAuditLog(
     .limit(AUDIT_PAGE_SIZE)
     .offset((page - 1) * AUDIT_PAGE_SIZE)
     .all();
-  const numbers = statementNumbers(
-    db,
-    guideline.id,
-    rows.map((row) => row.details),
-  );
+  const numbers = {
+    byId: statementNumbers(
+      db,
+      guideline.id,
+      rows.map((row) => row.details),
+    ),
+    byItem: itemNumbers(db, guideline.id, rows),
+  };
   const entries = rows.map((row) => ({
     id: row.id,
     at: row.createdAt.toISOString(),
     who: row.actorId === null ? "system" : (row.actorName ?? "a deleted account"),
-    what: describeEvent(row.action, withStatementNumber(visibleDetails(row.action, row.details, guideline.anonymity), numbers)),
+    what: describeEvent(
+      row.action,
+      withStatementNumber(row.action, visibleDetails(row.action, row.details, guideline.anonymity), numbers),
+    ),
   }));
   return { entries, page, pages, total };
 }

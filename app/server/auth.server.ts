@@ -1,7 +1,7 @@
 import { hash, verify } from "@node-rs/argon2";
 import { createCookie, redirect } from "@remix-run/node";
 import { eq } from "drizzle-orm";
-import { getDb } from "@db/client.server";
+import { getDb, type Queryable } from "@db/client.server";
 import { sessions, users } from "@db/schema";
 import { env, servedOverHttps } from "./env.server";
 import { checkSession, generateSessionToken, hashToken, newSessionTimes, type SessionPolicy } from "./session-token";
@@ -27,7 +27,8 @@ export function normalizeEmail(email: string): string {
 
 /**
  * Checks credentials. An unknown email costs the same argon2 verification as a wrong password,
- * so neither the answer nor its timing tells whether an account exists.
+ * and a deactivated account is refused only after its password was checked: neither the answer
+ * nor its timing tells whether an account exists or is deactivated.
  */
 export async function verifyLogin(email: string, password: string): Promise<User | null> {
   const row = getDb()
@@ -40,7 +41,7 @@ export async function verifyLogin(email: string, password: string): Promise<User
     await verifyPassword(await dummyHash, password);
     return null;
   }
-  if (!(await verifyPassword(row.passwordHash, password))) return null;
+  if (!(await verifyPassword(row.passwordHash, password)) || row.deactivatedAt) return null;
   return { id: row.id, email: row.email, name: row.name, isAdmin: row.isAdmin };
 }
 
@@ -77,7 +78,10 @@ export function createSession(userId: string, now = new Date()): { token: string
   return { token, expiresAt: times.expiresAt };
 }
 
-/** The user behind a token, renewing the session's idle expiry; null when absent or expired. */
+/**
+ * The user behind a token, renewing the session's idle expiry; null when absent or expired, or
+ * when the account was deactivated (its sessions were deleted then: this one is deleted too).
+ */
 export function validateSessionToken(token: string, now = new Date()): User | null {
   const db = getDb();
   const id = hashToken(token);
@@ -85,6 +89,7 @@ export function validateSessionToken(token: string, now = new Date()): User | nu
     .select({
       session: sessions,
       user: { id: users.id, email: users.email, name: users.name, isAdmin: users.isAdmin },
+      deactivatedAt: users.deactivatedAt,
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
@@ -92,7 +97,7 @@ export function validateSessionToken(token: string, now = new Date()): User | nu
     .get();
   if (!row) return null;
   const check = checkSession(row.session, now, sessionPolicy());
-  if (check.state === "expired") {
+  if (check.state === "expired" || row.deactivatedAt) {
     db.delete(sessions).where(eq(sessions.id, id)).run();
     return null;
   }
@@ -100,6 +105,11 @@ export function validateSessionToken(token: string, now = new Date()): User | nu
     db.update(sessions).set({ expiresAt: check.renewedExpiresAt }).where(eq(sessions.id, id)).run();
   }
   return row.user;
+}
+
+/** Ends every session of a user at once (deactivation, a new password); returns how many there were. */
+export function deleteSessionsOf(db: Queryable, userId: string): number {
+  return db.delete(sessions).where(eq(sessions.userId, userId)).run().changes;
 }
 
 export function invalidateSession(token: string): void {
@@ -152,6 +162,13 @@ export async function requireUser(request: Request): Promise<User> {
   const url = new URL(request.url);
   const here = url.pathname + url.search;
   throw redirect(here === "/" ? "/login" : `/login?${new URLSearchParams({ redirectTo: here })}`);
+}
+
+/** The signed-in instance administrator: anonymous visitors go to log in, anyone else gets a 403. */
+export async function requireAdmin(request: Request): Promise<User> {
+  const user = await requireUser(request);
+  if (!user.isAdmin) throw Response.json({ error: "Only instance administrators can open this page." }, { status: 403 });
+  return user;
 }
 
 /** Starts a session for a user who just proved who they are, replacing any session this browser had. */

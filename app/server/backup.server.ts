@@ -1,6 +1,12 @@
-import { closeSync, openSync, statSync, unlinkSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, unlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { KeyLike } from "node:crypto";
 import Database from "better-sqlite3";
+import type { DB } from "@db/client.server";
+import { recordAudit } from "./audit.server";
 import { auditSize, brokenLinks, verifyAudit, type AuditVerification } from "./audit-verify.server";
+import { sealBackup } from "./backup-crypto.server";
 import { Refusal } from "./errors";
 
 export type Backup = { file: string; bytes: number; integrity: string[]; audit: AuditVerification };
@@ -65,4 +71,44 @@ export function describeBackup(backup: Backup): string[] {
     ...(integrityOk(backup) ? [] : backup.integrity.map((problem) => `  integrity: ${problem}`)),
     ...brokenLinks(backup.audit).map((line) => `  audit: ${line}`),
   ];
+}
+
+/** "delphi-backup-2026-03-01-0930Z.sqlite": when the copy was taken, in UTC. */
+function downloadName(now: Date): string {
+  const iso = now.toISOString();
+  return `delphi-backup-${iso.slice(0, 10)}-${iso.slice(11, 13)}${iso.slice(14, 16)}Z.sqlite`;
+}
+
+export type BackupDownload = { intact: true; filename: string; sealed: Buffer } | { intact: false; problems: string[] };
+
+/**
+ * A backup for an admin to download: the same online copy and checks as `backup FILE`, into a
+ * temporary directory, sealed to the operator's public key (backup-crypto.server.ts) — the copy
+ * names who cast every ballot, which no web role may read. The plain copy and its directory are
+ * deleted before this returns, so nothing is left behind whatever the client does; the download
+ * is audited with what the audit verification found. A broken audit trail does not stop the download: the
+ * copy is faithful, and a copy is most wanted when something is wrong. A copy that fails the
+ * integrity check is deleted too, and its problems come back instead.
+ */
+export async function downloadBackup(
+  db: DB,
+  input: { actorId: string; publicKey: KeyLike; now?: Date },
+): Promise<BackupDownload> {
+  const now = input.now ?? new Date();
+  const dir = mkdtempSync(join(tmpdir(), "delphi-download-"));
+  const filename = `${downloadName(now)}.sealed`;
+  try {
+    const backup = await backupDatabase(db.$client, join(dir, filename));
+    if (!integrityOk(backup)) return { intact: false, problems: describeBackup({ ...backup, file: filename }) };
+    recordAudit(db, {
+      guidelineId: null,
+      actorId: input.actorId,
+      action: "backup.downloaded",
+      details: { filename, bytes: backup.bytes, audit: backup.audit.broken.length === 0 ? "ok" : "broken" },
+      at: now,
+    });
+    return { intact: true, filename, sealed: sealBackup(readFileSync(backup.file), input.publicKey) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

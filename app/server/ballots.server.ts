@@ -123,9 +123,15 @@ export function castBallots(
       const scale = scaleOf(round.scaleSnapshot);
       const ids = input.ballots.map((b) => b.roundItemId);
       const items = tx
-        .select({ id: roundItems.id, position: roundItems.position, statementId: statementRevisions.statementId })
+        .select({
+          id: roundItems.id,
+          position: roundItems.position,
+          number: statements.position,
+          statementId: statementRevisions.statementId,
+        })
         .from(roundItems)
         .innerJoin(statementRevisions, eq(statementRevisions.id, roundItems.revisionId))
+        .innerJoin(statements, eq(statements.id, statementRevisions.statementId))
         .where(and(eq(roundItems.roundId, round.id), inArray(roundItems.id, ids.length ? ids : [""])))
         .all();
       const byId = new Map(items.map((item) => [item.id, item]));
@@ -144,7 +150,7 @@ export function castBallots(
         if (recused.has(item.statementId)) {
           outcome.refused.push({
             roundItemId: item.id,
-            message: `You are recused from statement ${item.position}: your vote is not collected on it.`,
+            message: `You are recused from statement ${item.number}: your vote is not collected on it.`,
             status: 403,
           });
           continue;
@@ -180,6 +186,7 @@ export function castBallots(
           guidelineId: guideline.id,
           actorId: membership.userId,
           action: previous ? "ballot.changed" : "ballot.cast",
+          // `item` is the place in the round, as audit:verify matches ballots; the log shows the statement's number.
           details: {
             round: round.number,
             item: item.position,
@@ -197,20 +204,22 @@ export function castBallots(
 
 /**
  * Takes a panelist's ballot on one statement of the open round back to "no response" (choice
- * and comment deleted), audited as a withdrawal. Returns the statement's position in the round.
+ * and comment deleted), audited as a withdrawal. Returns the statement's number.
  */
 export function withdrawBallot(
   db: Queryable,
   input: { guideline: Guideline; membership: Membership; roundItemId: string; now?: Date },
-): { position: number } {
+): { number: number } {
   const now = input.now ?? new Date();
   const { guideline, membership } = input;
   return db.transaction(
     (tx) => {
       const round = roundToVoteIn(tx, { guideline, membership, now });
       const item = tx
-        .select({ position: roundItems.position })
+        .select({ position: roundItems.position, number: statements.position })
         .from(roundItems)
+        .innerJoin(statementRevisions, eq(statementRevisions.id, roundItems.revisionId))
+        .innerJoin(statements, eq(statements.id, statementRevisions.statementId))
         .where(and(eq(roundItems.id, input.roundItemId), eq(roundItems.roundId, round.id)))
         .get();
       if (!item) throw new Refusal(`That statement is not in round ${round.number}.`, 404);
@@ -219,7 +228,7 @@ export function withdrawBallot(
         .where(and(eq(ballots.roundItemId, input.roundItemId), eq(ballots.membershipId, membership.id)))
         .returning({ id: ballots.id })
         .all();
-      if (deleted.length === 0) throw new Refusal(`You have no answer on statement ${item.position} to withdraw.`, 404);
+      if (deleted.length === 0) throw new Refusal(`You have no answer on statement ${item.number} to withdraw.`, 404);
       recordAudit(tx, {
         guidelineId: guideline.id,
         actorId: membership.userId,
@@ -227,7 +236,7 @@ export function withdrawBallot(
         details: { round: round.number, item: item.position },
         at: now,
       });
-      return { position: item.position };
+      return { number: item.number };
     },
     { behavior: "immediate" },
   );
@@ -245,8 +254,8 @@ export type FeedbackItem = {
   comments: string[];
   /** Groups that may be shown (DESIGN §3.4, §4). */
   groups: GroupTally[];
-  myAnswer: Answer | null;
-  myComment: string | null;
+  /** The viewer's own ballot (answer null: none); null when the viewer was not on the round's panel (secretaries, observers). */
+  own: { answer: Answer | null; comment: string | null } | null;
 };
 
 /** The viewer's own answers and comments on a round's items. */
@@ -271,11 +280,12 @@ function myAnswers(
  */
 function roundFeedback(db: Queryable, round: Round, membershipId: string | null, anonymity: Anonymity) {
   const results = closedRoundResults(db, { round, anonymity });
-  const mine = myAnswers(db, round.id, membershipId);
+  const voter = membershipId !== null && isEligible(round, membershipId);
+  const mine = myAnswers(db, round.id, voter ? membershipId : null);
   return results.items.map((item) => ({
     itemId: item.itemId,
     statementId: item.statementId,
-    position: item.position,
+    number: item.number,
     section: item.section,
     feedback: {
       round: round.number,
@@ -287,21 +297,27 @@ function roundFeedback(db: Queryable, round: Round, membershipId: string | null,
       explanation: item.explanation,
       comments: item.comments,
       groups: item.shownGroups,
-      myAnswer: mine.get(item.itemId)?.answer ?? null,
-      myComment: mine.get(item.itemId)?.comment ?? null,
+      own: voter ? { answer: mine.get(item.itemId)?.answer ?? null, comment: mine.get(item.itemId)?.comment ?? null } : null,
     } satisfies FeedbackItem,
   }));
 }
 
 export type BallotItem = {
   roundItemId: string;
+  /** The item's place in the round: its order on the ballot. */
   position: number;
+  /** The statement's number (statements.position), the one every page shows. */
+  number: number;
   statementId: string;
   section: string;
   revision: number;
   text: string;
   rationale: string;
   references: string;
+  /** The secretary's note on this revision, what changed and why. */
+  changeNote: string | null;
+  /** A revision other than the one the statement's previous closed round voted on. */
+  revised: boolean;
   recused: boolean;
   answer: Answer | null;
   comment: string | null;
@@ -330,12 +346,14 @@ export function ballotPage(db: Queryable, input: { round: Round; membershipId: s
     .select({
       roundItemId: roundItems.id,
       position: roundItems.position,
+      number: statements.position,
       statementId: statements.id,
       section: statementRevisions.section,
       revision: statementRevisions.revision,
       text: statementRevisions.text,
       rationale: statementRevisions.rationale,
       references: statementRevisions.references,
+      changeNote: statementRevisions.changeNote,
       choice: ballots.choice,
       rating: ballots.rating,
       comment: ballots.comment,
@@ -364,12 +382,16 @@ export function ballotPage(db: Queryable, input: { round: Round; membershipId: s
     rule,
     scale: scaleOf(round.scaleSnapshot),
     eligible: isEligible(round, membershipId),
-    items: rows.map(({ choice, rating, ...row }) => ({
-      ...row,
-      answer: choice === null && rating === null ? null : answerOf({ choice, rating }),
-      recused: recused.has(row.statementId),
-      previous: previous.get(row.statementId) ?? null,
-    })),
+    items: rows.map(({ choice, rating, ...row }) => {
+      const before = previous.get(row.statementId) ?? null;
+      return {
+        ...row,
+        revised: before !== null && before.revision !== row.revision,
+        answer: choice === null && rating === null ? null : answerOf({ choice, rating }),
+        recused: recused.has(row.statementId),
+        previous: before,
+      };
+    }),
   };
 }
 
@@ -409,12 +431,12 @@ function previousFeedback(
 export function closedRoundFeedback(
   db: Queryable,
   input: { round: Round; membershipId: string | null; anonymity: Anonymity },
-): (FeedbackItem & { position: number; section: string })[] {
+): (FeedbackItem & { number: number; section: string })[] {
   if (input.round.status !== "closed")
     throw new Refusal(`Round ${input.round.number} is not closed: its results are not shown yet.`, 403);
   return roundFeedback(db, input.round, input.membershipId, input.anonymity).map((item) => ({
     ...item.feedback,
-    position: item.position,
+    number: item.number,
     section: item.section,
   }));
 }

@@ -25,6 +25,8 @@ const EnvSchema = z.object({
     .default("Delphi consensus <no-reply@localhost>"),
   /** The address people reach the app at, for links in mails and the JSON Schema's `$id`; defaults to the address of the request. */
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
+  /** The operator's RSA public key (a PEM file) that backups downloaded from /admin are sealed to; without it they are refused. */
+  BACKUP_PUBLIC_KEY: z.string().trim().min(1, "must be the path of a PEM public key").optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

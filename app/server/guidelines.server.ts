@@ -1,12 +1,25 @@
 import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { getDb, type DB, type Queryable } from "@db/client.server";
-import { ballots, guidelines, invitations, memberships, outboxMails, roundItems, rounds, users, type Role } from "@db/schema";
+import {
+  ballots,
+  guidelines,
+  invitations,
+  memberships,
+  outboxMails,
+  recommendationSets,
+  roundItems,
+  rounds,
+  users,
+  type Role,
+} from "@db/schema";
 import { formatUtc } from "~/time";
+import type { Anonymity } from "~/consensus/anonymity";
 import { describeRule, RuleSchema, sameRule, type Rule } from "~/consensus/rule";
 import { describeScale, sameScale, scaleOf, type Scale } from "~/consensus/scale";
 import { recordAudit } from "./audit.server";
 import { Refusal } from "./errors";
-import { invitationState, issueInvitation, smtpConfigured } from "./panel.server";
+import type { GuidelineFields } from "./guideline-form";
+import { invitationState, issueInvitation, resendInvitation, smtpConfigured } from "./panel.server";
 
 export type GuidelineSummary = {
   slug: string;
@@ -62,7 +75,10 @@ export function slugInUse(db: Queryable, slug: string): boolean {
   return db.select({ id: guidelines.id }).from(guidelines).where(eq(guidelines.slug, slug)).get() !== undefined;
 }
 
-/** Every guideline of the instance with its secretaries and the secretaries still invited, for admins. */
+/**
+ * Every guideline of the instance for admins, newest first: its secretaries, the secretary
+ * invitations still open (to resend), its rounds by status and its published versions.
+ */
 export function listAllGuidelines(db: Queryable, now = new Date()) {
   const secretaries = db
     .select({ guidelineId: memberships.guidelineId, name: users.name, email: users.email })
@@ -77,25 +93,62 @@ export function listAllGuidelines(db: Queryable, now = new Date()) {
     .where(and(eq(invitations.role, "secretary"), isNull(invitations.usedAt), isNull(invitations.revokedAt)))
     .orderBy(asc(invitations.email))
     .all();
+  const roundCounts = db
+    .select({ guidelineId: rounds.guidelineId, status: rounds.status, n: sql<number>`count(*)` })
+    .from(rounds)
+    .groupBy(rounds.guidelineId, rounds.status)
+    .all();
+  const versions = db
+    .select({
+      guidelineId: recommendationSets.guidelineId,
+      n: sql<number>`count(*)`,
+      latest: sql<number>`max(${recommendationSets.version})`,
+    })
+    .from(recommendationSets)
+    .groupBy(recommendationSets.guidelineId)
+    .all();
+  const roundsOf = (id: string) => {
+    const of = (status: string) => roundCounts.find((r) => r.guidelineId === id && r.status === status)?.n ?? 0;
+    return { draft: of("draft"), open: of("open"), closed: of("closed") };
+  };
   return db
     .select({ id: guidelines.id, slug: guidelines.slug, title: guidelines.title, createdAt: guidelines.createdAt })
     .from(guidelines)
     .orderBy(desc(guidelines.createdAt), asc(guidelines.slug))
     .all()
-    .map(({ id, ...guideline }) => ({
-      ...guideline,
-      secretaries: secretaries.filter((s) => s.guidelineId === id).map(({ name, email }) => ({ name, email })),
-      invitedSecretaries: invited
-        .filter((i) => i.guidelineId === id)
-        .map((i) => ({ email: i.email, state: invitationState(i, now) })),
-    }));
+    .map(({ id, ...guideline }) => {
+      const published = versions.find((v) => v.guidelineId === id);
+      return {
+        ...guideline,
+        secretaries: secretaries.filter((s) => s.guidelineId === id).map(({ name, email }) => ({ name, email })),
+        invitedSecretaries: invited
+          .filter((i) => i.guidelineId === id)
+          .map((i) => ({ id: i.id, email: i.email, state: invitationState(i, now) })),
+        rounds: roundsOf(id),
+        versions: { count: published?.n ?? 0, latest: published?.latest ?? null },
+      };
+    });
+}
+
+/** How many guidelines and accounts the instance has, for the admin's overview. */
+function instanceCounts(db: Queryable) {
+  const accounts = db
+    .select({ total: sql<number>`count(*)`, deactivated: sql<number>`count(${users.deactivatedAt})` })
+    .from(users)
+    .get()!;
+  const guidelineCount = db
+    .select({ n: sql<number>`count(*)` })
+    .from(guidelines)
+    .get()!.n;
+  return { guidelines: guidelineCount, users: accounts.total, deactivatedUsers: accounts.deactivated };
 }
 
 /**
- * The admin page: every guideline and, for one just created, the invitation mails not sent yet
- * (when SMTP is not configured the admin passes the links on; they are not a secretary there).
+ * The admin's overview: how many guidelines and accounts there are and, for a guideline just
+ * created, the invitation mails not sent yet (when SMTP is not configured the admin passes the
+ * links on; they are not a secretary there).
  */
-export function adminOverview(db: Queryable, input: { createdSlug?: string | null; now?: Date }) {
+export function adminOverview(db: Queryable, input: { createdSlug?: string | null }) {
   const created = input.createdSlug
     ? db
         .select({ id: guidelines.id, slug: guidelines.slug, title: guidelines.title })
@@ -113,9 +166,34 @@ export function adminOverview(db: Queryable, input: { createdSlug?: string | nul
     : [];
   return {
     smtpConfigured: smtpConfigured(),
-    guidelines: listAllGuidelines(db, input.now),
+    counts: instanceCounts(db),
     created: created ? { slug: created.slug, title: created.title, unsentInvitations } : null,
   };
+}
+
+/**
+ * An admin resends a secretary's invitation, in any guideline (they need not be a member): a new
+ * link and expiry, the old link stops working, and the mail is queued. Returns the new link.
+ */
+export function resendSecretaryInvitation(
+  db: DB,
+  input: { invitationId: string; admin: Actor; origin: string; now?: Date },
+): { email: string; guideline: string; link: string } {
+  const found = db
+    .select({ guidelineId: invitations.guidelineId, title: guidelines.title })
+    .from(invitations)
+    .innerJoin(guidelines, eq(guidelines.id, invitations.guidelineId))
+    .where(and(eq(invitations.id, input.invitationId), eq(invitations.role, "secretary")))
+    .get();
+  if (!found) throw new Refusal("No such secretary invitation.", 404);
+  const { invitation, token } = resendInvitation(db, {
+    guidelineId: found.guidelineId,
+    invitationId: input.invitationId,
+    actor: input.admin,
+    origin: input.origin,
+    now: input.now,
+  });
+  return { email: invitation.email, guideline: found.title, link: `${input.origin}/join/${token}` };
 }
 
 /**
@@ -124,11 +202,9 @@ export function adminOverview(db: Queryable, input: { createdSlug?: string | nul
  */
 export function createGuideline(
   db: DB,
-  input: {
+  input: GuidelineFields & {
     slug: string;
-    title: string;
-    description: string;
-    language: string;
+    anonymity: Anonymity;
     secretaryEmails: string[];
     admin: Actor;
     origin: string;
@@ -146,8 +222,10 @@ export function createGuideline(
           title: input.title,
           description: input.description,
           language: input.language,
+          registration: input.registration,
+          source: input.source,
           rule: DEFAULT_RULE,
-          anonymity: "anonymous",
+          anonymity: input.anonymity,
           createdBy: input.admin.id,
           createdAt: now,
         })
@@ -199,10 +277,14 @@ function countPanelists(db: Queryable, guidelineId: string): number {
     .get()!.n;
 }
 
-export type GuidelineSettings = Pick<Guideline, "title" | "description" | "language" | "anonymity" | "showRunningCounts"> & {
-  scale: Scale;
-  rule: Rule;
-};
+export type GuidelineSettings = GuidelineFields &
+  Pick<Guideline, "anonymity" | "showRunningCounts"> & {
+    scale: Scale;
+    rule: Rule;
+  };
+
+/** The fields compared as they are stored: what a save may change besides the scale and the rule. */
+const PLAIN_FIELDS = ["title", "description", "language", "registration", "source", "anonymity", "showRunningCounts"] as const;
 
 /** The settings that round 1 fixes: what the panel votes on, under which rule, seen by whom. */
 const LOCKED_FIELDS = ["scale", "rule", "anonymity"] as const;
@@ -219,6 +301,8 @@ export function settingsFor(db: Queryable, guideline: Guideline) {
     title: guideline.title,
     description: guideline.description,
     language: guideline.language,
+    registration: guideline.registration,
+    source: guideline.source,
     anonymity: guideline.anonymity,
     showRunningCounts: guideline.showRunningCounts,
     scale,
@@ -265,9 +349,7 @@ export function updateSettings(
         ...input.settings,
         showRunningCounts: input.settings.anonymity === "named" ? input.settings.showRunningCounts : saved.showRunningCounts,
       };
-      const changed = (["title", "description", "language", "anonymity", "showRunningCounts"] as const).filter(
-        (field) => saved[field] !== next[field],
-      ) as (keyof GuidelineSettings)[];
+      const changed: (keyof GuidelineSettings)[] = PLAIN_FIELDS.filter((field) => saved[field] !== next[field]);
       if (!sameScale(scaleOf(saved.scale), next.scale)) changed.push("scale");
       if (!sameRule(RuleSchema.parse(saved.rule), next.rule)) changed.push("rule");
       const lock = ruleLock(tx, saved.id);

@@ -23,8 +23,9 @@ export function invitationRefusal(state: InvitationState | null): string | null 
 
 /**
  * Accepts an invitation: creates the account (or uses the signed-in one whose address was
- * invited), records the membership with its conflict-of-interest declaration, and spends the
- * link, all in one transaction. Returns the user to sign in and the guideline to open.
+ * invited), records the membership — with the invitation's role, discipline, stakeholder group
+ * and affiliation, and the conflict-of-interest declaration — and spends the link, all in one
+ * transaction. Returns the user to sign in and the guideline to open.
  */
 export function acceptInvitation(
   db: DB,
@@ -63,6 +64,7 @@ export function acceptInvitation(
       const membership = {
         role: invitation.role,
         discipline: invitation.discipline,
+        stakeholderGroup: invitation.stakeholderGroup,
         affiliation: invitation.affiliation,
         coiText: input.coiText,
         coiDeclaredAt: now,

@@ -29,8 +29,38 @@ function smtp(): Transporter | null {
   return transport;
 }
 
-/** Sends the pending mails over SMTP, marking each sent; failures stay pending and are logged. */
-export async function deliverOutbox(): Promise<{ sent: number; failed: number }> {
+type Delivery = { sent: number; failed: number };
+
+/** The delivery under way in this process, and whether mails were queued while it ran. */
+let delivering: Promise<Delivery> | null = null;
+let queuedMeanwhile = false;
+
+/**
+ * Sends the pending mails over SMTP, marking each sent; failures stay pending and are logged.
+ * One delivery runs at a time: a call while one is under way (the tick and an action, say) joins
+ * it and makes it look again for mails when it is done, so no mail is read twice and sent twice.
+ */
+export function deliverOutbox(): Promise<Delivery> {
+  if (delivering) {
+    queuedMeanwhile = true;
+    return delivering;
+  }
+  delivering = (async () => {
+    const total = { sent: 0, failed: 0 };
+    do {
+      queuedMeanwhile = false;
+      const round = await deliverPending();
+      total.sent += round.sent;
+      total.failed += round.failed;
+    } while (queuedMeanwhile);
+    return total;
+  })().finally(() => {
+    delivering = null;
+  });
+  return delivering;
+}
+
+async function deliverPending(): Promise<Delivery> {
   const transporter = smtp();
   if (!transporter) return { sent: 0, failed: 0 };
   const db = getDb();

@@ -11,7 +11,7 @@ import { setScale, type RecommendationSet } from "~/consensus/recommendation-set
 import { RuleSchema, sameRule, type Outcome } from "~/consensus/rule";
 import { markdownOf, type Doc } from "~/consensus/document";
 import pkg from "../../package.json";
-import { Refusal } from "./errors";
+import { Refusal, refusalResponse } from "./errors";
 import { buildNextSet, findPublished, respondedIn } from "./publications.server";
 import { missingVersionMessage } from "./public-api.server";
 import { closedRoundResults, groupOfMember } from "./results.server";
@@ -266,7 +266,7 @@ export async function reportResponse(db: Queryable, input: { slug: string; url: 
     doc = methodsReportDoc(db, { slug: input.slug, version });
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
-    return Response.json({ error: error.message }, { status: error.status, headers: { "Cache-Control": "no-store" } });
+    return refusalResponse(error, { "Cache-Control": "no-store" });
   }
   const filename = `${input.slug}-methods${version === undefined ? "" : `-v${version}`}.${input.format}`;
   const body = await renderReport(doc, input.format);

@@ -15,9 +15,11 @@ import {
 import { recordAudit } from "./audit.server";
 import { env } from "./env.server";
 import { Refusal } from "./errors";
+import type { InviteRow } from "./invite-csv";
 import { queueMail, type Mail } from "./mail.server";
 import { generateSessionToken, hashToken } from "./session-token";
 import { formatUtc } from "~/time";
+import { PANEL_STATUSES, type PanelStatus } from "~/consensus/values";
 
 /** How long an invitation link works. */
 export const INVITATION_DAYS = 14;
@@ -25,7 +27,14 @@ const DAY_MS = 86_400_000;
 
 type Invitation = typeof invitations.$inferSelect;
 export type InvitationState = "valid" | "expired" | "used" | "revoked";
-export type Invitee = { email: string; role: Role; discipline: string | null; affiliation: string | null };
+export type Invitee = {
+  email: string;
+  role: Role;
+  discipline: string | null;
+  affiliation: string | null;
+  /** The stakeholder group they join with (panelists only); null or absent: their discipline. */
+  stakeholderGroup?: string | null;
+};
 type Actor = { id: string; name: string };
 
 /** Whether mails go out over SMTP; without it they wait in the outbox for a secretary to copy. */
@@ -55,24 +64,25 @@ const ROLE_PHRASE: Record<Role, string> = { secretary: "a secretary", panelist: 
 function invitationMail(input: {
   guideline: { id: string; title: string };
   invitee: Invitee;
+  /** Whom to greet, when the secretary gave a name (bulk invitations do). */
+  name?: string;
   inviter: Actor;
   link: string;
   expiresAt: Date;
 }): Mail {
   const { guideline, invitee, inviter } = input;
   const as = `${ROLE_PHRASE[invitee.role]}${invitee.discipline ? ` (${invitee.discipline})` : ""}`;
-  const expires = formatUtc(input.expiresAt);
   return {
     guidelineId: guideline.id,
     kind: "invitation",
     to: invitee.email,
     subject: `Invitation to "${guideline.title}"`,
     body: [
-      "Hello,",
+      input.name ? `Hello ${input.name},` : "Hello,",
       "",
       `${inviter.name} invited you to join the guideline "${guideline.title}" as ${as}.`,
       "",
-      "To accept, open this link (it works once, until " + expires + " UTC):",
+      `To accept, open this link (it works once, until ${formatUtc(input.expiresAt)}):`,
       input.link,
       "",
       "If you did not expect this invitation, you can ignore this mail.",
@@ -102,7 +112,7 @@ function guidelineOf(db: Queryable, guidelineId: string) {
  */
 export function issueInvitation(
   tx: Queryable,
-  input: { guidelineId: string; invitee: Invitee; inviter: Actor; origin: string; now: Date },
+  input: { guidelineId: string; invitee: Invitee; name?: string; inviter: Actor; origin: string; now: Date },
 ): { invitation: Invitation; token: string } {
   const guideline = guidelineOf(tx, input.guidelineId);
   const { token, tokenHash, expiresAt } = newToken(input.now);
@@ -119,7 +129,11 @@ export function issueInvitation(
     .returning()
     .get();
   const link = `${input.origin}/join/${token}`;
-  queueMail(tx, invitationMail({ guideline, invitee: input.invitee, inviter: input.inviter, link, expiresAt }), input.now);
+  queueMail(
+    tx,
+    invitationMail({ guideline, invitee: input.invitee, name: input.name, inviter: input.inviter, link, expiresAt }),
+    input.now,
+  );
   recordAudit(tx, {
     guidelineId: guideline.id,
     actorId: input.inviter.id,
@@ -256,10 +270,18 @@ function currentMember(db: Queryable, guidelineId: string, membershipId: string)
   return member;
 }
 
+function secretaryCount(db: Queryable, guidelineId: string): number {
+  return db
+    .select({ n: sql<number>`count(*)` })
+    .from(memberships)
+    .where(and(eq(memberships.guidelineId, guidelineId), eq(memberships.role, "secretary"), isNull(memberships.removedAt)))
+    .get()!.n;
+}
+
 /**
  * Removes a member from the guideline. The row stays (removedAt), so ballots already cast keep
- * counting in closed rounds. The last secretary cannot be removed, nor can secretaries remove
- * themselves.
+ * counting, in closed rounds and in the open one. The last secretary cannot be removed, nor can
+ * secretaries remove themselves.
  */
 export function removeMember(
   db: DB,
@@ -269,15 +291,8 @@ export function removeMember(
   return db.transaction(
     (tx) => {
       const { membership, email } = currentMember(tx, input.guidelineId, input.membershipId);
-      if (membership.role === "secretary") {
-        const secretaries = tx
-          .select({ n: sql<number>`count(*)` })
-          .from(memberships)
-          .where(
-            and(eq(memberships.guidelineId, input.guidelineId), eq(memberships.role, "secretary"), isNull(memberships.removedAt)),
-          )
-          .get()!.n;
-        if (secretaries <= 1) throw new Refusal(`${email} is the last secretary of this guideline and cannot be removed.`);
+      if (membership.role === "secretary" && secretaryCount(tx, input.guidelineId) <= 1) {
+        throw new Refusal(`${email} is the last secretary of this guideline and cannot be removed.`);
       }
       if (membership.userId === input.actorId) throw new Refusal("You cannot remove yourself: ask another secretary.");
       const removed = tx.update(memberships).set({ removedAt: now }).where(eq(memberships.id, membership.id)).returning().get();
@@ -366,40 +381,110 @@ export function unrecuseMember(
   );
 }
 
+/** What a secretary may change of a member after they joined. */
+export type MemberChanges = { role: Role; discipline: string | null; affiliation: string | null; group: string | null };
+
 /**
- * Sets a panelist's stakeholder group (DESIGN §3.4); null (or empty) puts them back in their
- * discipline's. A round snapshots the groups when it opens, so the change applies from the next
- * round that opens: the open round keeps the groups it opened with. A save that changes nothing
- * is not an event.
+ * Changes a member's role, discipline, affiliation and stakeholder group (DESIGN §3.4: a null
+ * group is their discipline's; only panelists have one). A round fixes its panel — who votes, with
+ * which discipline and group — when it opens, so a change applies from the next round that opens:
+ * the open round keeps its snapshot, and a panelist who stops being one keeps the ballots they
+ * cast in it but can no longer change them. The last secretary stays one, and secretaries do not
+ * change their own role. One audit event lists what changed; a save that changes nothing is
+ * not an event.
  */
-export function setStakeholderGroup(
+export function updateMember(
   db: DB,
-  input: { guidelineId: string; membershipId: string; group: string | null; actorId: string | null; now?: Date },
+  input: { guidelineId: string; membershipId: string; changes: MemberChanges; actorId: string | null; now?: Date },
 ): { changed: boolean } {
   const now = input.now ?? new Date();
-  const group = input.group?.trim() || null;
+  const clean = (value: string | null) => value?.trim() || null;
+  const next = {
+    role: input.changes.role,
+    discipline: clean(input.changes.discipline),
+    affiliation: clean(input.changes.affiliation),
+    stakeholderGroup: clean(input.changes.group),
+  };
   return db.transaction(
     (tx) => {
       const { membership, email } = currentMember(tx, input.guidelineId, input.membershipId);
-      if (membership.role !== "panelist") {
+      if (next.stakeholderGroup !== null && next.role !== "panelist") {
         throw new Refusal("Only panelists vote, so only panelists belong to a stakeholder group.", 422);
       }
-      if (membership.stakeholderGroup === group) return { changed: false };
-      tx.update(memberships).set({ stakeholderGroup: group }).where(eq(memberships.id, membership.id)).run();
+      if (membership.role === "secretary" && next.role !== "secretary") {
+        if (secretaryCount(tx, input.guidelineId) <= 1) {
+          throw new Refusal(`${email} is the last secretary of this guideline: make another member secretary first.`);
+        }
+        if (membership.userId === input.actorId) throw new Refusal("You cannot change your own role: ask another secretary.");
+      }
+      const fields = { role: "role", discipline: "discipline", affiliation: "affiliation", stakeholderGroup: "group" } as const;
+      const changes = Object.fromEntries(
+        (Object.keys(fields) as (keyof typeof fields)[])
+          .filter((key) => membership[key] !== next[key])
+          .map((key) => [fields[key], { from: membership[key], to: next[key] }]),
+      );
+      if (Object.keys(changes).length === 0) return { changed: false };
+      tx.update(memberships).set(next).where(eq(memberships.id, membership.id)).run();
       recordAudit(tx, {
         guidelineId: input.guidelineId,
         actorId: input.actorId,
-        action: "member.group_changed",
-        details: {
-          membershipId: membership.id,
-          email,
-          from: membership.stakeholderGroup,
-          to: group,
-          discipline: membership.discipline,
-        },
+        action: "member.updated",
+        details: { membershipId: membership.id, email, changes },
         at: now,
       });
       return { changed: true };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** The rows of an upload with what only the database knows added to their problems: already a member, already invited. */
+export function checkInvitations(db: Queryable, input: { guidelineId: string; rows: InviteRow[]; now?: Date }) {
+  const now = input.now ?? new Date();
+  const rows = input.rows.map((row) => {
+    const conflict = row.email === "" ? null : invitationConflict(db, { guidelineId: input.guidelineId, email: row.email, now });
+    return conflict ? { ...row, problems: [...row.problems, conflict] } : row;
+  });
+  return { rows, ready: rows.filter((row) => row.problems.length === 0).length };
+}
+
+export type InvitationCheck = ReturnType<typeof checkInvitations>;
+
+/**
+ * Invites every row of an upload that can be invited, each exactly as a single invitation is
+ * (its link, mail and audit event), all in one transaction; rows with a problem are left out.
+ * The rows are checked again here: when the number ready differs from the `expected` the
+ * secretary saw in the preview (someone joined or was invited since), nothing is sent and the
+ * fresh check comes back instead.
+ */
+export function sendInvitations(
+  db: DB,
+  input: { guidelineId: string; rows: InviteRow[]; expected: number; inviter: Actor; origin: string; now?: Date },
+): { sent: number } | { changed: InvitationCheck } {
+  const now = input.now ?? new Date();
+  return db.transaction(
+    (tx) => {
+      const check = checkInvitations(tx, { guidelineId: input.guidelineId, rows: input.rows, now });
+      if (check.ready !== input.expected) return { changed: check };
+      if (check.ready === 0) throw new Refusal("No row of this list can be invited: correct it and preview it again.", 422);
+      for (const row of check.rows) {
+        if (row.problems.length > 0 || row.role === null) continue;
+        issueInvitation(tx, {
+          guidelineId: input.guidelineId,
+          invitee: {
+            email: row.email,
+            role: row.role,
+            discipline: row.discipline,
+            affiliation: row.affiliation,
+            stakeholderGroup: row.group,
+          },
+          name: row.name,
+          inviter: input.inviter,
+          origin: input.origin,
+          now,
+        });
+      }
+      return { sent: check.ready };
     },
     { behavior: "immediate" },
   );
@@ -433,12 +518,54 @@ function statementsWithText(db: Queryable, guidelineId: string) {
 const ROLE_ORDER: Record<Role, number> = { secretary: 0, panelist: 1, observer: 2 };
 
 /**
- * The panel page: current members with their declarations, stakeholder groups and recusals, every
- * invitation, the statements to recuse from, the open round (which keeps the groups it opened
- * with), and whether invitations go out by SMTP or wait in the outbox.
+ * Where a person stands with the guideline, as the panel lists them: a member (`joined`), invited
+ * and not joined yet (`invited`: the link works; `expired`: it no longer does), or `removed`.
  */
-export function listPanel(db: Queryable, input: { guidelineId: string; now?: Date }) {
+export type PanelFilter = { q: string; status: PanelStatus | "all" };
+
+/** Lower case without accents, so "muller" finds "Müller". */
+const folded = (text: string) => text.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+
+/** Whether a row matches every word of the search in its name, e-mail, discipline, group or affiliation. */
+function matches(row: PanelRow, q: string): boolean {
+  const words = folded(q).split(/\s+/).filter(Boolean);
+  const haystack = folded([row.name, row.email, row.discipline, row.stakeholderGroup, row.affiliation].filter(Boolean).join(" "));
+  return words.every((word) => haystack.includes(word));
+}
+
+type Recusal = { statementId: string; position: number; reason: string; createdAt: Date };
+
+/** A person in the panel's list: a membership (joined or removed) or an invitation not taken up. */
+export type PanelRow = {
+  key: string;
+  status: PanelStatus;
+  membershipId: string | null;
+  invitationId: string | null;
+  userId: string | null;
+  /** Null for an invitation: the name comes with the account. */
+  name: string | null;
+  email: string;
+  role: Role;
+  discipline: string | null;
+  stakeholderGroup: string | null;
+  affiliation: string | null;
+  coiText: string | null;
+  coiDeclaredAt: Date | null;
+  /** Until when an invitation's link works, since when it does not, or when the member was removed. */
+  statusAt: Date | null;
+  recusals: Recusal[];
+};
+
+/**
+ * The panel page: current members with their declarations, stakeholder groups and recusals; the
+ * panel's list of people (members, invitations not taken up, removed members) filtered by a
+ * search and a status, with the count of each status; every invitation; the statements to recuse
+ * from; the open round (which keeps the panel it opened with); and whether invitations go out by
+ * SMTP or wait in the outbox.
+ */
+export function listPanel(db: Queryable, input: { guidelineId: string; filter?: PanelFilter; now?: Date }) {
   const now = input.now ?? new Date();
+  const filter = input.filter ?? { q: "", status: "all" };
   const statementRows = statementsWithText(db, input.guidelineId);
   const byStatement = new Map(statementRows.map((s) => [s.id, s]));
   const recusalRows = db
@@ -452,7 +579,17 @@ export function listPanel(db: Queryable, input: { guidelineId: string; now?: Dat
     .innerJoin(memberships, eq(memberships.id, recusals.membershipId))
     .where(eq(memberships.guidelineId, input.guidelineId))
     .all();
-  const members = db
+  const recusalsOf = (membershipId: string): Recusal[] =>
+    recusalRows
+      .filter((r) => r.membershipId === membershipId)
+      .map((r) => ({
+        statementId: r.statementId,
+        position: byStatement.get(r.statementId)?.position ?? 0,
+        reason: r.reason,
+        createdAt: r.createdAt,
+      }))
+      .sort((a, b) => a.position - b.position);
+  const everyMembership = db
     .select({
       id: memberships.id,
       userId: memberships.userId,
@@ -464,24 +601,16 @@ export function listPanel(db: Queryable, input: { guidelineId: string; now?: Dat
       affiliation: memberships.affiliation,
       coiText: memberships.coiText,
       coiDeclaredAt: memberships.coiDeclaredAt,
+      removedAt: memberships.removedAt,
     })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
-    .where(and(eq(memberships.guidelineId, input.guidelineId), isNull(memberships.removedAt)))
+    .where(eq(memberships.guidelineId, input.guidelineId))
     .all()
-    .sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || a.name.localeCompare(b.name))
-    .map((member) => ({
-      ...member,
-      recusals: recusalRows
-        .filter((r) => r.membershipId === member.id)
-        .map((r) => ({
-          statementId: r.statementId,
-          position: byStatement.get(r.statementId)?.position ?? 0,
-          reason: r.reason,
-          createdAt: r.createdAt,
-        }))
-        .sort((a, b) => a.position - b.position),
-    }));
+    .sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || a.name.localeCompare(b.name));
+  const members = everyMembership
+    .filter((m) => m.removedAt === null)
+    .map(({ removedAt: _removedAt, ...member }) => ({ ...member, recusals: recusalsOf(member.id) }));
   const invitationRows = db
     .select()
     .from(invitations)
@@ -493,13 +622,76 @@ export function listPanel(db: Queryable, input: { guidelineId: string; now?: Dat
       email: invitation.email,
       role: invitation.role,
       discipline: invitation.discipline,
+      stakeholderGroup: invitation.stakeholderGroup,
       affiliation: invitation.affiliation,
       expiresAt: invitation.expiresAt,
       createdAt: invitation.createdAt,
       state: invitationState(invitation, now),
     }));
+
+  // One row a person: a member; else their newest invitation, while it is not used or revoked; else a removed membership.
+  const rows: PanelRow[] = members.map((m) => ({
+    ...m,
+    key: `m-${m.id}`,
+    status: "joined",
+    membershipId: m.id,
+    invitationId: null,
+    statusAt: null,
+  }));
+  const shown = new Set(members.map((m) => m.email));
+  const seen = new Set<string>();
+  for (const invitation of invitationRows) {
+    if (shown.has(invitation.email) || seen.has(invitation.email)) continue;
+    seen.add(invitation.email);
+    if (invitation.state !== "valid" && invitation.state !== "expired") continue;
+    shown.add(invitation.email);
+    rows.push({
+      key: `i-${invitation.id}`,
+      status: invitation.state === "valid" ? "invited" : "expired",
+      membershipId: null,
+      invitationId: invitation.id,
+      userId: null,
+      name: null,
+      email: invitation.email,
+      role: invitation.role,
+      discipline: invitation.discipline,
+      stakeholderGroup: invitation.stakeholderGroup,
+      affiliation: invitation.affiliation,
+      coiText: null,
+      coiDeclaredAt: null,
+      statusAt: invitation.expiresAt,
+      recusals: [],
+    });
+  }
+  for (const m of everyMembership) {
+    if (m.removedAt === null || shown.has(m.email)) continue;
+    rows.push({
+      ...m,
+      key: `m-${m.id}`,
+      status: "removed",
+      membershipId: m.id,
+      invitationId: null,
+      statusAt: m.removedAt,
+      recusals: recusalsOf(m.id),
+    });
+  }
+  const statusOrder = (row: PanelRow) => PANEL_STATUSES.indexOf(row.status);
+  const sortName = (row: PanelRow) => row.name ?? row.email;
+  rows.sort(
+    (a, b) =>
+      statusOrder(a) - statusOrder(b) ||
+      (a.status === "joined" ? ROLE_ORDER[a.role] - ROLE_ORDER[b.role] : 0) ||
+      sortName(a).localeCompare(sortName(b)),
+  );
+  const statusCounts = Object.fromEntries(
+    PANEL_STATUSES.map((status) => [status, rows.filter((row) => row.status === status).length]),
+  ) as Record<PanelStatus, number>;
+
   return {
     members,
+    people: rows.filter((row) => (filter.status === "all" || row.status === filter.status) && matches(row, filter.q)),
+    peopleTotal: rows.length,
+    statusCounts,
     invitations: invitationRows,
     statements: statementRows
       .filter((s) => s.status !== "retired")

@@ -1,16 +1,21 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Queryable } from "@db/client.server";
 import { ballots, type guidelines, memberships, roundItems, roundResults, rounds, users } from "@db/schema";
-import { formatUtc, timeLeft } from "~/time";
+import { timeLeft } from "~/time";
 import { seesRunningCounts } from "~/consensus/anonymity";
 import { describeRule, RuleSchema } from "~/consensus/rule";
 import { scaleOf } from "~/consensus/scale";
-import { recordAudit } from "./audit.server";
-import { Refusal } from "./errors";
-import { queueMail } from "./mail.server";
 import { listVersions } from "./publications.server";
 import { closedRoundResults, tallyRound } from "./results.server";
-import { carryOverState, draftCandidates, findRoundByNumber, listRounds, roundItemsOf, type Round } from "./rounds.server";
+import {
+  carryOverState,
+  draftCandidates,
+  findRoundByNumber,
+  listRounds,
+  openingPreview,
+  roundItemsOf,
+  type Round,
+} from "./rounds.server";
 
 type Guideline = typeof guidelines.$inferSelect;
 type Membership = typeof memberships.$inferSelect;
@@ -25,6 +30,8 @@ export type MemberProgress = {
   items: number;
   /** Removed from the panel after the round opened: still counted, no longer reminded. */
   removed: boolean;
+  /** Still able to vote: on the panel, a panelist, with an active account; only these are reminded. */
+  canVote: boolean;
 };
 
 const discipline = (name: string | null) => name ?? "Unspecified";
@@ -68,7 +75,14 @@ export function memberProgress(db: Queryable, round: Round): MemberProgress[] {
   );
   const people = new Map(
     db
-      .select({ membershipId: memberships.id, name: users.name, email: users.email, removedAt: memberships.removedAt })
+      .select({
+        membershipId: memberships.id,
+        name: users.name,
+        email: users.email,
+        removedAt: memberships.removedAt,
+        role: memberships.role,
+        deactivatedAt: users.deactivatedAt,
+      })
       .from(memberships)
       .innerJoin(users, eq(users.id, memberships.userId))
       .where(
@@ -90,11 +104,21 @@ export function memberProgress(db: Queryable, round: Round): MemberProgress[] {
       answered: answered.get(member.membershipId) ?? 0,
       items: items - (recused.get(member.membershipId) ?? 0),
       removed: !person || person.removedAt !== null,
+      canVote: !!person && person.removedAt === null && person.role === "panelist" && person.deactivatedAt === null,
     };
   });
 }
 
 const isComplete = (m: MemberProgress) => m.answered >= m.items;
+
+/**
+ * Who a reminder goes to: members of the round's panel who have not answered all their
+ * statements and can still vote (removed members, members who are no longer panelists and
+ * deactivated accounts left out).
+ */
+export function remindable(db: Queryable, round: Round): MemberProgress[] {
+  return memberProgress(db, round).filter((m) => !isComplete(m) && m.canVote);
+}
 
 export type ResponseRate = { eligible: number; responded: number; complete: number };
 export type RoundProgress = ResponseRate & {
@@ -161,8 +185,12 @@ function respondedByRound(db: Queryable, roundIds: string[]): Map<string, number
   return new Map([...online, ...imported].map((row) => [row.roundId, row.n]));
 }
 
-/** The rounds page: every round with its response rate and, for secretaries, what a new draft could contain. */
-export function roundsPage(db: Queryable, input: { guideline: Guideline; membership: Membership }) {
+/**
+ * The rounds page: every round with its response rate (and, when open past its deadline,
+ * `overdue`: the tick closes it) and, for secretaries, what a new draft could contain.
+ */
+export function roundsPage(db: Queryable, input: { guideline: Guideline; membership: Membership; now?: Date }) {
+  const now = input.now ?? new Date();
   const list = listRounds(db, { guidelineId: input.guideline.id });
   const responded = respondedByRound(
     db,
@@ -172,6 +200,7 @@ export function roundsPage(db: Queryable, input: { guideline: Guideline; members
     rounds: list.map(({ id, ...round }) => ({
       ...round,
       responded: round.status === "draft" ? null : (responded.get(id) ?? 0),
+      overdue: round.status === "open" && round.closesAt !== null && round.closesAt.getTime() <= now.getTime(),
     })),
     candidates: input.membership.role === "secretary" ? draftCandidates(db, { guidelineId: input.guideline.id }) : [],
   };
@@ -207,7 +236,8 @@ const ruleOf = (round: Round) => describeRule(RuleSchema.parse(round.ruleSnapsho
  * secretaries of a named guideline that shows them — never in an anonymous one, where they
  * would let a secretary read ballots off the response status; after close, who chose what only
  * for secretaries of named guidelines (never loaded otherwise); names of those who have not
- * answered only for secretaries.
+ * answered only for secretaries. Items carry their statement's number in the guideline. An open
+ * round past its deadline is `overdue`: the server's tick (or the next action) closes it.
  */
 export function roundWorkspace(
   db: Queryable,
@@ -225,6 +255,7 @@ export function roundWorkspace(
     closedAt: round.closedAt,
     panelSize: round.panelSize,
     timeLeft: round.closesAt && round.status !== "closed" ? timeLeft(round.closesAt, now) : null,
+    overdue: round.status !== "closed" && round.closesAt !== null && round.closesAt.getTime() <= now.getTime(),
   };
   const named = guideline.anonymity === "named" && secretary;
   const running = seesRunningCounts(guideline, input.membership.role);
@@ -235,6 +266,7 @@ export function roundWorkspace(
         status: "draft" as const,
         items: roundItemsOf(db, round),
         candidates: secretary ? draftCandidates(db, { guidelineId: guideline.id }) : [],
+        opening: secretary ? openingPreview(db, round) : null,
       };
     case "open":
       return {
@@ -258,58 +290,6 @@ export function roundWorkspace(
         carryOver: carryOverState(db, round),
       };
   }
-}
-
-/**
- * Queues a reminder to every panelist of the open round who has not answered all their
- * statements, with the deadline and the link to vote. Returns how many were reminded.
- */
-export function remindNonResponders(
-  db: Queryable,
-  input: { guideline: Guideline; number: number; voteUrl: string; actorId: string | null; now?: Date },
-): number {
-  const now = input.now ?? new Date();
-  return db.transaction(
-    (tx) => {
-      const round = findRoundByNumber(tx, { guidelineId: input.guideline.id, number: input.number });
-      if (round.status !== "open")
-        throw new Refusal(`Round ${round.number} is ${round.status}: only an open round has people to remind.`);
-      const waiting = memberProgress(tx, round).filter((m) => !isComplete(m) && !m.removed);
-      if (waiting.length === 0) {
-        throw new Refusal("Every panelist has answered all their statements: nobody needs a reminder.", 422);
-      }
-      const deadline = round.closesAt
-        ? `The round closes on ${formatUtc(round.closesAt)}.`
-        : "The round has no fixed deadline yet.";
-      for (const member of waiting) {
-        queueMail(
-          tx,
-          {
-            guidelineId: input.guideline.id,
-            kind: "reminder",
-            to: member.email,
-            subject: `Reminder: round ${round.number} of "${input.guideline.title}" is waiting for your vote`,
-            body:
-              `Dear ${member.name},\n\n` +
-              `Round ${round.number} of "${input.guideline.title}" is open and you have answered ` +
-              `${member.answered} of ${member.items} statements. ${deadline}\n\n` +
-              `Vote here: ${input.voteUrl}\n\n` +
-              "You can change your answers until the round closes.\n",
-          },
-          now,
-        );
-      }
-      recordAudit(tx, {
-        guidelineId: input.guideline.id,
-        actorId: input.actorId,
-        action: "round.reminded",
-        details: { round: round.number, count: waiting.length },
-        at: now,
-      });
-      return waiting.length;
-    },
-    { behavior: "immediate" },
-  );
 }
 
 type StaffOverview = {

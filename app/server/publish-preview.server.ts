@@ -3,7 +3,9 @@
  * permanent: the next set, its changes with the statements' own words, or why there is nothing
  * to publish. Writes nothing.
  */
+import { and, eq, inArray } from "drizzle-orm";
 import type { Queryable } from "@db/client.server";
+import { guidelines, statements } from "@db/schema";
 import { sameContent, type Entry, type RecommendationSet } from "~/consensus/recommendation-set";
 import { Refusal } from "./errors";
 import { buildNextSet, findPublished } from "./publications.server";
@@ -11,6 +13,8 @@ import { buildNextSet, findPublished } from "./publications.server";
 export type ChangeLine = {
   kind: "added" | "revised" | "retired";
   statementId: string;
+  /** The statement's number (statements.position); null for one no longer in the guideline's list. */
+  number: number | null;
   section: string;
   text: string;
   revision: number | null;
@@ -20,7 +24,16 @@ export type ChangeLine = {
 };
 
 export type Preview =
-  | { status: "ready"; set: RecommendationSet; changes: ChangeLine[] }
+  | {
+      status: "ready";
+      set: RecommendationSet;
+      changes: ChangeLine[];
+      /**
+       * Each statement's number by id: the preview names statements by it, beside the number a
+       * recommendation gets in the set (1..k over the adopted ones, the published contract).
+       */
+      numbers: Record<string, number>;
+    }
   | { status: "unchanged"; previousVersion: number }
   | { status: "refused"; message: string };
 
@@ -34,13 +47,26 @@ function previousSet(db: Queryable, slug: string, version: number | null): Recom
   return found ? (JSON.parse(found.body) as RecommendationSet) : null;
 }
 
+/** The number of each of the guideline's statements named in the sets, by id. */
+function statementNumbers(db: Queryable, slug: string, ids: string[]): Record<string, number> {
+  if (ids.length === 0) return {};
+  const rows = db
+    .select({ id: statements.id, number: statements.position })
+    .from(statements)
+    .innerJoin(guidelines, eq(guidelines.id, statements.guidelineId))
+    .where(and(eq(guidelines.slug, slug), inArray(statements.id, ids)))
+    .all();
+  return Object.fromEntries(rows.map((row) => [row.id, row.number]));
+}
+
 /** Added and revised statements read from the next set; retired ones from the version they leave. */
-function changeLines(set: RecommendationSet, previous: RecommendationSet | null): ChangeLine[] {
+function changeLines(set: RecommendationSet, previous: RecommendationSet | null, numbers: Record<string, number>): ChangeLine[] {
   const next = new Map(entriesOf(set).map((e) => [e.statementId, e]));
   const before = new Map(previous ? entriesOf(previous).map((e) => [e.statementId, e]) : []);
   const line = (kind: ChangeLine["kind"], entry: Entry, revision: number | null, previousRevision: number | null) => ({
     kind,
     statementId: entry.statementId,
+    number: numbers[entry.statementId] ?? null,
     section: entry.section,
     text: entry.text,
     revision,
@@ -64,5 +90,7 @@ export function previewNextVersion(db: Queryable, input: { slug: string; now?: D
   }
   const previous = previousSet(db, input.slug, set.changes.previousVersion);
   if (previous && sameContent(previous, set)) return { status: "unchanged", previousVersion: previous.version };
-  return { status: "ready", set, changes: changeLines(set, previous) };
+  const ids = [...entriesOf(set), ...(previous ? entriesOf(previous) : [])].map((e) => e.statementId);
+  const numbers = statementNumbers(db, input.slug, [...new Set(ids)]);
+  return { status: "ready", set, changes: changeLines(set, previous, numbers), numbers };
 }

@@ -161,7 +161,10 @@ export function freezeLegacyVerdicts(db: Queryable): number {
 
 export type FrozenItem = {
   itemId: string;
+  /** The item's place in its round (exports and the audit trail key ballots by it). */
   position: number;
+  /** The statement's number, the one it has on every page: statements.position. */
+  number: number;
   statementId: string;
   section: string;
   revision: number;
@@ -189,6 +192,7 @@ export function frozenResults(db: Queryable, round: Round): FrozenRound {
     .select({
       itemId: roundItems.id,
       position: roundItems.position,
+      number: statements.position,
       statementId: statements.id,
       section: statementRevisions.section,
       revision: statementRevisions.revision,

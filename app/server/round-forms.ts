@@ -29,16 +29,48 @@ export const CreateRoundSchema = z.object({
 
 const confirmation = (message: string) => z.literal(true, { error: message });
 
+/** How long before a deadline a reminder may be scheduled: from an hour to 30 days. */
+export const REMINDER_HOURS = { min: 1, max: 720 } as const;
+/** The choices the page offers, in hours before the deadline. */
+export const REMINDER_PRESETS = [6, 12, 24, 48, 72, 120, 168, 336] as const;
+
+/** "3 days", "1 day", "12 hours": whole days when the hours make whole days. */
+export function hoursWords(hours: number): string {
+  const [n, unit] = hours % 24 === 0 ? [hours / 24, "day"] : [hours, "hour"];
+  return `${n} ${unit}${n === 1 ? "" : "s"}`;
+}
+
+/** A second reminder within this many hours of the last one needs its own confirmation. */
+export const REMINDER_REPEAT_HOURS = 12;
+
 export const RoundActionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("add-items"), statementIds }),
   z.object({ intent: z.literal("remove-item"), itemId: z.string({ error: "Choose the statement to remove" }) }),
   z.object({ intent: z.literal("set-deadline"), closesAt: utcDeadline("Enter a deadline").optional() }),
-  z.object({ intent: z.literal("open") }),
+  z.object({
+    intent: z.literal("open"),
+    confirm: z.literal("yes", { error: "Confirm that the round opens: review what opening does, then use its button" }),
+  }),
   z.object({
     intent: z.literal("delete"),
     confirm: confirmation("Tick the box to confirm that this draft round is deleted"),
   }),
-  z.object({ intent: z.literal("remind") }),
+  z.object({
+    intent: z.literal("remind"),
+    again: z.literal("yes", { error: "Tick the box to send another reminder so soon" }).optional(),
+  }),
+  z.object({
+    intent: z.literal("schedule-reminder"),
+    hoursBefore: z
+      .number({ error: "Choose how long before the deadline" })
+      .int("Choose a whole number of hours")
+      .min(REMINDER_HOURS.min, "At least 1 hour before the deadline")
+      .max(REMINDER_HOURS.max, "At most 30 days before the deadline"),
+  }),
+  z.object({
+    intent: z.literal("unschedule-reminder"),
+    scheduleId: z.string({ error: "Choose the scheduled reminder to remove" }),
+  }),
   z.object({ intent: z.literal("extend-deadline"), closesAt: utcDeadline("Enter the new deadline") }),
   z.object({
     intent: z.literal("close"),

@@ -3,20 +3,23 @@ import type { Queryable } from "@db/client.server";
 import {
   guidelines,
   memberships,
+  reminderSchedules,
   roundItems,
   roundResults,
   rounds,
   statementRevisions,
   statements,
+  users,
   type PanelSnapshot,
 } from "@db/schema";
-import { RuleSchema, type FrozenVerdict } from "~/consensus/rule";
-import { scaleOf } from "~/consensus/scale";
+import { describeRule, RuleSchema, type FrozenVerdict } from "~/consensus/rule";
+import { describeScale, scaleOf } from "~/consensus/scale";
 import type { ItemTallies } from "~/consensus/tally";
 import { formatUtc } from "~/time";
 import { recordRespondents } from "./analysis.server";
 import { recordAudit } from "./audit.server";
 import { Refusal } from "./errors";
+import { ruleLock } from "./guidelines.server";
 import { freezeResults, tallyRound } from "./results.server";
 import { announceOpening } from "./round-mail.server";
 
@@ -27,6 +30,15 @@ function findRound(db: Queryable, roundId: string): Round {
   if (!round) throw new Refusal("No such round.", 404);
   return round;
 }
+
+/** Who a round opened now would ask to vote: the guideline's panelists, not removed, with an account that is not deactivated. */
+const votingPanel = (guidelineId: string) =>
+  and(
+    eq(memberships.guidelineId, guidelineId),
+    eq(memberships.role, "panelist"),
+    isNull(memberships.removedAt),
+    isNull(users.deactivatedAt),
+  );
 
 export function disciplineCounts(members: { discipline: string | null }[]): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -57,7 +69,8 @@ export function openRound(
   const members = db
     .select({ membershipId: memberships.id, discipline: memberships.discipline, stakeholderGroup: memberships.stakeholderGroup })
     .from(memberships)
-    .where(and(eq(memberships.guidelineId, round.guidelineId), eq(memberships.role, "panelist"), isNull(memberships.removedAt)))
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(votingPanel(round.guidelineId))
     .orderBy(asc(memberships.createdAt), asc(memberships.id))
     .all();
   if (members.length === 0) throw new Refusal("The panel is empty: invite panelists before opening a round.", 422);
@@ -477,6 +490,7 @@ export function deleteDraftRound(db: Queryable, input: { roundId: string; actorI
       if (round.status !== "draft")
         throw new Refusal(`Round ${round.number} is ${round.status}: only a draft round can be deleted.`);
       tx.delete(roundItems).where(eq(roundItems.roundId, round.id)).run();
+      tx.delete(reminderSchedules).where(eq(reminderSchedules.roundId, round.id)).run();
       tx.delete(rounds).where(eq(rounds.id, round.id)).run();
       recordAudit(tx, {
         guidelineId: round.guidelineId,
@@ -513,6 +527,55 @@ export function openDraftRound(
     },
     { behavior: "immediate" },
   );
+}
+
+export type OpeningPreview = {
+  /** The panelists opening would fix as the round's panel, and mail. */
+  recipients: number;
+  /** No round has opened yet: this one fixes the ballot scale, the adoption rule and anonymity. */
+  fixesRule: boolean;
+  rule: string;
+  scale: string;
+  /**
+   * Statements the last round that voted on them did not adopt, back in this draft with the
+   * wording voted then: the panel would be asked the same question again.
+   */
+  unchanged: { statementId: string; number: number; lastRound: number }[];
+};
+
+/** What opening a draft round would do, for the secretary to confirm first. */
+export function openingPreview(db: Queryable, round: Round): OpeningPreview {
+  const guideline = db.select().from(guidelines).where(eq(guidelines.id, round.guidelineId)).get()!;
+  const recipients =
+    db
+      .select({ n: count() })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(votingPanel(round.guidelineId))
+      .get()?.n ?? 0;
+  const unchanged = db.all<{ statementId: string; number: number; lastRound: number }>(sql`
+    select s.id as statementId, s.position as number, voted.number as lastRound
+    from round_items i
+    join statement_revisions rev on rev.id = i.revision_id
+    join statements s on s.id = rev.statement_id
+    join (
+      select vr.statement_id as statementId, r.number as number, vr.text as text, res.adopted as adopted,
+        row_number() over (partition by vr.statement_id order by r.number desc) as latest
+      from round_items vi
+      join rounds r on r.id = vi.round_id
+      join statement_revisions vr on vr.id = vi.revision_id
+      join round_results res on res.round_item_id = vi.id
+      where r.guideline_id = ${round.guidelineId} and r.status = 'closed'
+    ) voted on voted.statementId = s.id and voted.latest = 1
+    where i.round_id = ${round.id} and voted.adopted = 0 and voted.text = rev.text
+    order by i.position`);
+  return {
+    recipients,
+    fixesRule: ruleLock(db, round.guidelineId) === null,
+    rule: describeRule(RuleSchema.parse(guideline.rule)),
+    scale: describeScale(scaleOf(guideline.scale)),
+    unchanged,
+  };
 }
 
 export const carryOverNote = (round: number) => `Carried over from round ${round} for re-wording`;
@@ -653,6 +716,8 @@ export type RoundItem = {
   itemId: string;
   position: number;
   statementId: string;
+  /** The statement's number in the guideline (its position on the statements page and in the audit log). */
+  number: number;
   section: string;
   revision: number;
   /** The statement's newest revision, when it is newer than the one in the round. */
@@ -663,7 +728,7 @@ export type RoundItem = {
 /** A round's statements in voting order. */
 export function roundItemsOf(db: Queryable, round: Round): RoundItem[] {
   const rows = db.all<Omit<RoundItem, "newerRevision"> & { latest: number }>(sql`
-    select i.id as itemId, i.position as position, s.id as statementId, rev.section as section,
+    select i.id as itemId, i.position as position, s.id as statementId, s.position as number, rev.section as section,
       rev.revision as revision, rev.text as text,
       (select max(latest.revision) from statement_revisions latest where latest.statement_id = s.id) as latest
     from round_items i

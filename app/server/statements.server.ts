@@ -23,6 +23,8 @@ export type StatementSummary = {
   revisions: number;
   /** The open round the statement is in (its wording is locked), if any. */
   lockedInRound: number | null;
+  /** The draft round the statement is in (to be voted on when it opens), if any. */
+  inDraftRound: number | null;
 };
 
 export type RevisionRound = {
@@ -54,18 +56,21 @@ export type StatementDetail = {
   section: string;
   status: StatementStatus;
   lockedInRound: number | null;
+  inDraftRound: number | null;
   /** Oldest first. */
   revisions: RevisionEntry[];
   basis: EditBasis;
 };
 
-/** The open round holding one of a statement's revisions: the statement's wording is locked. */
-function lockedInRoundSql(statementId: typeof statements.id | string) {
+/** The round of a status holding one of a statement's revisions: an open one locks its wording. */
+function roundHoldingSql(statementId: typeof statements.id | string, status: "open" | "draft") {
   return sql<number | null>`(select min(${rounds.number}) from ${roundItems}
     join ${rounds} on ${rounds.id} = ${roundItems.roundId}
     join ${statementRevisions} on ${statementRevisions.id} = ${roundItems.revisionId}
-    where ${statementRevisions.statementId} = ${statementId} and ${rounds.status} = 'open')`;
+    where ${statementRevisions.statementId} = ${statementId} and ${rounds.status} = ${status})`;
 }
+
+const lockedInRoundSql = (statementId: typeof statements.id | string) => roundHoldingSql(statementId, "open");
 
 /** The guideline's statements in order, each with its latest revision. */
 export function listStatements(
@@ -83,6 +88,7 @@ export function listStatements(
       revision: statementRevisions.revision,
       revisions: sql<number>`(select count(*) from ${statementRevisions} r where r.statement_id = ${statements.id})`,
       lockedInRound: lockedInRoundSql(statements.id),
+      inDraftRound: roundHoldingSql(statements.id, "draft"),
     })
     .from(statements)
     .innerJoin(
@@ -180,13 +186,14 @@ export function getStatement(db: Queryable, input: { guidelineId: string; statem
   const statement = statementOf(db, input);
   if (!statement) return null;
   const revisions = history(db, statement.id);
-  const open = revisions.flatMap((r) => r.rounds).find((r) => r.status === "open");
+  const held = revisions.flatMap((r) => r.rounds);
   return {
     id: statement.id,
     position: statement.position,
     section: revisions.at(-1)!.section,
     status: statement.status,
-    lockedInRound: open?.number ?? null,
+    lockedInRound: held.find((r) => r.status === "open")?.number ?? null,
+    inDraftRound: held.find((r) => r.status === "draft")?.number ?? null,
     revisions,
     basis: basisOf(revisions.at(-1)!),
   };

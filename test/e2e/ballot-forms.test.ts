@@ -16,6 +16,7 @@ import { logIn } from "../support/crawl";
 const demo = demoInBrowser();
 
 const votePath = `/g/${DEMO_SLUG}/vote`;
+/** A statement of the ballot by its number: the demo's round 2 votes on statements 8 and 10. */
 const statement = (page: Page, n: number) => page.getByRole("group", { name: new RegExp(`^Statement ${n}\\b`) });
 
 /** A panelist's ballots and ballot events in round 2, read from the server's database. */
@@ -59,39 +60,39 @@ async function noScriptPage(expert: number): Promise<Page> {
 describe("the ballot without JavaScript", () => {
   test("a whole-form save with one invalid statement saves the others and answers with what was typed", async () => {
     const page = await noScriptPage(4);
-    await statement(page, 1)
+    await statement(page, 8)
       .getByLabel(/Comment/)
       .fill("I would like to see the evidence first.");
-    await statement(page, 2).getByRole("radio", { name: "Disagree", exact: true }).check();
-    await statement(page, 2)
+    await statement(page, 10).getByRole("radio", { name: "Disagree", exact: true }).check();
+    await statement(page, 10)
       .getByLabel(/Comment/)
       .fill("Trials are under way.");
     await page.getByRole("button", { name: "Save all answers" }).click();
     await page.waitForLoadState();
 
-    // Statement 2 is saved; statement 1 is marked, with its comment as typed and no choice.
+    // Statement 10 is saved; statement 8 is marked, with its comment as typed and no choice.
     expect(stored(4).rows).toEqual([{ position: 2, choice: "disagree", comment: "Trials are under way." }]);
     await page.getByRole("alert").filter({ hasText: "1 answer saved" }).waitFor();
-    expect(await statement(page, 1).getByText("Choose agree, disagree or abstain", { exact: true }).count()).toBe(1);
+    expect(await statement(page, 8).getByText("Choose agree, disagree or abstain", { exact: true }).count()).toBe(1);
     expect(
-      await statement(page, 1)
+      await statement(page, 8)
         .getByLabel(/Comment/)
         .inputValue(),
     ).toBe("I would like to see the evidence first.");
     expect(
-      await statement(page, 1)
+      await statement(page, 8)
         .getByText(/Not saved yet/)
         .count(),
     ).toBe(1);
-    expect(await statement(page, 2).getByRole("radio", { name: "Disagree", exact: true }).isChecked()).toBe(true);
+    expect(await statement(page, 10).getByRole("radio", { name: "Disagree", exact: true }).isChecked()).toBe(true);
     expect(
-      await statement(page, 2)
+      await statement(page, 10)
         .getByLabel(/Comment/)
         .inputValue(),
     ).toBe("Trials are under way.");
 
     // Choosing now saves both, and the page says so after a redirect.
-    await statement(page, 1).getByRole("radio", { name: "Abstain", exact: true }).check();
+    await statement(page, 8).getByRole("radio", { name: "Abstain", exact: true }).check();
     await page.getByRole("button", { name: "Save all answers" }).click();
     await page.waitForURL(/\/vote\?saved=2/);
     await page.getByRole("status").filter({ hasText: "Your answers are saved" }).waitFor();
@@ -137,15 +138,15 @@ describe("the ballot without JavaScript", () => {
 
   test("a panelist withdraws one answer back to no response", async () => {
     const page = await noScriptPage(6);
-    await statement(page, 1).getByRole("radio", { name: "Agree", exact: true }).check();
-    await statement(page, 2).getByRole("radio", { name: "Agree", exact: true }).check();
+    await statement(page, 8).getByRole("radio", { name: "Agree", exact: true }).check();
+    await statement(page, 10).getByRole("radio", { name: "Agree", exact: true }).check();
     await page.getByRole("button", { name: "Save all answers" }).click();
     await page.waitForURL(/saved=2/);
-    await statement(page, 2).getByRole("button", { name: "Withdraw my answer" }).click();
-    await page.waitForURL(/withdrawn=2/);
-    await page.getByRole("status").filter({ hasText: "Your answer on statement 2 was withdrawn" }).waitFor();
-    expect(await statement(page, 2).getByRole("radio", { name: "Agree", exact: true }).isChecked()).toBe(false);
-    expect(await statement(page, 1).getByRole("radio", { name: "Agree", exact: true }).isChecked()).toBe(true);
+    await statement(page, 10).getByRole("button", { name: "Withdraw my answer" }).click();
+    await page.waitForURL(/withdrawn=10/);
+    await page.getByRole("status").filter({ hasText: "Your answer on statement 10 was withdrawn" }).waitFor();
+    expect(await statement(page, 10).getByRole("radio", { name: "Agree", exact: true }).isChecked()).toBe(false);
+    expect(await statement(page, 8).getByRole("radio", { name: "Agree", exact: true }).isChecked()).toBe(true);
     await page.getByText("1 of 2 answered").waitFor();
     const after = stored(6);
     expect(after.rows).toEqual([{ position: 1, choice: "agree", comment: null }]);
@@ -164,22 +165,22 @@ describe("the ballot with JavaScript", () => {
     const page = await context.newPage();
     await logInAs(page, demo.server.url, DEMO_ACCOUNTS.panelist(7), DEMO_PASSWORD);
     await page.goto(demo.server.url + votePath);
-    await statement(page, 1)
+    await statement(page, 8)
       .getByLabel(/Comment/)
       .fill("Agree if imaging is repeated.");
-    await statement(page, 1)
+    await statement(page, 8)
       .getByLabel(/Comment/)
       .blur();
-    await statement(page, 1).getByText("Not saved yet: choose agree, disagree or abstain to save this comment.").waitFor();
+    await statement(page, 8).getByText("Not saved yet: choose agree, disagree or abstain to save this comment.").waitFor();
     expect(stored(7).rows).toEqual([]);
-    await statement(page, 1).getByRole("radio", { name: "Agree", exact: true }).check();
-    await statement(page, 1).getByText("Saved", { exact: true }).waitFor();
+    await statement(page, 8).getByRole("radio", { name: "Agree", exact: true }).check();
+    await statement(page, 8).getByText("Saved", { exact: true }).waitFor();
     expect(stored(7).rows).toEqual([{ position: 1, choice: "agree", comment: "Agree if imaging is repeated." }]);
 
-    await statement(page, 1).getByRole("button", { name: "Withdraw my answer" }).click();
+    await statement(page, 8).getByRole("button", { name: "Withdraw my answer" }).click();
     await page.getByText("0 of 2 answered").waitFor();
     expect(stored(7).rows).toEqual([]);
-    expect(await statement(page, 1).getByRole("radio", { name: "Agree", exact: true }).isChecked()).toBe(false);
+    expect(await statement(page, 8).getByRole("radio", { name: "Agree", exact: true }).isChecked()).toBe(false);
     await context.close();
   });
 });

@@ -14,6 +14,7 @@ import { demoInBrowser, logInAs } from "../support/browser";
 
 const demo = demoInBrowser();
 const g = `/g/${COS_SLUG}`;
+/** A statement of the ballot by its number: the COS demo's round 2 rates outcomes 3, 4 and 6 again. */
 const statement = (page: Page, n: number) => page.getByRole("group", { name: new RegExp(`^Statement ${n}\\b`) });
 
 function storedRatings(participant: number): { position: number; rating: number | null; choice: string | null }[] {
@@ -43,15 +44,15 @@ describe("a rated round, end to end in the browser", () => {
     const page = await context.newPage();
     await logInAs(page, demo.server.url, DEMO_ACCOUNTS.cosParticipant(20), DEMO_PASSWORD);
     await page.goto(`${demo.server.url}${g}/vote`);
-    const first = statement(page, 1);
+    const first = statement(page, 3);
     expect(await first.getByText("1 = not important").count()).toBeGreaterThan(0);
     expect(await first.getByText("9 = critical").count()).toBeGreaterThan(0);
     const ballot = page.locator("form .ballot-list");
     const box = await ballot.boundingBox();
     expect(box!.x + box!.width).toBeLessThanOrEqual(375);
     await first.getByRole("radio", { name: "8", exact: true }).check();
-    await statement(page, 2).getByRole("radio", { name: "Unable to score" }).check();
-    await statement(page, 3).getByRole("radio", { name: "3", exact: true }).check();
+    await statement(page, 4).getByRole("radio", { name: "Unable to score" }).check();
+    await statement(page, 6).getByRole("radio", { name: "3", exact: true }).check();
     await page.getByRole("button", { name: "Save all answers" }).click();
     await page.waitForURL(/\/vote\?saved=3/);
     expect(storedRatings(20)).toEqual([
@@ -68,11 +69,11 @@ describe("a rated round, end to end in the browser", () => {
     await logInAs(page, demo.server.url, DEMO_ACCOUNTS.cosParticipant(21), DEMO_PASSWORD);
     await page.goto(`${demo.server.url}${g}/vote`);
     expect(await seriousViolations(page)).toEqual([]);
-    await statement(page, 1).getByRole("radio", { name: "5", exact: true }).focus();
+    await statement(page, 3).getByRole("radio", { name: "5", exact: true }).focus();
     await page.keyboard.press("Space");
-    await statement(page, 1).getByText("Saved", { exact: true }).waitFor();
+    await statement(page, 3).getByText("Saved", { exact: true }).waitFor();
     await page.keyboard.press("ArrowRight");
-    await statement(page, 1).getByText("Saved", { exact: true }).waitFor();
+    await statement(page, 3).getByText("Saved", { exact: true }).waitFor();
     await page.waitForFunction(() => !document.querySelector(".save-state")?.textContent?.includes("Saving"));
     expect(storedRatings(21)).toEqual([{ position: 1, rating: 6, choice: null }]);
     await context.close();
@@ -84,7 +85,7 @@ describe("a rated round, end to end in the browser", () => {
     await logInAs(page, demo.server.url, DEMO_ACCOUNTS.secretary, DEMO_PASSWORD);
     await page.goto(`${demo.server.url}${g}/rounds/2`);
     // Open: no counts in an anonymous guideline.
-    expect(await page.getByRole("table", { name: /Ratings on statement 1/ }).count()).toBe(0);
+    expect(await page.getByRole("table", { name: /Ratings on statement 3\b/ }).count()).toBe(0);
     await page.getByLabel("Closing is irreversible: ballots can no longer change").check();
     await page.getByRole("button", { name: "Close round 2" }).click();
     await page
@@ -92,7 +93,7 @@ describe("a rated round, end to end in the browser", () => {
       .first()
       .waitFor();
     await page
-      .getByRole("table", { name: /Ratings on statement 1/ })
+      .getByRole("table", { name: /Ratings on statement 3\b/ })
       .first()
       .waitFor();
     expect(await seriousViolations(page)).toEqual([]);

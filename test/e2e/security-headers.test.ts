@@ -57,7 +57,7 @@ describe("security headers", () => {
       await page.waitForLoadState("networkidle");
     }
     // Saving one statement on its own needs the client scripts to run.
-    const first = page.getByRole("group", { name: /^Statement 1\b/ });
+    const first = page.getByRole("group", { name: /^Statement 8\b/ });
     await first.getByText("Disagree", { exact: true }).click();
     await first.getByText("Saved", { exact: true }).waitFor();
     // Client-side navigation (also script-driven) works too.

@@ -79,9 +79,9 @@ describe("the audit log page", () => {
       [at(7).toISOString(), secretary.name, "closed round 1: 1 of 2 adopted"],
       [at(6.5).toISOString(), secretary.name, "recused p@b.org from statement 2: Consults for a biopsy maker"],
       [at(6).toISOString(), secretary.name, 'custom.thing {"weight":3,"note":"kept"}'],
-      [at(5.5).toISOString(), "Panelist 1", "withdrew their ballot on item 2 of round 1"],
-      [at(5).toISOString(), "Panelist 2", "changed their ballot on item 1 of round 1"],
-      [at(4).toISOString(), "Panelist 1", "voted on item 2 of round 1"],
+      [at(5.5).toISOString(), "Panelist 1", "withdrew their ballot on statement 2 in round 1"],
+      [at(5).toISOString(), "Panelist 2", "changed their ballot on statement 1 in round 1"],
+      [at(4).toISOString(), "Panelist 1", "voted on statement 2 in round 1"],
       [at(3).toISOString(), "system", "opened round 1 (2 statements, 3 eligible)"],
       [at(2).toISOString(), secretary.name, "revised statement 2 (r1 → r2)"],
       [at(1).toISOString(), secretary.name, "invited a@b.org as panelist"],
@@ -100,8 +100,8 @@ describe("the audit log page", () => {
   test("in a named guideline a ballot event says what was chosen", async () => {
     const { slug, cookie } = await eventfulGuideline("named");
     const entries = await entriesOf(slug, cookie);
-    expect(entries.map((e) => e.what)).toContain("voted on item 2 of round 1: disagree");
-    expect(entries.map((e) => e.what)).toContain("changed their ballot on item 1 of round 1 to agree");
+    expect(entries.map((e) => e.what)).toContain("voted on statement 2 in round 1: disagree");
+    expect(entries.map((e) => e.what)).toContain("changed their ballot on statement 1 in round 1 to agree");
   });
 
   test("renders the events as a table with the anonymity note", async () => {
@@ -205,6 +205,9 @@ describe("describing an event", () => {
     ["round.deadline_set", { round: 1, from: "2026-02-01T17:00:00.000Z", to: null }, "removed the deadline of round 1"],
     ["round.deleted", { round: 3 }, "deleted draft round 3"],
     ["round.reminded", { round: 2, count: 4 }, "reminded 4 non-responders of round 2"],
+    // A ballot event names the round item's place; read from the log, it names the statement's number instead.
+    ["ballot.cast", { round: 1, item: 2 }, "voted on item 2 of round 1"],
+    ["ballot.cast", { round: 1, item: 2, statement: 8 }, "voted on statement 8 in round 1"],
   ])("%s %j reads: %s", (action, details, sentence) => {
     expect(describeEvent(action, details)).toBe(sentence);
   });

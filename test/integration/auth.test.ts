@@ -1,7 +1,7 @@
 import { count, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, test } from "vitest";
 import { getDb } from "@db/client.server";
-import { sessions } from "@db/schema";
+import { sessions, users } from "@db/schema";
 import { action as loginAction, loader as loginLoader } from "~/routes/login/route";
 import { action as logoutAction } from "~/routes/logout/route";
 import { getUser, requireUser, sessionPolicy, validateSessionToken } from "~/server/auth.server";
@@ -54,6 +54,20 @@ describe("login", () => {
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     const [a, b] = [await wrong.json(), await unknown.json()];
+    expect(a.error).toEqual({ "": ["Email or password is incorrect."] });
+    expect({ ...a, initialValue: null }).toEqual({ ...b, initialValue: null });
+    expect(sessionCount()).toBe(before);
+  });
+
+  test("a deactivated account gets the wrong password's answer, with the right password too, and no session", async () => {
+    const db = getDb();
+    const cy = await createUser(db, { email: "cy@example.org", name: "Cy", password: PASSWORD });
+    db.update(users).set({ deactivatedAt: new Date() }).where(eq(users.id, cy.id)).run();
+    const before = sessionCount();
+    const right = await logIn({ email: "cy@example.org", password: PASSWORD });
+    const wrong = await logIn({ email: "ada@example.org", password: "not the password" });
+    expect(right.status).toBe(401);
+    const [a, b] = [await right.json(), await wrong.json()];
     expect(a.error).toEqual({ "": ["Email or password is incorrect."] });
     expect({ ...a, initialValue: null }).toEqual({ ...b, initialValue: null });
     expect(sessionCount()).toBe(before);
@@ -116,6 +130,24 @@ describe("sessions in the database", () => {
     expect(renewed.expiresAt.getTime()).toBeGreaterThan(row.expiresAt.getTime());
     expect(validateSessionToken(token, renewed.absoluteExpiresAt)).toBeNull();
     expect(getDb().select().from(sessions).where(eq(sessions.id, row.id)).get()).toBeUndefined();
+  });
+
+  test("a deactivated account's session is refused and deleted, even one left over", async () => {
+    const db = getDb();
+    const bea = await createUser(db, { email: "bea@example.org", name: "Bea", password: PASSWORD });
+    const cookie = cookieFrom(await logIn({ email: "bea@example.org", password: PASSWORD }));
+    const token = JSON.parse(atob(decodeURIComponent(cookie.split("=")[1]!))) as string;
+    expect(validateSessionToken(token)?.email).toBe("bea@example.org");
+    // Deactivated behind the server's back: deactivation deletes sessions, validation still refuses any.
+    db.update(users).set({ deactivatedAt: new Date() }).where(eq(users.id, bea.id)).run();
+    expect(await getUser(getRequest("/", { cookie }))).toBeNull();
+    expect(
+      db
+        .select()
+        .from(sessions)
+        .where(eq(sessions.id, hashToken(token)))
+        .get(),
+    ).toBeUndefined();
   });
 
   test("requireUser sends a visitor without a session to /login with the way back", async () => {

@@ -6,156 +6,23 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { getDb } from "@db/client.server";
-import { cookieOf, digest, IDENTITIES, reasonsOf, seedWorld, type Identity, type World } from "../support/matrix";
+import {
+  cookieOf,
+  digest,
+  IDENTITIES,
+  MATRIX,
+  paramNames,
+  pattern,
+  reasonsOf,
+  routeValues,
+  seedWorld,
+  type Read,
+  type World,
+  type Write,
+} from "../support/matrix";
 import { formRequest, getRequest } from "../support/requests";
 import { startServer, type RunningServer } from "../support/server";
-import { inProcess, locationOf, overHttp, routeFiles, routeName, type Transport } from "../support/transport";
-
-/** GET: "ok" is a 2xx, or a 3xx that is not to /login; "login" is a 302 to /login?redirectTo=<the page>. */
-type Read = "ok" | "login" | 400 | 403 | 404;
-/**
- * POST with an empty body: "allowed" means the identity got past authorization, so anything
- * but a redirect to /login, 403 or 404 (an empty form is usually a 400 with field errors).
- */
-type Write = "allowed" | "login" | 403 | 404;
-type Entry = { GET?: Record<Identity, Read>; POST?: Record<Identity, Write> };
-
-const MATRIX: Record<string, Entry> = {
-  // Public pages and the public API: the same for everyone.
-  "_index/route.tsx": {
-    GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
-  },
-  "login/route.tsx": {
-    GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
-    POST: {
-      anonymous: "allowed",
-      otherPanelist: "allowed",
-      panelist: "allowed",
-      observer: "allowed",
-      secretary: "allowed",
-      admin: "allowed",
-    },
-  },
-  "logout/route.tsx": {
-    GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
-    POST: {
-      anonymous: "allowed",
-      otherPanelist: "allowed",
-      panelist: "allowed",
-      observer: "allowed",
-      secretary: "allowed",
-      admin: "allowed",
-    },
-  },
-  // The invitation token is the credential here.
-  "join.$token/route.tsx": {
-    GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
-    POST: {
-      anonymous: "allowed",
-      otherPanelist: "allowed",
-      panelist: "allowed",
-      observer: "allowed",
-      secretary: "allowed",
-      admin: "allowed",
-    },
-  },
-  "g.$slug_.v.$version/route.tsx": {
-    GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
-  },
-  "api.guidelines._index.ts": {
-    GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
-  },
-  "api.guidelines.$slug.versions._index.ts": {
-    GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
-  },
-  "api.guidelines.$slug.versions.$version.ts": {
-    GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
-  },
-  "api.schema.recommendation-set[.]json.ts": {
-    GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
-  },
-  // Comparing versions: public; the test world has one version, so "1..latest" goes nowhere (400) for everyone.
-  "api.guidelines.$slug.changes.$range.ts": {
-    GET: { anonymous: 400, otherPanelist: 400, panelist: 400, observer: 400, secretary: 400, admin: 400 },
-  },
-  "g.$slug_.v.$version_.changes.$other/route.tsx": {
-    GET: { anonymous: 400, otherPanelist: 400, panelist: 400, observer: 400, secretary: 400, admin: 400 },
-  },
-
-  // Instance administration: admins only.
-  "admin._index/route.tsx": {
-    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: 403, admin: "ok" },
-    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: 403, admin: "allowed" },
-  },
-
-  // The workspace: members of the guideline only; being an instance admin grants no role in it.
-  "g.$slug/route.tsx": {
-    GET: { anonymous: "login", otherPanelist: 403, panelist: "ok", observer: "ok", secretary: "ok", admin: 403 },
-  },
-  "g.$slug._index/route.tsx": {
-    GET: { anonymous: "login", otherPanelist: 403, panelist: "ok", observer: "ok", secretary: "ok", admin: 403 },
-  },
-  "g.$slug.vote/route.tsx": {
-    GET: { anonymous: "login", otherPanelist: 403, panelist: "ok", observer: 403, secretary: 403, admin: 403 },
-    POST: { anonymous: "login", otherPanelist: 403, panelist: "allowed", observer: 403, secretary: 403, admin: 403 },
-  },
-  "g.$slug.results._index/route.tsx": {
-    GET: { anonymous: "login", otherPanelist: 403, panelist: "ok", observer: "ok", secretary: "ok", admin: 403 },
-  },
-  "g.$slug.results.$number/route.tsx": {
-    GET: { anonymous: "login", otherPanelist: 403, panelist: "ok", observer: "ok", secretary: "ok", admin: 403 },
-  },
-  "g.$slug.rounds._index/route.tsx": {
-    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
-    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
-  },
-  "g.$slug.rounds.$number/route.tsx": {
-    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
-    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
-  },
-  "g.$slug.statements._index/route.tsx": {
-    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
-    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
-  },
-  "g.$slug.statements.$statementId/route.tsx": {
-    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
-    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
-  },
-  "g.$slug.statements.new/route.tsx": {
-    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 },
-    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
-  },
-  "g.$slug.exports.$file.ts": {
-    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
-  },
-  "g.$slug.report/route.tsx": {
-    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
-  },
-  "g.$slug.report[.]md.ts": {
-    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
-  },
-  "g.$slug.report[.]docx.ts": {
-    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
-  },
-  "g.$slug.panel/route.tsx": {
-    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 },
-    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
-  },
-  "g.$slug.settings/route.tsx": {
-    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 },
-    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
-  },
-  "g.$slug.publish/route.tsx": {
-    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 },
-    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
-  },
-  "g.$slug.audit/route.tsx": {
-    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 },
-  },
-  "g.$slug.outbox/route.tsx": {
-    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 },
-  },
-};
+import { inProcess, locationOf, overHttp, routeFiles, type Transport } from "../support/transport";
 
 const ROUTES_DIR = join(process.cwd(), "app/routes");
 const METHODS = ["GET", "POST"] as const;
@@ -166,30 +33,7 @@ function loadRoute(file: string): Promise<RouteModule> {
   return import(/* @vite-ignore */ join(ROUTES_DIR, file));
 }
 
-/** Remix flat-route segments of a file name: dots separate them, except inside [escapes]. */
-function segments(file: string): string[] {
-  return (routeName(file).match(/(\[[^\]]*\]|[^.])+/g) ?? []).filter((s) => s !== "_index");
-}
-
-/** The URL pattern of a route file, such as /g/:slug/statements/:statementId. */
-function pattern(file: string): string {
-  const parts = segments(file).map((s) =>
-    s
-      .replace(/_$/, "")
-      .replace(/^\$(.+)$/, ":$1")
-      .replace(/\[([^\]]*)\]/g, "$1"),
-  );
-  return `/${parts.join("/")}`;
-}
-
-function paramNames(file: string): string[] {
-  return segments(file)
-    .filter((s) => s.startsWith("$"))
-    .map((s) => s.slice(1).replace(/_$/, ""));
-}
-
 let world: World;
-/** Real values for every route parameter: the demo's guideline, round 1, version 1, a statement, an invitation. */
 let values: Record<string, string>;
 let server: RunningServer;
 /** Each route is asked in-process (loader and action called directly) and over HTTP (the built server on this database). */
@@ -198,16 +42,7 @@ const TRANSPORTS = [inProcess, overHttp(() => server)];
 beforeAll(async () => {
   world = await seedWorld(getDb());
   server = await startServer({ database: process.env.DATABASE_PATH });
-  values = {
-    slug: world.imt.slug,
-    number: "1",
-    version: "1",
-    file: "ballots.csv",
-    range: "1..latest",
-    other: "latest",
-    statementId: world.imt.statementIds[0]!,
-    token: world.imt.invitationToken,
-  };
+  values = routeValues(world);
 });
 
 function target(file: string, overrides: Record<string, string> = {}) {

@@ -1,20 +1,30 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { generateKeyPairSync } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { eq, isNull } from "drizzle-orm";
 import { beforeAll, describe, expect, test } from "vitest";
 import { getDb } from "@db/client.server";
-import type { Choice } from "@db/schema";
+import { auditEvents, users, type Choice } from "@db/schema";
+import { action as backupAction } from "~/routes/admin.backup";
 import { verifyAudit } from "~/server/audit-verify.server";
+import { openSealedBackup } from "~/server/backup-crypto.server";
 import { castBallots } from "~/server/ballots.server";
 import { seedDemo } from "../../scripts/seed-demo";
 import type { CliResult } from "../support/cli";
 import { runCli } from "../support/cli";
 import { createRound } from "../support/factories";
 import { guidelineWithPanel } from "../support/guideline";
+import { cookieFor, formRequest, respond } from "../support/requests";
 
 const dir = mkdtempSync(join(tmpdir(), "delphi-backup-"));
+// The operator's key pair: the server is given the public half, the test opens downloads with the private one.
+const operator = generateKeyPairSync("rsa", { modulusLength: 2048 });
+const PRIVATE_KEY = operator.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+writeFileSync(join(dir, "operator.pub.pem"), operator.publicKey.export({ type: "spki", format: "pem" }));
+process.env.BACKUP_PUBLIC_KEY = join(dir, "operator.pub.pem");
 const count = (sqlite: Database.Database, table: string) =>
   sqlite.prepare(`select count(*) from ${table}`).pluck().get() as number;
 
@@ -153,4 +163,90 @@ describe("npm run -s cli -- backup FILE", () => {
       expect(verifyAudit(sqlite).broken).toEqual([]);
     }
   }, 60_000);
+});
+
+describe("POST /admin/backup: the download", () => {
+  const download = (cookie?: string) =>
+    respond(() => backupAction({ request: formRequest("/admin/backup", {}, { cookie }), params: {}, context: {} }));
+  const leftovers = () => readdirSync(tmpdir()).filter((name) => name.startsWith("delphi-download-"));
+
+  test("a checked, consistent SQLite file sealed to the operator's key, with a dated name; nothing is left behind; audited", async () => {
+    const admin = getDb().select().from(users).where(eq(users.email, "admin@imt.example")).get()!;
+    const before = leftovers();
+    const response = await download(await cookieFor(admin.id));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Type")).toBe("application/octet-stream");
+    expect(response.headers.get("Cache-Control")).toBe("no-store");
+    const disposition = response.headers.get("Content-Disposition")!;
+    expect(disposition).toMatch(/^attachment; filename="delphi-backup-\d{4}-\d{2}-\d{2}-\d{4}Z\.sqlite\.sealed"$/);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(disposition).toContain(`delphi-backup-${today}-`);
+    // The temporary copy is gone as soon as the response exists: the stream reads an open descriptor.
+    expect(leftovers()).toEqual(before);
+
+    const bytes = Buffer.from(await response.arrayBuffer());
+    expect(String(bytes.length)).toBe(response.headers.get("Content-Length"));
+    // Sealed: no SQLite header, no table or e-mail in clear; only the private key opens it.
+    expect(bytes.includes(Buffer.from("SQLite format 3"))).toBe(false);
+    expect(bytes.includes(Buffer.from("admin@imt.example"))).toBe(false);
+    const other = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
+    expect(() => openSealedBackup(bytes, other)).toThrow("cannot be opened with this key");
+    const tampered = Buffer.from(bytes);
+    tampered[tampered.length - 1]! ^= 1;
+    expect(() => openSealedBackup(tampered, PRIVATE_KEY)).toThrow("changed after it was sealed");
+    const file = join(dir, "downloaded.sqlite");
+    writeFileSync(file, openSealedBackup(bytes, PRIVATE_KEY));
+    const copy = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      expect(copy.pragma("integrity_check", { simple: true })).toBe("ok");
+      expect(verifyAudit(copy).broken).toEqual([]);
+      const slugs = copy.prepare("select slug from guidelines order by slug").pluck().all();
+      expect(slugs).toEqual(getDb().$client.prepare("select slug from guidelines order by slug").pluck().all());
+      expect(slugs).toContain("imt-consensus");
+      expect(count(copy, "ballots")).toBe(count(getDb().$client, "ballots"));
+    } finally {
+      copy.close();
+    }
+    const event = getDb().select().from(auditEvents).where(isNull(auditEvents.guidelineId)).all().at(-1)!;
+    expect(event).toMatchObject({
+      action: "backup.downloaded",
+      actorId: admin.id,
+      details: { filename: disposition.slice('attachment; filename="'.length, -1), audit: "ok" },
+    });
+  }, 60_000);
+
+  test("a broken audit trail does not stop the download: the copy is faithful, and the event says so", async () => {
+    const admin = getDb().select().from(users).where(eq(users.email, "admin@imt.example")).get()!;
+    const sqlite = getDb().$client;
+    const newest = sqlite.prepare("select * from audit_events where guideline_id is not null order by id desc limit 1").get() as
+      (Record<string, unknown> & { id: number }) | undefined;
+    sqlite.prepare("delete from audit_events where id = ?").run(newest!.id);
+    try {
+      const response = await download(await cookieFor(admin.id));
+      expect(response.status).toBe(200);
+      const file = join(dir, "downloaded-broken.sqlite");
+      writeFileSync(file, openSealedBackup(Buffer.from(await response.arrayBuffer()), PRIVATE_KEY));
+      expect(checkCopy(file)).toMatchObject({ integrity: "ok", audit: { broken: [expect.anything()] } });
+      const event = getDb().select().from(auditEvents).where(isNull(auditEvents.guidelineId)).all().at(-1)!;
+      expect(event.details).toMatchObject({ audit: "broken" });
+    } finally {
+      const columns = Object.keys(newest!);
+      sqlite
+        .prepare(`insert into audit_events (${columns.join(", ")}) values (${columns.map((c) => `@${c}`).join(", ")})`)
+        .run(newest);
+    }
+    expect(verifyAudit(sqlite).broken).toEqual([]);
+  }, 60_000);
+
+  test("admins only: anyone else gets 403 and anonymous visitors go to log in, with no copy taken", async () => {
+    const secretary = getDb().select().from(users).where(eq(users.email, "secretary@imt.example")).get()!;
+    const events = count(getDb().$client, "audit_events");
+    const refused = await download(await cookieFor(secretary.id));
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({ error: "Only instance administrators can open this page." });
+    const anonymous = await download();
+    expect(anonymous.status).toBe(302);
+    expect(anonymous.headers.get("Location")).toBe("/login?redirectTo=%2Fadmin%2Fbackup");
+    expect(count(getDb().$client, "audit_events")).toBe(events);
+  });
 });

@@ -208,7 +208,7 @@ describe("anonymity and controlled feedback", () => {
         tally: { agree: 2, disagree: 2, abstain: 1, eligible: 5 },
         verdict: expect.objectContaining({ adopted: false, outcome: "none", grade: "none" }),
         comments: ["Only when imaging is equivocal"],
-        myAnswer: "agree",
+        own: { answer: "agree", comment: null },
       }),
     ]);
     expect(JSON.stringify(closed)).not.toMatch(/membership|userId|Panelist \d/);
@@ -221,7 +221,9 @@ describe("anonymity and controlled feedback", () => {
     createRound(db, { guidelineId: g.guideline.id, number: 2, revisionIds: [reworded.id], status: "open" });
     const ballot = await (await load(slug, cookie)).json();
     expect(ballot.ballot.items[0]).toMatchObject({
+      number: 1,
       revision: 2,
+      revised: true,
       text: "Biopsy when imaging is equivocal",
       answer: null,
       previous: {
@@ -230,7 +232,7 @@ describe("anonymity and controlled feedback", () => {
         text: "Biopsy always",
         tally: { agree: 2, disagree: 2, abstain: 1, eligible: 5 },
         comments: ["Only when imaging is equivocal"],
-        myAnswer: "agree",
+        own: { answer: "agree", comment: null },
       },
     });
     const others = db

@@ -355,11 +355,16 @@ function roundFields(w: World, key: GuidelineKey): Fields {
       "extend-deadline",
       "close",
       "carry-over",
+      "schedule-reminder",
+      "unschedule-reminder",
     ),
     statementIds: allStatementIds(w),
     itemId: oneOf(w[key].roundItemIds, w.imt.roundItemIds, w.other.roundItemIds),
     closesAt: deadline,
-    confirm: checkbox,
+    confirm: fc.oneof(checkbox, fc.constant("yes")),
+    again: fc.constantFrom("yes", "", "on"),
+    hoursBefore: fc.oneof(fc.constantFrom("24", "72", "1", "720", "0", "721", "1.5"), text),
+    scheduleId: text,
   };
 }
 
@@ -525,16 +530,35 @@ const ACTIONS: ActionTarget[] = [
     params: slugOf("imt"),
     body: (w) =>
       formBody({
-        intent: fc.constantFrom("invite", "resend", "revoke", "remove", "recuse", "unrecuse"),
+        intent: fc.constantFrom(
+          "invite",
+          "resend",
+          "revoke",
+          "remove",
+          "recuse",
+          "unrecuse",
+          "edit",
+          "bulk-preview",
+          "bulk-send",
+        ),
         email,
         role: fc.constantFrom(...ROLES),
         discipline: plausibleText,
         affiliation: plausibleText,
+        group: plausibleText,
         invitationId: oneOf(w.imt.invitationIds, w.other.invitationIds, w.draft.invitationIds),
         membershipId: oneOf(w.imt.membershipIds, w.other.membershipIds),
         statementId: allStatementIds(w),
         reason: plausibleText,
         confirm: checkbox,
+        csv: fc.oneof(
+          plausibleText,
+          fc.constantFrom(
+            "name,email\r\nNew Expert,new.expert@imt.example",
+            'email,name,group,role\nexpert02@imt.example,Expert 02,,\n"a@b.example","Quote ""A""",Patients,chair',
+          ),
+        ),
+        expected: fc.constantFrom("0", "1", "2", "-1"),
       }),
   },
   {
@@ -549,8 +573,40 @@ const ACTIONS: ActionTarget[] = [
         title: plausibleText,
         description: plausibleText,
         language: fc.constantFrom("en", "pt-BR", "x"),
+        registration: plausibleText,
+        source: plausibleText,
+        anonymity: fc.constantFrom(...ANONYMITY),
         secretaries: fc.oneof(email, fc.constantFrom("admin@imt.example", "a@b.example, c@d.example", "secretary@imt.example")),
       }),
+  },
+  {
+    title: "deactivating, reactivating and resetting accounts",
+    file: "admin.users/route.tsx",
+    as: "admin",
+    // The only account it may change belongs to the other guideline (the admin cannot deactivate itself).
+    about: "other",
+    params: () => fc.constant({}),
+    body: (w) =>
+      formBody({
+        intent: fc.constantFrom("deactivate", "reactivate", "reset"),
+        userId: oneOf([w.users.otherPanelist.id, w.users.admin.id]),
+      }),
+  },
+  {
+    title: "resending a secretary's invitation",
+    file: "admin.guidelines/route.tsx",
+    as: "admin",
+    about: "imt",
+    params: () => fc.constant({}),
+    body: (w) => formBody({ intent: fc.constant("resend"), invitationId: oneOf(w.imt.invitationIds) }),
+  },
+  {
+    title: "setting a password from a reset link",
+    file: "reset.$token/route.tsx",
+    as: "anonymous",
+    about: null,
+    params: () => fc.record({ token: fc.string({ maxLength: 40 }) }),
+    body: () => formBody({ password: fc.constantFrom("tumour-board-2026", "password123", "short"), repeat: plausibleText }),
   },
 ];
 

@@ -7,6 +7,7 @@ import { describe, expect, test, vi } from "vitest";
 import { getDb } from "@db/client.server";
 import { auditEvents, guidelines, invitations, memberships, outboxMails } from "@db/schema";
 import AdminPage, { action as adminAction, loader as adminLoader } from "~/routes/admin._index/route";
+import AdminGuidelinesPage, { loader as guidelinesLoader } from "~/routes/admin.guidelines/route";
 import SettingsPage, { action as settingsAction, loader as settingsLoader } from "~/routes/g.$slug.settings/route";
 import { importRecord } from "~/server/imports.server";
 import { hashToken } from "~/server/session-token";
@@ -23,6 +24,8 @@ vi.mock("@remix-run/react", async (original) => ({
   useSearchParams: () => [new URLSearchParams(page.search)],
   Form: (props: ComponentProps<"form">) => createElement("form", props),
   Link: ({ to, ...props }: ComponentProps<"a"> & { to: string }) => createElement("a", { href: to, ...props }),
+  NavLink: ({ to, end: _end, ...props }: ComponentProps<"a"> & { to: string; end?: boolean }) =>
+    createElement("a", { href: to, ...props }),
 }));
 
 async function render(component: () => JSX.Element, loaderResponse: Response, actionResponse?: Response, search = "") {
@@ -46,6 +49,10 @@ async function admin() {
 
 function loadAdmin(cookie?: string, search = "") {
   return respond(() => adminLoader({ request: getRequest(`/admin${search}`, { cookie }), params: {}, context: {} }));
+}
+
+function loadGuidelines(cookie?: string) {
+  return respond(() => guidelinesLoader({ request: getRequest("/admin/guidelines", { cookie }), params: {}, context: {} }));
 }
 
 function createViaAdmin(fields: Record<string, string>, cookie?: string) {
@@ -95,18 +102,81 @@ describe("/admin: creating a guideline", () => {
       invitedSecretaries: ["new.secretary@example.org"],
     });
 
-    const listed = await loadAdmin(cookie, "?created=lung-nodules");
-    const data = (await listed.clone().json()) as Awaited<ReturnType<typeof adminLoader>>;
-    expect(data.guidelines.find((g) => g.slug === "lung-nodules")).toMatchObject({
+    const listed = await loadGuidelines(cookie);
+    const { guidelines: all } = (await listed.clone().json()) as Awaited<ReturnType<typeof guidelinesLoader>>;
+    expect(all.find((g) => g.slug === "lung-nodules")).toMatchObject({
       title: "Lung nodules",
       secretaries: [{ name: "Known Secretary", email: "known.secretary@example.org" }],
-      invitedSecretaries: [{ email: "new.secretary@example.org", state: "valid" }],
+      invitedSecretaries: [{ id: invited[0]!.id, email: "new.secretary@example.org", state: "valid" }],
+      rounds: { draft: 0, open: 0, closed: 0 },
+      versions: { count: 0, latest: null },
     });
+    const list = await render(AdminGuidelinesPage, listed);
+    expect(list).toContain('<tr id="guideline-lung-nodules">');
+    expect(list).toContain(`name="invitationId" value="${invited[0]!.id}"`);
+
+    const overview = await loadAdmin(cookie, "?created=lung-nodules");
+    const data = (await overview.clone().json()) as Awaited<ReturnType<typeof adminLoader>>;
     // Without SMTP the admin, who is not a member, is shown the link to pass on.
     expect(data.created?.unsentInvitations.map((m) => m.to)).toEqual(["new.secretary@example.org"]);
-    const html = await render(AdminPage, listed);
+    const html = await render(AdminPage, overview);
     expect(html).toContain("Created “Lung nodules”");
+    expect(html).toContain('href="/admin/guidelines#guideline-lung-nodules"');
     expect(html).toContain(`/join/${token}`);
+    // The form comes back empty after a guideline was created: only its defaults are filled in.
+    const form = /<form[^>]*id="new-guideline"[^>]*>([\s\S]*?)<\/form>/.exec(html)![1]!;
+    expect(form).not.toContain("lung-nodules");
+    expect(form).not.toContain("Lung nodules");
+    expect(form).not.toContain("new.secretary@example.org");
+    expect(form).toMatch(/<input[^>]*name="language"[^>]*value="en"/);
+  });
+
+  test("the descriptive fields are the settings page's: registration, source and anonymity are stored", async () => {
+    const { cookie } = await admin();
+    const response = await createViaAdmin(
+      {
+        slug: "registered",
+        title: "Registered consensus",
+        language: "pt-BR",
+        registration: " PREPARE-2024CN902 ",
+        source: "Thoracic Cancer, 2025",
+        anonymity: "named",
+        secretaries: "someone.else@example.org",
+      },
+      cookie,
+    );
+    expect(response.status).toBe(302);
+    expect(db().select().from(guidelines).where(eq(guidelines.slug, "registered")).get()).toMatchObject({
+      language: "pt-BR",
+      registration: "PREPARE-2024CN902",
+      source: "Thoracic Cancer, 2025",
+      anonymity: "named",
+      description: "",
+    });
+    const html = await render(AdminPage, await loadAdmin(cookie));
+    for (const name of ["title", "description", "language", "registration", "source", "anonymity"]) {
+      expect(html).toContain(`name="${name}"`);
+    }
+    expect(html).toContain('<input type="radio" name="anonymity" checked="" value="anonymous"/>');
+  });
+
+  test("a refused form keeps what was typed, with the errors", async () => {
+    const { cookie } = await admin();
+    const response = await createViaAdmin(
+      { slug: "kept", title: "Kept title", registration: "R-1", secretaries: "not-an-address", anonymity: "sometimes" },
+      cookie,
+    );
+    expect(response.status).toBe(400);
+    expect((await response.clone().json()).error).toEqual({
+      anonymity: ["Choose anonymous or named"],
+      secretaries: ['"not-an-address" is not a valid e-mail address'],
+    });
+    const html = await render(AdminPage, await loadAdmin(cookie), response);
+    expect(html).toContain('value="Kept title"');
+    expect(html).toContain('value="R-1"');
+    expect(html).toContain("not-an-address</textarea>");
+    expect(html).toContain("Choose anonymous or named");
+    expect(db().select().from(guidelines).where(eq(guidelines.slug, "kept")).get()).toBeUndefined();
   });
 
   test("an admin who names themselves secretary goes on to the new guideline's settings", async () => {
@@ -162,6 +232,7 @@ describe("/admin: creating a guideline", () => {
     const anonymous = await loadAdmin();
     expect(anonymous.status).toBe(302);
     expect(anonymous.headers.get("Location")).toBe("/login?redirectTo=%2Fadmin");
+    expect((await loadGuidelines(cookie)).status).toBe(403);
     const anonymousPost = await createViaAdmin({ slug: "sneaky", title: "Sneaky", secretaries: someone.email });
     expect(anonymousPost.status).toBe(302);
     expect(anonymousPost.headers.get("Location")).toMatch(/^\/login/);
@@ -496,6 +567,38 @@ describe("/g/:slug/settings", () => {
     expect(relabelled.status).toBe(302);
     expect(guidelineRow(g.guideline.id).scale).toEqual({ ...COMET_SCALE, labels: { low: "not important", high: "essential" } });
     expect(settingsAudit(g.guideline.id).at(-1)?.details).toEqual({ fields: ["scale"] });
+  });
+
+  test("registration and source: the admin form's fields, saved and audited; emptied, they are stored as none", async () => {
+    const g = await secretaryGuideline(3);
+    const page = await render(SettingsPage, await loadSettings(g.slug, g.cookie));
+    expect(formFields(page)).toMatchObject({ registration: "", source: "" });
+    const saved = await saveSettings(
+      g.slug,
+      { ...formFields(page), registration: "PREPARE-2024CN902", source: "Thoracic Cancer, 2025\r\n16(3): e70001" },
+      g.cookie,
+    );
+    expect(saved.status).toBe(302);
+    expect(guidelineRow(g.guideline.id)).toMatchObject({
+      registration: "PREPARE-2024CN902",
+      source: "Thoracic Cancer, 2025\n16(3): e70001",
+    });
+    expect(settingsAudit(g.guideline.id).at(-1)?.details).toEqual({ fields: ["registration", "source"] });
+    const filled = formFields(await render(SettingsPage, await loadSettings(g.slug, g.cookie)));
+    expect(filled).toMatchObject({ registration: "PREPARE-2024CN902", source: "Thoracic Cancer, 2025\n16(3): e70001" });
+
+    const emptied = await saveSettings(g.slug, { ...filled, registration: " ", source: "" }, g.cookie);
+    expect(emptied.status).toBe(302);
+    expect(guidelineRow(g.guideline.id)).toMatchObject({ registration: null, source: null });
+
+    const before = guidelineRow(g.guideline.id);
+    const refused = await saveSettings(g.slug, { ...filled, title: "Bad\u0000title", registration: "x".repeat(501) }, g.cookie);
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).error).toEqual({
+      title: ["A title contains a control character (U+0000 at character 4): only tab and line break are allowed"],
+      registration: ["A registration has at most 500 characters"],
+    });
+    expect(guidelineRow(g.guideline.id)).toEqual(before);
   });
 
   test("no opposition bound and no quorum are saved as absent", async () => {

@@ -1,12 +1,26 @@
+import type * as RemixReact from "@remix-run/react";
 import { count, eq } from "drizzle-orm";
-import { describe, expect, test } from "vitest";
+import { createElement, type ComponentProps } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import { describe, expect, test, vi } from "vitest";
 import { getDb } from "@db/client.server";
 import { invitations, memberships, users } from "@db/schema";
-import { action, loader } from "~/routes/join.$token/route";
+import JoinPage, { action, loader } from "~/routes/join.$token/route";
 import { getUser } from "~/server/auth.server";
 import { generateSessionToken, hashToken } from "~/server/session-token";
 import { createGuideline, createUser } from "../support/factories";
 import { cookieFor, cookieFrom, formRequest, getRequest, respond } from "../support/requests";
+
+// The page is rendered from its loader's data, as Remix would on the server.
+const page = vi.hoisted(() => ({ loaderData: undefined as unknown }));
+vi.mock("@remix-run/react", async (original) => ({
+  ...(await original<typeof RemixReact>()),
+  useLoaderData: () => page.loaderData,
+  useActionData: () => undefined,
+  useLocation: () => ({ pathname: "/join/token", search: "", hash: "", state: null, key: "default" }),
+  Form: (props: ComponentProps<"form">) => createElement("form", props),
+  Link: ({ to, ...props }: ComponentProps<"a"> & { to: string }) => createElement("a", { href: to, ...props }),
+}));
 
 let n = 0;
 
@@ -110,5 +124,63 @@ describe("joining from an invitation", () => {
     expect(accepted.status).toBe(302);
     const membership = db.select().from(memberships).where(eq(memberships.guidelineId, guideline.id)).all();
     expect(membership.map((m) => [m.userId, m.coiText])).toEqual([[existing.id, "Consulting fees from a TKI maker (2024)"]]);
+  });
+});
+
+describe("the invitation's role, discipline and group", () => {
+  test("the membership gets the invitation's stakeholder group, discipline and affiliation", async () => {
+    const { token, guideline } = invite({ stakeholderGroup: "Patients", affiliation: "Patient association" });
+    expect(await view(token)).toMatchObject({ role: "panelist", discipline: "Pathology", group: "Patients" });
+    const response = await join(token, { intent: "create", name: "Pat Ient", password: "tumour-board-2026", coi: "None" });
+    expect(response.status).toBe(302);
+    expect(getDb().select().from(memberships).where(eq(memberships.guidelineId, guideline.id)).get()).toMatchObject({
+      role: "panelist",
+      discipline: "Pathology",
+      stakeholderGroup: "Patients",
+      affiliation: "Patient association",
+    });
+  });
+
+  test("a removed member who joins again takes the new invitation's group", async () => {
+    const db = getDb();
+    const { token, guideline, invitation } = invite({ stakeholderGroup: "Methodologists" });
+    const user = await createUser(db, { email: invitation.email, name: "Returning" });
+    db.insert(memberships)
+      .values({
+        guidelineId: guideline.id,
+        userId: user.id,
+        role: "panelist",
+        stakeholderGroup: "Clinicians",
+        removedAt: new Date(),
+      })
+      .run();
+    const response = await join(token, { intent: "accept", coi: "None" }, await cookieFor(user.id));
+    expect(response.status).toBe(302);
+    expect(db.select().from(memberships).where(eq(memberships.userId, user.id)).get()).toMatchObject({
+      removedAt: null,
+      stakeholderGroup: "Methodologists",
+    });
+  });
+
+  test("the page says what joining means for the role: only a panelist hears about votes", async () => {
+    const render = async (token: string) => {
+      page.loaderData = await view(token);
+      return renderToStaticMarkup(createElement(JoinPage));
+    };
+    const panelist = await render(invite({ stakeholderGroup: "Patients" }).token);
+    expect(panelist).toContain(
+      "You are invited as <strong>a panelist</strong> (Pathology; stakeholder group: Patients) with the address",
+    );
+    expect(panelist).toContain("You vote on the statements of each round. Your votes are anonymous to the other panelists;");
+
+    const secretary = await render(invite({ role: "secretary", discipline: null }).token);
+    expect(secretary).toContain("You are invited as <strong>a secretary</strong> with the address");
+    expect(secretary).toContain(
+      "You run the process — the panel, the statements, the rounds and what is published — and do not vote. Your declaration of interests is seen by the other secretaries.",
+    );
+    const observer = await render(invite({ role: "observer", discipline: "Methods" }).token);
+    expect(observer).toContain("You are invited as <strong>an observer</strong> (Methods) with the address");
+    expect(observer).toContain("You read the guideline&#x27;s drafts and closed rounds; you do not vote.");
+    for (const html of [secretary, observer]) expect(html).not.toMatch(/vote on|your votes/i);
   });
 });

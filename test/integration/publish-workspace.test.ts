@@ -71,6 +71,7 @@ describe("the publish page", () => {
       {
         kind: "added",
         statementId: s[0]!.statement.id,
+        number: 1,
         section: "Section 1",
         text: "Imaging first",
         revision: 1,
@@ -80,6 +81,7 @@ describe("the publish page", () => {
       {
         kind: "added",
         statementId: s[1]!.statement.id,
+        number: 2,
         section: "Section 2",
         text: "Biopsy always",
         revision: 1,
@@ -89,6 +91,7 @@ describe("the publish page", () => {
       {
         kind: "added",
         statementId: s[2]!.statement.id,
+        number: 3,
         section: "Section 3",
         text: "Surgery first",
         revision: 1,
@@ -107,6 +110,12 @@ describe("the publish page", () => {
       [1, "Section 1", "Imaging first", { agree: 5, disagree: 0, abstain: 0 }],
       [2, "Section 3", "Surgery first", { agree: 4, disagree: 0, abstain: 1 }],
     ]);
+    // Statement 3 becomes recommendation 2: the preview names every statement by its own number.
+    expect(data.preview.numbers).toEqual({
+      [s[0]!.statement.id]: 1,
+      [s[1]!.statement.id]: 2,
+      [s[2]!.statement.id]: 3,
+    });
     expect(data.preview.set.notAdopted.map((e: { text: string; explanation: string }) => [e.text, e.explanation])).toEqual([
       [
         "Biopsy always",
@@ -164,6 +173,7 @@ describe("the publish page", () => {
       {
         kind: "revised",
         statementId: s[1]!.statement.id,
+        number: 2,
         section: "Section 2",
         text: "Biopsy when imaging is equivocal",
         revision: 2,
@@ -173,6 +183,7 @@ describe("the publish page", () => {
       {
         kind: "retired",
         statementId: s[2]!.statement.id,
+        number: 3,
         section: "Section 3",
         text: "Surgery first",
         revision: null,
@@ -225,6 +236,10 @@ describe("the publish page as rendered", () => {
     expect(html).toContain("Changes: this is the first version");
     expect(html).toContain("Added (3)");
     expect(html).toContain('<td data-label="Key point">Surgery first</td>');
+    expect(html).toContain(
+      '<td data-label="Number" class="publish-number"><strong>Statement 3</strong> <span class="muted">→ Recommendation 2</span></td>',
+    );
+    expect(html).toContain('<p class="meta">Statement 2 · Section 2 · agree 2, disagree 2, abstain 1</p>');
     expect(html).toContain(
       "Not adopted: 2 of 5 participants agree (40%, needs at least 50%) and 2 disagree (40%, needs under 20%).",
     );

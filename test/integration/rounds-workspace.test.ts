@@ -75,6 +75,11 @@ const loadOverview = (slug: string, cookie?: string) =>
   respond(() => overviewLoader({ request: getRequest(`/g/${slug}`, { cookie }), params: { slug }, context: {} }));
 
 const chosen = (ids: string[]): [string, string][] => ids.map((id) => ["statementIds", id]);
+/** The confirmation step's form: opening without `confirm=yes` is refused. */
+const OPEN: [string, string][] = [
+  ["intent", "open"],
+  ["confirm", "yes"],
+];
 
 /** A guideline with a secretary, an observer and a panel, and cookies for each kind of visitor. */
 async function workspace(
@@ -346,7 +351,7 @@ describe("a draft round", () => {
 
   test("opens with the panel and rule snapshotted, then its items are locked", async () => {
     const w = await draft();
-    expectRedirect(await act(w.slug, 1, [["intent", "open"]], w.secretaryCookie), roundPath(w.slug, 1));
+    expectRedirect(await act(w.slug, 1, OPEN, w.secretaryCookie), roundPath(w.slug, 1));
     const round = roundRow(w, 1);
     expect(round).toMatchObject({
       status: "open",
@@ -377,7 +382,7 @@ describe("a draft round", () => {
     );
     expect(remove.status).toBe(409);
     expect(itemsOf(w, 1)).toHaveLength(2);
-    const again = await act(w.slug, 1, [["intent", "open"]], w.secretaryCookie);
+    const again = await act(w.slug, 1, OPEN, w.secretaryCookie);
     expect(again.status).toBe(409);
     expect(await formErrors(again)).toEqual({ "": ["Round 1 is already open."] });
     const deleted = await act(
@@ -405,7 +410,7 @@ describe("a draft round", () => {
         ],
         w.secretaryCookie,
       );
-    const empty = await act(w.slug, 1, [["intent", "open"]], w.secretaryCookie);
+    const empty = await act(w.slug, 1, OPEN, w.secretaryCookie);
     expect(empty.status).toBe(422);
     expect(await formErrors(empty)).toEqual({ "": ["Round 1 has no statements: add at least one before opening it."] });
     const html = await render(RoundPage, await loadRound(w.slug, 1, w.secretaryCookie), empty);
@@ -418,7 +423,7 @@ describe("a draft round", () => {
       .set({ closesAt: new Date(Date.now() - 60_000) })
       .where(eq(rounds.id, roundRow(w, 1).id))
       .run();
-    const late = await act(w.slug, 1, [["intent", "open"]], w.secretaryCookie);
+    const late = await act(w.slug, 1, OPEN, w.secretaryCookie);
     expect(late.status).toBe(422);
     expect(await formErrors(late)).toEqual({ "": ["The deadline must be in the future."] });
     expect(roundRow(w, 1).status).toBe("draft");
@@ -428,9 +433,9 @@ describe("a draft round", () => {
       .set({ closesAt: null })
       .where(eq(rounds.id, roundRow(w, 1).id))
       .run();
-    await act(w.slug, 1, [["intent", "open"]], w.secretaryCookie);
+    await act(w.slug, 1, OPEN, w.secretaryCookie);
     await createDraft(w.slug, chosen([w.b]), w.secretaryCookie);
-    const second = await act(w.slug, 2, [["intent", "open"]], w.secretaryCookie);
+    const second = await act(w.slug, 2, OPEN, w.secretaryCookie);
     expect(second.status).toBe(409);
     expect(await formErrors(second)).toEqual({
       "": ["Round 1 is still open: close it before opening round 2 (one open round at a time)."],
@@ -458,6 +463,145 @@ describe("a draft round", () => {
     );
     expect(roundsOf(w)).toHaveLength(0);
     expect(auditActions(w).at(-1)).toMatchObject({ action: "round.deleted", details: { round: 1 } });
+  });
+});
+
+describe("opening a draft round", () => {
+  /**
+   * Round 1 voted and closed ("Imaging first" adopted, "Biopsy always" and "Surgery first" not),
+   * both carried into draft round 2, and "Surgery first" re-worded there.
+   */
+  async function carriedOver() {
+    const w = await workspace({ panelSize: 5, statements: ["Imaging first", "Biopsy always", "Surgery first"] });
+    const { round } = openRoundWithBallots(w.db, {
+      guidelineId: w.guideline.id,
+      number: 1,
+      revisionIds: w.statements.map((s) => s.revision.id),
+      panel: w.panel,
+      votes: [votes(5, 5), votes(5, 2, 2, 1), votes(5, 1, 3)],
+    });
+    closeRound(w.db, { roundId: round.id, actorId: w.secretary.id });
+    expectRedirect(await act(w.slug, 1, [["intent", "carry-over"]], w.secretaryCookie), roundPath(w.slug, 2));
+    const surgery = w.statements[2]!.statement.id;
+    w.db
+      .update(statementRevisions)
+      .set({ text: "Surgery first, when the margins can be clear" })
+      .where(and(eq(statementRevisions.statementId, surgery), eq(statementRevisions.revision, 2)))
+      .run();
+    return w;
+  }
+
+  const outbox = (w: Workspace) =>
+    w.db.select({ n: count() }).from(outboxMails).where(eq(outboxMails.guidelineId, w.guideline.id)).get()!.n;
+
+  test("is refused without the confirmation step's confirm=yes, changing nothing", async () => {
+    const w = await workspace();
+    await createDraft(w.slug, chosen([w.statements[0]!.statement.id]), w.secretaryCookie);
+    const events = auditActions(w).length;
+    for (const fields of [
+      [["intent", "open"]],
+      [
+        ["intent", "open"],
+        ["confirm", "on"],
+      ],
+    ] as [string, string][][]) {
+      const refused = await act(w.slug, 1, fields, w.secretaryCookie);
+      expect(refused.status).toBe(400);
+      expect(await formErrors(refused)).toEqual({
+        confirm: ["Confirm that the round opens: review what opening does, then use its button"],
+      });
+      // The page answers with the confirmation, the reason at its top.
+      const html = await render(RoundPage, await loadRound(w.slug, 1, w.secretaryCookie), refused);
+      expect(html).toContain("Open round 1?");
+      expect(html).toContain("Confirm that the round opens");
+    }
+    expect(roundRow(w, 1)).toMatchObject({ status: "draft", openedAt: null, panelSnapshot: null });
+    expect(outbox(w)).toBe(0);
+    expect(auditActions(w)).toHaveLength(events);
+
+    expectRedirect(await act(w.slug, 1, OPEN, w.secretaryCookie), roundPath(w.slug, 1));
+    expect(roundRow(w, 1).status).toBe("open");
+    expect(outbox(w)).toBe(4);
+  });
+
+  test("asks first, saying who is mailed, the deadline and that round 1 fixes the scale and the rule", async () => {
+    const w = await workspace();
+    await createDraft(w.slug, [...chosen([w.statements[1]!.statement.id]), ["closesAt", "2099-03-31T17:00"]], w.secretaryCookie);
+    const draft = await render(RoundPage, await loadRound(w.slug, 1, w.secretaryCookie));
+    expect(draft).toContain(">Open round 1…</button>");
+    expect(draft).toContain('<input type="hidden" name="confirm" value="open"/>');
+    expect(draft).not.toContain("Yes, open round 1");
+    expect(draft).toContain(`href="/g/${w.slug}/statements/${w.statements[1]!.statement.id}">Edit statement 2</a>`);
+    // The statement keeps its number in the guideline: statement 2, the round's first item.
+    expect(draft).toContain("<h4>Statement 2</h4>");
+
+    const html = await render(RoundPage, await loadRound(w.slug, 1, w.secretaryCookie, "?confirm=open"));
+    expect(html).toContain("Open round 1?");
+    expect(html).toContain("<strong>4 panelists will be mailed</strong>");
+    expect(html).toMatch(
+      /Deadline: <time dateTime="2099-03-31T17:00:00.000Z">31 Mar 2099, 17:00 UTC<\/time> \(closes in \d+ days\)/,
+    );
+    expect(html).toContain("This is the first round to open: it fixes the ballot scale, the adoption rule and anonymity");
+    expect(html).toContain("Scale: Agree, disagree or abstain. Rule: At least 50% of participants agree and under 20% disagree.");
+    expect(html).toContain('<input type="hidden" name="confirm" value="yes"/>');
+    expect(html).toContain("Yes, open round 1 and mail 4 panelists");
+    expect(html).not.toContain("back with the wording");
+    expect(roundRow(w, 1).status).toBe("draft");
+  });
+
+  test("warns about carried-over statements whose wording has not changed since the round that did not adopt them", async () => {
+    const w = await carriedOver();
+    const [, biopsy, surgery] = w.statements.map((s) => s.statement.id);
+    const data = (await (await loadRound(w.slug, 2, w.secretaryCookie, "?confirm=open")).json()) as {
+      round: { opening: { recipients: number; fixesRule: boolean; unchanged: unknown[] } };
+    };
+    expect(data.round.opening).toMatchObject({
+      recipients: 5,
+      fixesRule: false,
+      unchanged: [{ statementId: biopsy, number: 2, lastRound: 1 }],
+    });
+    const html = await render(RoundPage, await loadRound(w.slug, 2, w.secretaryCookie, "?confirm=open"));
+    expect(html).toContain("1 statement is back with the wording a round did not adopt:");
+    expect(html).toContain(
+      `<a href="/g/${w.slug}/statements/${biopsy}">Statement 2</a>: not adopted in round 1, same text since`,
+    );
+    expect(html).not.toContain(`<a href="/g/${w.slug}/statements/${surgery}">Statement 3</a>: not adopted`);
+    expect(html).toContain("No deadline set: the round stays open until you close it.");
+    expect(html).toContain("The round is voted under the guideline&#x27;s fixed rule");
+    expect(html).not.toContain("This is the first round to open");
+    // Items carry their statement numbers (2 and 3), not their places in the round (1 and 2).
+    expect(html).toContain("<h4>Statement 2</h4>");
+    expect(html).toContain("<h4>Statement 3</h4>");
+    expect(html).not.toContain("<h4>Statement 1</h4>");
+    // The warning is shown before the confirmation step too.
+    expect(await render(RoundPage, await loadRound(w.slug, 2, w.secretaryCookie))).toContain(
+      "1 statement is back with the wording a round did not adopt:",
+    );
+  });
+});
+
+describe("the round page's header", () => {
+  test('says "No deadline set" without one, and "Deadline passed — closing now" once an open round\'s has passed', async () => {
+    const w = await workspace();
+    await createDraft(w.slug, chosen([w.statements[0]!.statement.id]), w.secretaryCookie);
+    const header = (await render(RoundPage, await loadRound(w.slug, 1, w.secretaryCookie))).split("</section>")[0]!;
+    expect(header).toContain("<p>No deadline set</p>");
+    expect(header).not.toContain("Closes");
+    expect(await render(RoundsPage, await loadList(w.slug, w.secretaryCookie))).toContain("No deadline set");
+
+    await act(w.slug, 1, OPEN, w.secretaryCookie);
+    w.db
+      .update(rounds)
+      .set({ closesAt: new Date(Date.now() - 60_000) })
+      .where(eq(rounds.id, roundRow(w, 1).id))
+      .run();
+    const overdue = await render(RoundPage, await loadRound(w.slug, 1, w.observerCookie));
+    expect(overdue).toContain("<strong>Deadline passed — closing now</strong>");
+    expect(await render(RoundsPage, await loadList(w.slug, w.observerCookie))).toContain(
+      "<strong>Deadline passed — closing now</strong>",
+    );
+    // The page only reads: the server's tick (or the next action) closes the round.
+    expect(roundRow(w, 1).status).toBe("open");
   });
 });
 
@@ -807,8 +951,12 @@ describe("a closed round", () => {
     expect(body).not.toContain("Panelist");
     expect(round.choices).toBeNull();
     expect(html).toContain("Not adopted");
-    expect(html).toContain('Agree: <strong>2</strong> <span class="muted">(40%)</span>');
-    expect(html).toContain('No response: <strong>3</strong> <span class="muted">(60%)</span>');
+    // Each card's shares are of the rule's denominator, named: the bar's, the verdict's and its strength's.
+    expect(html).toContain('Agree: <strong>2</strong><span class="muted"> (40% of 5 participants)</span>');
+    expect(html).toContain('Agree: <strong>1</strong><span class="muted"> (50% of 2 participants)</span>');
+    expect(html).toContain("No response: <strong>3</strong></span>");
+    expect(html).toContain("· 50% of 2 participants agree");
+    expect(html).not.toMatch(/\(\d+(\.\d)?%\)/);
     expect(html).toContain("2 anonymous comments");
     expect(html).toContain('<dt>Outcome</dt><dd><span class="outcome outcome-in">In (consensus for)</span></dd>');
     expect(html).toContain('<span class="grade grade-strong">Strong consensus (over 95%)</span>');
@@ -998,7 +1146,7 @@ describe("who may use the rounds pages", () => {
   test("an unknown round is a 404", async () => {
     const w = await workspace();
     expect((await loadRound(w.slug, 7, w.secretaryCookie)).status).toBe(404);
-    expect((await act(w.slug, 7, [["intent", "open"]], w.secretaryCookie)).status).toBe(404);
+    expect((await act(w.slug, 7, OPEN, w.secretaryCookie)).status).toBe(404);
     expect(
       (
         await respond(() =>

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, test } from "vitest";
 import { getDb } from "@db/client.server";
-import { ballots, recusals, roundItems, roundResults, rounds, statementRevisions, statements } from "@db/schema";
+import { ballots, recusals, roundItems, roundResults, rounds, statementRevisions, statements, users } from "@db/schema";
 import { Refusal } from "~/server/errors";
 import { closeRound, openRound } from "~/server/rounds.server";
 import { addRevision, castBallot, createRound } from "../support/factories";
@@ -182,5 +182,17 @@ describe("the database keeps closed rounds and voted revisions as they were", ()
         )
         .run(g.guideline.id),
     ).toThrow(/a round starts as a draft/);
+  });
+});
+
+describe("opening a round", () => {
+  test("fixes a panel of the panelists who can vote: a deactivated account is not asked", async () => {
+    const db = getDb();
+    const g = await guidelineWithPanel(db, { panelSize: 3, statements: ["Imaging first"] });
+    db.update(users).set({ deactivatedAt: new Date() }).where(eq(users.id, g.panel[0]!.userId)).run();
+    const { round } = createRound(db, { guidelineId: g.guideline.id, number: 1, revisionIds: [g.statements[0]!.revision.id] });
+    openRound(db, { roundId: round.id, actorId: g.secretary.id });
+    const opened = db.select().from(rounds).where(eq(rounds.id, round.id)).get()!;
+    expect(opened.panelSnapshot!.members.map((m) => m.membershipId).sort()).toEqual([g.panel[1]!.id, g.panel[2]!.id].sort());
   });
 });

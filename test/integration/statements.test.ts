@@ -581,6 +581,7 @@ describe("reading statements", () => {
         revision: 2,
         revisions: 2,
         lockedInRound: null,
+        inDraftRound: null,
       },
       {
         id: w.second.id,
@@ -591,6 +592,7 @@ describe("reading statements", () => {
         revision: 1,
         revisions: 1,
         lockedInRound: 2,
+        inDraftRound: null,
       },
     ]);
     const adopted = await (await getList(w.slug, w.cookie, "?status=adopted")).json();
@@ -665,6 +667,34 @@ describe("rendered pages", () => {
     );
     expect(html).toContain("Voted in round 1: adopted (2 agree, 0 disagree, 0 abstain).");
     expect(html).toContain("Revision 2 has not been voted on yet: saving updates it in place.");
+  });
+
+  test("a statement in a draft round is said to wait in it, not to have been voted in it", async () => {
+    const w = await workspace();
+    voteOnFirst(w);
+    await postStatement(w.slug, w.first.id, edit({ text: STATEMENT_8_REVISED, changeNote: "Softened" }), w.cookie);
+    const revision = w.db
+      .select({ id: statementRevisions.id })
+      .from(statementRevisions)
+      .where(eq(statementRevisions.statementId, w.first.id))
+      .all()
+      .at(-1)!;
+    createRound(w.db, { guidelineId: w.guideline.id, number: 3, revisionIds: [revision.id] });
+
+    page.data = await (await getStatement(w.slug, w.first.id, w.cookie)).json();
+    page.actionData = undefined;
+    const html = renderToStaticMarkup(createElement(StatementPage));
+    expect(html).toContain("In draft round 3, not voted on yet.");
+    expect(html).toContain("Voted in round 1: adopted (2 agree, 0 disagree, 0 abstain).");
+    expect(html).toContain('<span class="badge stmt-draft-round">In draft round 3</span>');
+    expect(html).not.toMatch(/[Vv]oted in round 3|\(draft\)/);
+
+    const list = await (await getList(w.slug, w.cookie)).json();
+    expect(list.statements.map((s: { inDraftRound: number | null }) => s.inDraftRound)).toEqual([3, null]);
+    page.data = list;
+    expect(renderToStaticMarkup(createElement(StatementList))).toContain(
+      '<span class="badge stmt-draft-round">In draft round 3</span>',
+    );
   });
 
   test("a voted statement's form says a new revision is made and asks for the change note", async () => {

@@ -1,7 +1,8 @@
 /**
- * Shared by the authorization matrix and the fuzz tests: the IMT demo with one account per kind of
- * visitor, two other guidelines whose rows supply "foreign" ids, and digests that tell whether a
- * request changed anything in the database.
+ * Shared by the authorization matrix, the fuzz and the accessibility tests: the table of who may
+ * load and post to every route (MATRIX), the IMT demo with one account per kind of visitor, two
+ * other guidelines whose rows supply "foreign" ids, and digests that tell whether a request changed
+ * anything in the database.
  */
 import { createHash } from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
@@ -11,6 +12,7 @@ import { generateSessionToken, hashToken } from "~/server/session-token";
 import { DEMO_ACCOUNTS, DEMO_SLUG, seedDemo } from "../../scripts/seed-demo";
 import { addMember, createGuideline, createRound, createStatement, createUser } from "./factories";
 import { cookieFor } from "./requests";
+import { routeName } from "./transport";
 
 export const IDENTITIES = ["anonymous", "otherPanelist", "panelist", "observer", "secretary", "admin"] as const;
 export type Identity = (typeof IDENTITIES)[number];
@@ -189,6 +191,7 @@ const GUIDELINE_ROWS: Record<string, string> = {
   round_items: `SELECT * FROM round_items WHERE round_id IN (${ROUNDS}) OR revision_id IN (${REVISIONS})`,
   ballots: `SELECT * FROM ballots WHERE membership_id IN (${MEMBERS}) OR round_item_id IN (${ITEMS})`,
   round_results: `SELECT * FROM round_results WHERE round_item_id IN (${ITEMS})`,
+  reminder_schedules: `SELECT * FROM reminder_schedules WHERE round_id IN (${ROUNDS})`,
   recommendation_sets: "SELECT * FROM recommendation_sets WHERE guideline_id = :g",
   audit_events: "SELECT * FROM audit_events WHERE guideline_id = :g",
   outbox_mails: "SELECT * FROM outbox_mails WHERE guideline_id = :g",
@@ -228,4 +231,207 @@ export async function reasonsOf(response: Response): Promise<string[]> {
     [error, formErrors, fieldErrors, message].forEach(collect);
   }
   return found;
+}
+
+/** GET: "ok" is a 2xx, or a 3xx that is not to /login; "login" is a 302 to /login?redirectTo=<the page>. */
+export type Read = "ok" | "login" | 400 | 403 | 404;
+/**
+ * POST with an empty body: "allowed" means the identity got past authorization, so anything
+ * but a redirect to /login, 403 or 404 (an empty form is usually a 400 with field errors).
+ */
+export type Write = "allowed" | "login" | 403 | 404;
+export type Entry = { GET?: Record<Identity, Read>; POST?: Record<Identity, Write> };
+
+/**
+ * Who may load and post to every route module in app/routes, against the six identities: checked by
+ * the authorization matrix test; the accessibility test visits every page it lists as "ok".
+ */
+export const MATRIX: Record<string, Entry> = {
+  // Public pages and the public API: the same for everyone.
+  "_index/route.tsx": {
+    GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
+  },
+  "login/route.tsx": {
+    GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
+    POST: {
+      anonymous: "allowed",
+      otherPanelist: "allowed",
+      panelist: "allowed",
+      observer: "allowed",
+      secretary: "allowed",
+      admin: "allowed",
+    },
+  },
+  "logout/route.tsx": {
+    GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
+    POST: {
+      anonymous: "allowed",
+      otherPanelist: "allowed",
+      panelist: "allowed",
+      observer: "allowed",
+      secretary: "allowed",
+      admin: "allowed",
+    },
+  },
+  // The invitation token is the credential here.
+  "join.$token/route.tsx": {
+    GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
+    POST: {
+      anonymous: "allowed",
+      otherPanelist: "allowed",
+      panelist: "allowed",
+      observer: "allowed",
+      secretary: "allowed",
+      admin: "allowed",
+    },
+  },
+  "g.$slug_.v.$version/route.tsx": {
+    GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
+  },
+  "api.guidelines._index.ts": {
+    GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
+  },
+  "api.guidelines.$slug.versions._index.ts": {
+    GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
+  },
+  "api.guidelines.$slug.versions.$version.ts": {
+    GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
+  },
+  "api.schema.recommendation-set[.]json.ts": {
+    GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
+  },
+  // Comparing versions: public; the test world has one version, so "1..latest" goes nowhere (400) for everyone.
+  "api.guidelines.$slug.changes.$range.ts": {
+    GET: { anonymous: 400, otherPanelist: 400, panelist: 400, observer: 400, secretary: 400, admin: 400 },
+  },
+  "g.$slug_.v.$version_.changes.$other/route.tsx": {
+    GET: { anonymous: 400, otherPanelist: 400, panelist: 400, observer: 400, secretary: 400, admin: 400 },
+  },
+
+  // Instance administration: admins only.
+  "admin._index/route.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: 403, admin: "ok" },
+    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: 403, admin: "allowed" },
+  },
+  "admin.users/route.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: 403, admin: "ok" },
+    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: 403, admin: "allowed" },
+  },
+  "admin.guidelines/route.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: 403, admin: "ok" },
+    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: 403, admin: "allowed" },
+  },
+  // The backup download: POST only, so no crawler or prefetch takes a copy.
+  "admin.backup.ts": {
+    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: 403, admin: "allowed" },
+  },
+  // The reset token is the credential, as an invitation's is; the world's token is no reset link: 404 for everyone.
+  "reset.$token/route.tsx": {
+    GET: { anonymous: 404, otherPanelist: 404, panelist: 404, observer: 404, secretary: 404, admin: 404 },
+    POST: { anonymous: 404, otherPanelist: 404, panelist: 404, observer: 404, secretary: 404, admin: 404 },
+  },
+
+  // The workspace: members of the guideline only; being an instance admin grants no role in it.
+  "g.$slug/route.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: "ok", observer: "ok", secretary: "ok", admin: 403 },
+  },
+  "g.$slug._index/route.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: "ok", observer: "ok", secretary: "ok", admin: 403 },
+  },
+  "g.$slug.vote/route.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: "ok", observer: 403, secretary: 403, admin: 403 },
+    POST: { anonymous: "login", otherPanelist: 403, panelist: "allowed", observer: 403, secretary: 403, admin: 403 },
+  },
+  "g.$slug.results._index/route.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: "ok", observer: "ok", secretary: "ok", admin: 403 },
+  },
+  "g.$slug.results.$number/route.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: "ok", observer: "ok", secretary: "ok", admin: 403 },
+  },
+  "g.$slug.rounds._index/route.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
+    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
+  },
+  "g.$slug.rounds.$number/route.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
+    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
+  },
+  "g.$slug.statements._index/route.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
+    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
+  },
+  "g.$slug.statements.$statementId/route.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
+    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
+  },
+  "g.$slug.statements.new/route.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 },
+    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
+  },
+  "g.$slug.exports.$file.ts": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
+  },
+  "g.$slug.report/route.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
+  },
+  "g.$slug.report[.]md.ts": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
+  },
+  "g.$slug.report[.]docx.ts": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: "ok", secretary: "ok", admin: 403 },
+  },
+  "g.$slug.panel/route.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 },
+    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
+  },
+  "g.$slug.settings/route.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 },
+    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
+  },
+  "g.$slug.publish/route.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 },
+    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
+  },
+  "g.$slug.audit/route.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 },
+  },
+  "g.$slug.outbox/route.tsx": {
+    GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 },
+  },
+};
+
+/** Remix flat-route segments of a file name: dots separate them, except inside [escapes]. */
+function segments(file: string): string[] {
+  return (routeName(file).match(/(\[[^\]]*\]|[^.])+/g) ?? []).filter((s) => s !== "_index");
+}
+
+/** The URL pattern of a route file, such as /g/:slug/statements/:statementId. */
+export function pattern(file: string): string {
+  const parts = segments(file).map((s) =>
+    s
+      .replace(/_$/, "")
+      .replace(/^\$(.+)$/, ":$1")
+      .replace(/\[([^\]]*)\]/g, "$1"),
+  );
+  return `/${parts.join("/")}`;
+}
+
+export function paramNames(file: string): string[] {
+  return segments(file)
+    .filter((s) => s.startsWith("$"))
+    .map((s) => s.slice(1).replace(/_$/, ""));
+}
+
+/** Real values for every route parameter: the demo's guideline, round 1, version 1, a statement, an invitation. */
+export function routeValues(world: World): Record<string, string> {
+  return {
+    slug: world.imt.slug,
+    number: "1",
+    version: "1",
+    file: "ballots.csv",
+    range: "1..latest",
+    other: "latest",
+    statementId: world.imt.statementIds[0]!,
+    token: world.imt.invitationToken,
+  };
 }

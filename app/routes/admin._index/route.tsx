@@ -2,15 +2,16 @@ import { getFormProps, getInputProps, getTextareaProps, useForm } from "@conform
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { z } from "zod";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { getDb } from "@db/client.server";
+import { AdminNav } from "~/components/admin";
 import { Field, FormErrors } from "~/components/form";
-import { Time } from "~/components/time";
-import { requireUser } from "~/server/auth.server";
+import { AnonymityChoice, GuidelineFieldInputs } from "~/components/guideline-fields";
+import { requireAdmin } from "~/server/auth.server";
+import { env, publicOrigin } from "~/server/env.server";
 import { attempt, invalid, readForm } from "~/server/forms.server";
+import { newGuidelineSchema } from "~/server/guideline-form";
 import { adminOverview, createGuideline, slugInUse } from "~/server/guidelines.server";
-import { publicOrigin } from "~/server/env.server";
 import { deliverOutbox } from "~/server/mail.server";
 import styles from "~/styles/admin.css";
 
@@ -18,63 +19,10 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
 
 export const meta: MetaFunction = () => [{ title: "Administration · Delphi consensus" }];
 
-async function requireAdmin(request: Request) {
-  const user = await requireUser(request);
-  if (!user.isAdmin) throw Response.json({ error: "Only instance administrators can open this page." }, { status: 403 });
-  return user;
-}
-
-const SLUG = /^[a-z0-9][a-z0-9-]*$/;
-
-function emailList(text: string, ctx: z.RefinementCtx): string[] {
-  const addresses = [
-    ...new Set(
-      text
-        .split(/[\s,;]+/)
-        .map((a) => a.toLowerCase())
-        .filter(Boolean),
-    ),
-  ];
-  const bad = addresses.filter((address) => !z.email().safeParse(address).success);
-  if (bad.length > 0) {
-    const quoted = bad.map((address) => `"${address}"`).join(", ");
-    ctx.addIssue({
-      code: "custom",
-      message: bad.length === 1 ? `${quoted} is not a valid e-mail address` : `These are not valid e-mail addresses: ${quoted}`,
-    });
-  } else if (addresses.length === 0) {
-    ctx.addIssue({ code: "custom", message: "Enter at least one secretary's e-mail address" });
-  }
-  return addresses;
-}
-
-/** `slugTaken` checks the database (server only), so a slug in use is a field error like any other. */
-function newGuidelineSchema(slugTaken: (slug: string) => boolean = () => false) {
-  return z.object({
-    slug: z
-      .string({ error: "Enter a slug, e.g. imt-consensus" })
-      .trim()
-      .max(100, "A slug has at most 100 characters")
-      .regex(SLUG, "Use lowercase letters, digits and hyphens, starting with a letter or digit")
-      .superRefine((slug, ctx) => {
-        if (slugTaken(slug)) ctx.addIssue({ code: "custom", message: `The slug "${slug}" is already in use` });
-      }),
-    title: z.string({ error: "Enter a title" }).trim().min(1, "Enter a title").max(200, "A title has at most 200 characters"),
-    description: z.string().trim().max(5000, "A description has at most 5000 characters").default(""),
-    language: z
-      .string()
-      .trim()
-      .max(35, "A language tag has at most 35 characters")
-      .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$/, "Use a language tag such as en, fr or pt-BR")
-      .default("en"),
-    secretaries: z.string({ error: "Enter at least one secretary's e-mail address" }).transform(emailList),
-  });
-}
-
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireAdmin(request);
   const created = new URL(request.url).searchParams.get("created");
-  return adminOverview(getDb(), { createdSlug: created });
+  return { ...adminOverview(getDb(), { createdSlug: created }), backupSealed: Boolean(env().BACKUP_PUBLIC_KEY) };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -103,6 +51,13 @@ function Created({ created, smtpConfigured }: { created: NonNullable<Overview["c
   return (
     <section className="notice created" aria-labelledby="created-heading">
       <h2 id="created-heading">Created “{created.title}”</h2>
+      <p>
+        It is listed under{" "}
+        <Link to={`/admin/guidelines#guideline-${created.slug}`}>
+          Guidelines: <code>{created.slug}</code>
+        </Link>
+        , with its secretaries.
+      </p>
       {created.unsentInvitations.length === 0 ? (
         <p>Its secretaries can open it now.</p>
       ) : smtpConfigured ? (
@@ -122,57 +77,35 @@ function Created({ created, smtpConfigured }: { created: NonNullable<Overview["c
   );
 }
 
-function GuidelineList({ guidelines }: { guidelines: Overview["guidelines"] }) {
-  if (guidelines.length === 0) return <p className="muted">No guidelines yet.</p>;
+function Counts({ counts }: { counts: Overview["counts"] }) {
   return (
-    <table className="data-table">
-      <thead>
-        <tr>
-          <th scope="col">Slug</th>
-          <th scope="col">Title</th>
-          <th scope="col">Secretaries</th>
-          <th scope="col">Created</th>
-        </tr>
-      </thead>
-      <tbody>
-        {guidelines.map((g) => (
-          <tr key={g.slug}>
-            <td>
-              <code>{g.slug}</code>
-            </td>
-            <td>{g.title}</td>
-            <td>
-              <ul className="plain-list">
-                {g.secretaries.map((s) => (
-                  <li key={s.email}>
-                    {s.name} <span className="muted">({s.email})</span>
-                  </li>
-                ))}
-                {g.invitedSecretaries.map((s) => (
-                  <li key={s.email}>
-                    {s.email} <span className="badge">{s.state === "valid" ? "invited" : "invitation expired"}</span>
-                  </li>
-                ))}
-              </ul>
-              {g.secretaries.length + g.invitedSecretaries.length === 0 ? <span className="muted">none</span> : null}
-            </td>
-            <td>
-              <Time value={g.createdAt} dateOnly />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <section className="panel" aria-labelledby="instance-heading">
+      <h2 id="instance-heading">This instance</h2>
+      <ul className="plain-list counts">
+        <li>
+          <Link to="/admin/guidelines">
+            {counts.guidelines} guideline{counts.guidelines === 1 ? "" : "s"}
+          </Link>
+        </li>
+        <li>
+          <Link to="/admin/users">
+            {counts.users} account{counts.users === 1 ? "" : "s"}
+          </Link>
+          {counts.deactivatedUsers > 0 ? <span className="muted"> ({counts.deactivatedUsers} deactivated)</span> : null}
+        </li>
+      </ul>
+    </section>
   );
 }
 
+/** The form starts empty; after a refused submission it keeps what was typed, with the errors. */
 function NewGuidelineForm() {
   const lastResult = useActionData<typeof action>();
   const schema = newGuidelineSchema();
   const [form, fields] = useForm({
     id: "new-guideline",
     lastResult,
-    defaultValue: { language: "en" },
+    defaultValue: { language: "en", anonymity: "anonymous" },
     constraint: getZodConstraint(schema),
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
@@ -182,8 +115,8 @@ function NewGuidelineForm() {
     <section className="panel" aria-labelledby="new-heading">
       <h2 id="new-heading">New guideline</h2>
       <p className="muted">
-        It starts with the IMT rule (at least 50% of participants agree and under 20% disagree) and anonymous voting; its
-        secretaries can change both until round 1 opens.
+        It starts with the IMT rule (at least 50% of participants agree and under 20% disagree) on agree / disagree / abstain; its
+        secretaries can change the rule, the ballot scale and anonymity until round 1 opens.
       </p>
       <Form method="post" {...getFormProps(form)}>
         <FormErrors id={form.errorId} errors={form.errors} />
@@ -195,25 +128,8 @@ function NewGuidelineForm() {
         >
           <input {...getInputProps(fields.slug, { type: "text" })} autoComplete="off" placeholder="imt-consensus" />
         </Field>
-        <Field id={fields.title.id} label="Title" errorId={fields.title.errorId} errors={fields.title.errors}>
-          <input {...getInputProps(fields.title, { type: "text" })} />
-        </Field>
-        <Field
-          id={fields.description.id}
-          label="Description (optional)"
-          errorId={fields.description.errorId}
-          errors={fields.description.errors}
-        >
-          <textarea {...getTextareaProps(fields.description)} rows={3} />
-        </Field>
-        <Field
-          id={fields.language.id}
-          label="Language (e.g. en, fr, pt-BR)"
-          errorId={fields.language.errorId}
-          errors={fields.language.errors}
-        >
-          <input {...getInputProps(fields.language, { type: "text" })} autoComplete="off" />
-        </Field>
+        <GuidelineFieldInputs fields={fields} />
+        <AnonymityChoice field={fields.anonymity} />
         <Field
           id={fields.secretaries.id}
           label="Secretaries' e-mail addresses (one per line, or separated by commas)"
@@ -233,17 +149,42 @@ function NewGuidelineForm() {
   );
 }
 
+function Backup({ sealed }: { sealed: boolean }) {
+  return (
+    <section className="panel" aria-labelledby="backup-heading">
+      <h2 id="backup-heading">Backup</h2>
+      <p className="muted">
+        A consistent copy of the whole database, taken while the platform keeps running and passed through SQLite&apos;s integrity
+        check. It names who cast every ballot, so it is sealed to the operator&apos;s public key (<code>BACKUP_PUBLIC_KEY</code>):
+        only the holder of the private key opens it, with <code>npm run -s cli -- backup:open</code>.
+      </p>
+      {sealed ? (
+        // A plain form: the browser itself posts it and saves the file that comes back.
+        <form method="post" action="/admin/backup">
+          <button type="submit" className="button button-secondary">
+            Download a sealed backup
+          </button>
+        </form>
+      ) : (
+        <p>
+          <strong>BACKUP_PUBLIC_KEY is not set</strong>, so no backup can be downloaded here; the operator takes one on the server
+          with <code>npm run -s cli -- backup FILE</code>.
+        </p>
+      )}
+    </section>
+  );
+}
+
 export default function Admin() {
-  const { guidelines, created, smtpConfigured } = useLoaderData<typeof loader>();
+  const { counts, created, smtpConfigured, backupSealed } = useLoaderData<typeof loader>();
   return (
     <div className="admin stack">
-      <h1>Administration</h1>
+      <AdminNav />
       {created ? <Created created={created} smtpConfigured={smtpConfigured} /> : null}
-      <section className="panel" aria-labelledby="guidelines-heading">
-        <h2 id="guidelines-heading">Guidelines ({guidelines.length})</h2>
-        <GuidelineList guidelines={guidelines} />
-      </section>
-      <NewGuidelineForm />
+      <Counts counts={counts} />
+      {/* A new key after each guideline created: the form comes back empty, not with the last one's values. */}
+      <NewGuidelineForm key={created?.slug ?? "new"} />
+      <Backup sealed={backupSealed} />
     </div>
   );
 }

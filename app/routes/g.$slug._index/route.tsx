@@ -2,22 +2,40 @@ import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { getDb } from "@db/client.server";
 import { Deadline } from "~/components/deadline";
+import { distributionStyles, OutcomeTable } from "~/components/distribution";
+import { Time } from "~/components/time";
 import { formatUtc } from "~/time";
 import { ProgressBar } from "~/components/progress-bar";
 import { barStyles } from "~/components/vote-bar";
 import { requireMember } from "~/server/permissions.server";
 import { guidelineOverview } from "~/server/progress.server";
+import { panelistOutcome } from "~/server/round-outcome.server";
 import styles from "~/styles/rounds.css";
+import overviewStyles from "~/styles/overview.css";
 
-export const links: LinksFunction = () => [barStyles, { rel: "stylesheet", href: styles }];
+export const links: LinksFunction = () => [
+  barStyles,
+  distributionStyles,
+  { rel: "stylesheet", href: styles },
+  { rel: "stylesheet", href: overviewStyles },
+];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { guideline, membership } = await requireMember(request, params.slug, ["secretary", "panelist", "observer"]);
   const db = getDb();
-  return { slug: guideline.slug, overview: guidelineOverview(db, { guideline, membership }) };
+  const now = new Date();
+  const overview = guidelineOverview(db, { guideline, membership, now });
+  return {
+    slug: guideline.slug,
+    overview,
+    // The server's tick closes an overdue round soon after its deadline; until then it is still open.
+    deadlinePassed: overview.open?.closesAt ? overview.open.closesAt.getTime() <= now.getTime() : false,
+    outcome: membership.role === "panelist" ? panelistOutcome(db, { guideline }) : null,
+  };
 }
 
-type Overview = ReturnType<typeof useLoaderData<typeof loader>>["overview"];
+type Data = ReturnType<typeof useLoaderData<typeof loader>>;
+type Overview = Data["overview"];
 type StaffOverview = Exclude<Overview, { role: "panelist" }>;
 type PanelistOverview = Extract<Overview, { role: "panelist" }>;
 
@@ -25,17 +43,88 @@ function Description({ text }: { text: string }) {
   return text ? <p>{text}</p> : <p className="muted">No description yet.</p>;
 }
 
-function PanelistView({ slug, overview }: { slug: string; overview: PanelistOverview }) {
+/** The open round's deadline with the time left, or, once it has passed, that the round is closing. */
+function OpenDeadline({ open, passed }: { open: { closesAt: string | null; timeLeft: string | null }; passed: boolean }) {
+  return (
+    <p>
+      Deadline:{" "}
+      {passed && open.closesAt ? (
+        <span>
+          <Time value={open.closesAt} /> <strong>(deadline passed — closing now)</strong>
+        </span>
+      ) : (
+        <Deadline closesAt={open.closesAt} left={open.timeLeft} />
+      )}
+    </p>
+  );
+}
+
+/** The latest closed round's outcome, statement by statement, and the latest published Table 1. */
+function Outcome({ slug, outcome }: { slug: string; outcome: NonNullable<Data["outcome"]> }) {
+  const { lastClosed, latestVersion } = outcome;
+  return (
+    <>
+      {lastClosed ? (
+        <section className="panel overview-outcome" aria-labelledby="outcome-title">
+          <h2 id="outcome-title">Round {lastClosed.number} results</h2>
+          <p className="meta">
+            {lastClosed.items.filter((i) => i.verdict.adopted).length} of {lastClosed.items.length} statement
+            {lastClosed.items.length === 1 ? "" : "s"} adopted
+            {lastClosed.closedAt ? (
+              <>
+                {" "}
+                · closed <Time value={lastClosed.closedAt} />
+              </>
+            ) : null}
+            .
+          </p>
+          <OutcomeTable
+            rows={lastClosed.items}
+            rule={lastClosed.rule}
+            caption={`Round ${lastClosed.number}: each statement's votes and outcome`}
+            resultsPath={`/g/${slug}/results/${lastClosed.number}`}
+          />
+          <p>
+            <Link to={`/g/${slug}/results/${lastClosed.number}`}>
+              Round {lastClosed.number} in full: distributions, comments and your ballot
+            </Link>
+          </p>
+        </section>
+      ) : null}
+      {latestVersion ? (
+        <section className="panel" aria-labelledby="published-title">
+          <h2 id="published-title">Published</h2>
+          <p>
+            <Link to={`/g/${slug}/v/${latestVersion.version}`}>Version {latestVersion.version}: Table 1</Link>, published{" "}
+            {formatUtc(latestVersion.publishedAt)}.
+          </p>
+        </section>
+      ) : null}
+    </>
+  );
+}
+
+function PanelistView({
+  slug,
+  overview,
+  outcome,
+  deadlinePassed,
+}: {
+  slug: string;
+  overview: PanelistOverview;
+  outcome: Data["outcome"];
+  deadlinePassed: boolean;
+}) {
   const open = overview.open;
   return (
     <div className="stack">
       {open ? (
         <section className="panel open-round-callout" aria-labelledby="vote-title">
           <h2 id="vote-title">Round {open.number} is open</h2>
-          <p>
-            Deadline: <Deadline closesAt={open.closesAt} left={open.timeLeft} />
-          </p>
-          {open.eligible ? (
+          <OpenDeadline open={open} passed={deadlinePassed} />
+          {deadlinePassed ? (
+            <p className="notice">Ballots can no longer change: the results appear here once the round has closed.</p>
+          ) : open.eligible ? (
             <p>
               <Link to={`/g/${slug}/vote`} className="button">
                 Vote on round {open.number} ({open.answered} of {open.items} answered)
@@ -46,6 +135,7 @@ function PanelistView({ slug, overview }: { slug: string; overview: PanelistOver
           )}
         </section>
       ) : null}
+      {outcome ? <Outcome slug={slug} outcome={outcome} /> : null}
       <section className="panel">
         <h2>About this guideline</h2>
         <Description text={overview.description} />
@@ -54,7 +144,7 @@ function PanelistView({ slug, overview }: { slug: string; overview: PanelistOver
   );
 }
 
-function StaffView({ slug, overview }: { slug: string; overview: StaffOverview }) {
+function StaffView({ slug, overview, deadlinePassed }: { slug: string; overview: StaffOverview; deadlinePassed: boolean }) {
   const { open, draft, lastClosed, latestVersion } = overview;
   const secretary = overview.role === "secretary";
   const rounds = `/g/${slug}/rounds`;
@@ -64,10 +154,8 @@ function StaffView({ slug, overview }: { slug: string; overview: StaffOverview }
         <h2 id="open-title">{open ? `Round ${open.number} is open` : "No round is open"}</h2>
         {open ? (
           <>
-            <p>
-              Deadline: <Deadline closesAt={open.closesAt} left={open.timeLeft} />
-            </p>
-            <ProgressBar label="Responded" value={open.responded} max={open.eligible} unit="panelists" />
+            <OpenDeadline open={open} passed={deadlinePassed} />
+            <ProgressBar label="Responded" value={open.responded} max={open.eligible} unit="panelist" />
             <p className="meta">
               {open.complete} of {open.eligible} answered all {open.items} statement{open.items === 1 ? "" : "s"}.
             </p>
@@ -153,10 +241,10 @@ function StaffView({ slug, overview }: { slug: string; overview: StaffOverview }
 
 /** Where the guideline stands, the open round first: what a busy secretary needs to see. */
 export default function GuidelineOverview() {
-  const { slug, overview } = useLoaderData<typeof loader>();
+  const { slug, overview, outcome, deadlinePassed } = useLoaderData<typeof loader>();
   return overview.role === "panelist" ? (
-    <PanelistView slug={slug} overview={overview} />
+    <PanelistView slug={slug} overview={overview} outcome={outcome} deadlinePassed={deadlinePassed} />
   ) : (
-    <StaffView slug={slug} overview={overview} />
+    <StaffView slug={slug} overview={overview} deadlinePassed={deadlinePassed} />
   );
 }

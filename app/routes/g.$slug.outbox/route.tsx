@@ -1,5 +1,6 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
+import { useRef, useState, useSyncExternalStore } from "react";
 import { getDb } from "@db/client.server";
 import { Time } from "~/components/time";
 import { listOutbox } from "~/server/panel.server";
@@ -10,9 +11,21 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
 
 export const meta: MetaFunction = () => [{ title: "Outbox · Delphi consensus" }];
 
+/** The first address in a mail's text: its invitation, voting or reset link. */
+function linkIn(body: string): string | null {
+  return /https?:\/\/\S+/.exec(body)?.[0] ?? null;
+}
+
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { guideline } = await requireMember(request, params.slug, "secretary");
-  return { ...listOutbox(getDb(), { guidelineId: guideline.id }) };
+  const outbox = listOutbox(getDb(), { guidelineId: guideline.id });
+  // Every mail not sent yet that carries a link: recipient and link, one a line, oldest first.
+  const pendingLinks = outbox.mails
+    .filter((mail) => !mail.sentAt)
+    .map((mail) => ({ to: mail.to, link: linkIn(mail.body) }))
+    .filter((line): line is { to: string; link: string } => line.link !== null)
+    .reverse();
+  return { ...outbox, pendingLinks };
 }
 
 type Mail = ReturnType<typeof useLoaderData<typeof loader>>["mails"][number];
@@ -28,8 +41,56 @@ function Delivery({ mail, smtpConfigured }: { mail: Mail; smtpConfigured: boolea
   return <span className="badge badge-todo">{smtpConfigured ? "not sent yet" : "kept here — SMTP is not configured"}</span>;
 }
 
+const noSubscription = () => () => {};
+const hasClipboard = () => navigator.clipboard !== undefined;
+
+/**
+ * Every pending link at once, to paste into one's own mail: a read-only text box to select and
+ * copy (without JavaScript), and with it a button that puts the whole list on the clipboard.
+ */
+function CopyAllLinks({ lines }: { lines: { to: string; link: string }[] }) {
+  const text = lines.map((line) => `${line.to} ${line.link}`).join("\n");
+  const box = useRef<HTMLTextAreaElement>(null);
+  // False on the server and while hydrating, so the button appears only where a script can press it.
+  const canCopy = useSyncExternalStore(noSubscription, hasClipboard, () => false);
+  const [copied, setCopied] = useState<string | null>(null);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied(`Copied ${lines.length} link${lines.length === 1 ? "" : "s"}.`);
+    } catch {
+      box.current?.select();
+      setCopied("The browser did not allow copying: the list is selected, copy it with your keyboard.");
+    }
+  };
+  return (
+    <section className="panel-section copy-links" aria-labelledby="copy-links-heading">
+      <h3 id="copy-links-heading">
+        All links not sent yet ({lines.length} mail{lines.length === 1 ? "" : "s"})
+      </h3>
+      <label htmlFor="copy-links">Recipient and link, one a line: select it all and copy</label>
+      <textarea
+        id="copy-links"
+        ref={box}
+        readOnly
+        value={text}
+        rows={Math.min(12, lines.length + 1)}
+        onFocus={(event) => event.currentTarget.select()}
+      />
+      {canCopy ? (
+        <p className="row">
+          <button type="button" className="button button-secondary" onClick={copy}>
+            Copy all links
+          </button>
+          <span role="status">{copied}</span>
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
 export default function Outbox() {
-  const { mails, smtpConfigured } = useLoaderData<typeof loader>();
+  const { mails, smtpConfigured, pendingLinks } = useLoaderData<typeof loader>();
   return (
     <section className="panel outbox" aria-labelledby="outbox-heading">
       <div className="row page-heading">
@@ -40,6 +101,7 @@ export default function Outbox() {
           ? "SMTP is configured: mails are sent as soon as they are written. Those not sent yet are retried with the next mail."
           : "SMTP is not configured: mails are kept here. Copy an invitation's link from its text and send it yourself."}
       </p>
+      {pendingLinks.length > 0 ? <CopyAllLinks lines={pendingLinks} /> : null}
       {mails.length === 0 ? <p className="muted">No mails yet.</p> : null}
       <ol className="card-list outbox-list">
         {mails.map((mail) => (

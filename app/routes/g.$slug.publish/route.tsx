@@ -104,10 +104,14 @@ function VersionLinkList({ links, label }: { links: VersionLinks; label: string 
 
 const CHANGE_HEADINGS = { added: "Added", revised: "Revised", retired: "Retired" } as const;
 
+/** "Statement 8", or nothing for a statement no longer in the guideline's list. */
+const statementLabel = (number: number | null | undefined) => (number == null ? "" : `Statement ${number} · `);
+
 function ChangeItem({ change }: { change: ChangeLine }) {
   return (
     <li className="change">
       <p className="meta">
+        {statementLabel(change.number)}
         {change.section || "No section"}
         {change.kind === "revised" ? ` · revision ${change.previousRevision} → ${change.revision}` : null}
         {change.adopted === null ? null : (
@@ -167,15 +171,30 @@ function countColumns(scale: Scale): { label: string; value: (entry: Entry) => s
   ];
 }
 
-function RecommendationsTable({ recommendations, scale }: { recommendations: Recommendation[]; scale: Scale }) {
+/**
+ * The adopted statements as Table 1 will list them. Each is named by its statement number, as on
+ * every other page, with the recommendation number it gets in the published set beside it (1..k
+ * over the adopted statements: the published contract).
+ */
+function RecommendationsTable({
+  recommendations,
+  scale,
+  numbers,
+}: {
+  recommendations: Recommendation[];
+  scale: Scale;
+  numbers: Record<string, number>;
+}) {
   if (recommendations.length === 0) return <p className="muted">No statement would be adopted in this version.</p>;
   const columns = countColumns(scale);
   return (
     <table className="data-table labelled-table">
-      <caption>Table 1 as it will be published</caption>
+      <caption>
+        Table 1 as it will be published: the adopted statements, numbered 1 to {recommendations.length} as recommendations
+      </caption>
       <thead>
         <tr>
-          <th scope="col">No.</th>
+          <th scope="col">Statement → recommendation</th>
           <th scope="col">Section</th>
           <th scope="col">Key point</th>
           {columns.map((c) => (
@@ -188,7 +207,10 @@ function RecommendationsTable({ recommendations, scale }: { recommendations: Rec
       <tbody>
         {recommendations.map((r) => (
           <tr key={r.statementId}>
-            <td data-label="No.">{r.number}</td>
+            <td data-label="Number" className="publish-number">
+              <strong>Statement {numbers[r.statementId] ?? "–"}</strong>{" "}
+              <span className="muted">→ Recommendation {r.number}</span>
+            </td>
             <td data-label="Section">{r.section}</td>
             <td data-label="Key point">{r.text}</td>
             {columns.map((c) => (
@@ -203,7 +225,7 @@ function RecommendationsTable({ recommendations, scale }: { recommendations: Rec
   );
 }
 
-function NotAdoptedList({ entries, scale }: { entries: Entry[]; scale: Scale }) {
+function NotAdoptedList({ entries, scale, numbers }: { entries: Entry[]; scale: Scale; numbers: Record<string, number> }) {
   if (entries.length === 0) return <p>None: every statement put to the vote would be adopted.</p>;
   const columns = countColumns(scale);
   const counts = (e: Entry) =>
@@ -215,6 +237,7 @@ function NotAdoptedList({ entries, scale }: { entries: Entry[]; scale: Scale }) 
       {entries.map((e) => (
         <li key={e.statementId} className="change">
           <p className="meta">
+            {statementLabel(numbers[e.statementId])}
             {e.section || "No section"} · {counts(e)}
           </p>
           <p className="change-text">{e.text}</p>
@@ -276,11 +299,15 @@ function NextVersion() {
           <ChangeList changes={preview.changes} previousVersion={preview.set.changes.previousVersion} />
           <section aria-labelledby="table1-heading">
             <h4 id="table1-heading">Recommendations</h4>
-            <RecommendationsTable recommendations={preview.set.recommendations} scale={setScale(preview.set)} />
+            <RecommendationsTable
+              recommendations={preview.set.recommendations}
+              scale={setScale(preview.set)}
+              numbers={preview.numbers}
+            />
           </section>
           <section aria-labelledby="not-adopted-heading">
             <h4 id="not-adopted-heading">Not adopted</h4>
-            <NotAdoptedList entries={preview.set.notAdopted} scale={setScale(preview.set)} />
+            <NotAdoptedList entries={preview.set.notAdopted} scale={setScale(preview.set)} numbers={preview.numbers} />
           </section>
           <PublishForm version={preview.set.version} />
         </>

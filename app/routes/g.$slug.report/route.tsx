@@ -2,7 +2,7 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run
 import { Form, useLoaderData } from "@remix-run/react";
 import { getDb } from "@db/client.server";
 import { DocumentView } from "~/components/document-view";
-import { Refusal } from "~/server/errors";
+import { Refusal, refusalResponse } from "~/server/errors";
 import { methodsReportDoc, reportVersion } from "~/server/methods-report.server";
 import { requireMember } from "~/server/permissions.server";
 import { listVersions } from "~/server/publications.server";
@@ -37,7 +37,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     };
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
-    if (error.status !== 422) throw Response.json({ error: error.message }, { status: error.status });
+    if (error.status !== 422) throw refusalResponse(error);
     return { exports: exportLinks(guideline.slug), version: null, versions, doc: null, downloads: null, message: error.message };
   }
 }
@@ -64,7 +64,9 @@ export default function Report() {
                 </option>
               ))}
             </select>
-            <button type="submit">Show</button>
+            <button type="submit" className="button button-secondary">
+              Show
+            </button>
           </Form>
         ) : null}
         {downloads ? (

@@ -6,7 +6,7 @@ import { describeScale } from "~/consensus/scale";
 import { distributionStyles, groupNote } from "~/components/distribution";
 import { RoundFeedback } from "~/components/feedback";
 import { closedRoundFeedback, findClosedRound } from "~/server/ballots.server";
-import { Refusal } from "~/server/errors";
+import { refusing } from "~/server/errors";
 import { requireMember } from "~/server/permissions.server";
 import styles from "~/styles/ballot.css";
 import { barStyles } from "~/components/vote-bar";
@@ -18,16 +18,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const number = Number(params.number);
   if (!Number.isInteger(number) || number < 1) throw Response.json({ error: "Not a round number." }, { status: 404 });
   const db = getDb();
-  try {
+  return refusing(() => {
     const round = findClosedRound(db, { guidelineId: guideline.id, number });
     const own = membership.role === "panelist" ? membership.id : null;
     const rule = RuleSchema.parse(round.ruleSnapshot);
     const items = closedRoundFeedback(db, { round, membershipId: own, anonymity: guideline.anonymity });
     return { slug: guideline.slug, number, rule, groupNote: groupNote(rule, guideline.anonymity), items };
-  } catch (error) {
-    if (error instanceof Refusal) throw Response.json({ error: error.message }, { status: error.status });
-    throw error;
-  }
+  });
 }
 
 export default function RoundResults() {
@@ -45,12 +42,12 @@ export default function RoundResults() {
       </div>
       <ol className="ballot-list">
         {items.map((item) => (
-          <li key={item.position} className="ballot-item">
+          <li key={item.number} id={`statement-${item.number}`} className="ballot-item">
             <h3 className="ballot-heading">
-              Statement {item.position} <span className="muted">· {item.section}</span>
+              Statement {item.number} <span className="muted">· {item.section}</span>
             </h3>
             <p className="statement-text">{item.text}</p>
-            <RoundFeedback feedback={item} rule={rule} groupNote={groupNote} subject={`Statement ${item.position}`} />
+            <RoundFeedback feedback={item} rule={rule} groupNote={groupNote} subject={`Statement ${item.number}`} />
           </li>
         ))}
       </ol>

@@ -54,7 +54,8 @@ type Data = ReturnType<typeof useLoaderData<typeof loader>>;
 
 function RoundDates({ round }: { round: Data["rounds"][number] }) {
   if (round.status === "closed") return <>Closed {round.closedAt ? formatUtc(round.closedAt) : ""}</>;
-  if (!round.closesAt) return <span className="muted">No deadline</span>;
+  if (!round.closesAt) return <span className="muted">No deadline set</span>;
+  if (round.overdue) return <strong>Deadline passed — closing now</strong>;
   return <>Closes {formatUtc(round.closesAt)}</>;
 }
 

@@ -1,4 +1,4 @@
-import { getFormProps, getInputProps, getTextareaProps, useForm, type SubmissionResult } from "@conform-to/react";
+import { getFormProps, getInputProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
@@ -6,8 +6,9 @@ import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { z } from "zod";
 import { getDb } from "@db/client.server";
-import { ANONYMITY, type Anonymity } from "~/consensus/anonymity";
-import { Field, FormErrors } from "~/components/form";
+import type { Anonymity } from "~/consensus/anonymity";
+import { FormErrors } from "~/components/form";
+import { ANONYMITY_HELP, AnonymityChoice, GuidelineFieldInputs } from "~/components/guideline-fields";
 import {
   applyPreset,
   BLANK_RULE_FORM,
@@ -28,6 +29,7 @@ import {
 } from "~/components/rule-form";
 import { Time } from "~/components/time";
 import { attempt, invalid, readForm } from "~/server/forms.server";
+import { AnonymitySchema, GuidelineFieldsSchema } from "~/server/guideline-form";
 import { settingsFor, settingsLock, updateSettings } from "~/server/guidelines.server";
 import { requireMember } from "~/server/permissions.server";
 import styles from "~/styles/settings.css";
@@ -38,16 +40,8 @@ export const meta: MetaFunction = () => [{ title: "Settings · Delphi consensus"
 
 const isRuleFormField = (name: unknown) => (RULE_FORM_FIELDS as readonly unknown[]).includes(name);
 
-const SettingsFields = z.object({
-  title: z.string({ error: "Enter a title" }).trim().min(1, "Enter a title").max(200, "A title has at most 200 characters"),
-  description: z.string().trim().max(5000, "A description has at most 5000 characters").default(""),
-  language: z
-    .string()
-    .trim()
-    .max(35, "A language tag has at most 35 characters")
-    .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$/, "Use a language tag such as en, fr or pt-BR")
-    .default("en"),
-  anonymity: z.enum(ANONYMITY, { error: "Choose anonymous or named" }),
+const SettingsFields = GuidelineFieldsSchema.extend({
+  anonymity: AnonymitySchema,
   showRunningCounts: z.boolean().default(false),
   ...ruleFormShape,
 });
@@ -61,13 +55,14 @@ const SettingsSchema = SettingsFields.superRefine(
   // The scale and the rule are read once their fields are strings (they always are from a
   // browser), so their errors come back together with every other field's.
   { when: ({ issues }) => issues.every((issue) => !isRuleFormField(issue.path?.[0])) },
-).transform(({ title, description, language, anonymity, showRunningCounts, ...ruleForm }, ctx) => {
+).transform(({ title, description, language, registration, source, anonymity, showRunningCounts, ...ruleForm }, ctx) => {
   const parsed = parseRuleForm(ruleForm);
   if (!parsed.success) {
     ctx.addIssue({ code: "custom", message: "The scale and the rule were not checked." });
     return z.NEVER;
   }
-  return { title, description, language, anonymity, showRunningCounts, scale: parsed.scale, rule: parsed.rule };
+  const fields = { title, description, language, registration, source };
+  return { ...fields, anonymity, showRunningCounts, scale: parsed.scale, rule: parsed.rule };
 });
 
 /** The settings form's values: the guideline's basics and the scale and rule as strings. */
@@ -75,12 +70,23 @@ type SettingsValues = {
   title?: string;
   description?: string;
   language?: string;
+  registration?: string | null;
+  source?: string | null;
   anonymity?: Anonymity;
   showRunningCounts?: boolean | string;
 } & RuleFormValues;
 
 /** What the form echoes back when a preset is chosen: every field it knows, and no other. */
-const ECHOED = ["title", "description", "language", "anonymity", "showRunningCounts", ...RULE_FORM_FIELDS];
+const ECHOED = [
+  "title",
+  "description",
+  "language",
+  "registration",
+  "source",
+  "anonymity",
+  "showRunningCounts",
+  ...RULE_FORM_FIELDS,
+];
 
 function submittedValues(formData: FormData): Record<string, string> {
   return Object.fromEntries(
@@ -136,12 +142,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (result instanceof Response) return result;
   return redirect(`/g/${encodeURIComponent(guideline.slug)}/settings?saved=1`);
 }
-
-const ANONYMITY_HELP = {
-  anonymous:
-    "Nobody sees who chose what, nor any count before a round closes; secretaries see who has responded, to remind them.",
-  named: "Secretaries can see each panelist's ballots; panelists still never see each other's.",
-} as const;
 
 type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
 
@@ -277,25 +277,7 @@ function SettingsForm({ data, lastResult, filled, focusNotice, onPreset }: Setti
         </p>
       ) : null}
       <FormErrors id={form.errorId} errors={form.errors} />
-      <Field id={fields.title.id} label="Title" errorId={fields.title.errorId} errors={fields.title.errors}>
-        <input {...getInputProps(fields.title, { type: "text" })} />
-      </Field>
-      <Field
-        id={fields.description.id}
-        label="Description"
-        errorId={fields.description.errorId}
-        errors={fields.description.errors}
-      >
-        <textarea {...getTextareaProps(fields.description)} rows={4} />
-      </Field>
-      <Field
-        id={fields.language.id}
-        label="Language (e.g. en, fr, pt-BR)"
-        errorId={fields.language.errorId}
-        errors={fields.language.errors}
-      >
-        <input {...getInputProps(fields.language, { type: "text" })} autoComplete="off" />
-      </Field>
+      <GuidelineFieldInputs fields={fields} />
       {locked ? (
         <>
           {(["anonymity", ...RULE_FORM_FIELDS] as const).map((name) => {
@@ -307,28 +289,7 @@ function SettingsForm({ data, lastResult, filled, focusNotice, onPreset }: Setti
         </>
       ) : (
         <>
-          <fieldset className="choices" aria-describedby={fields.anonymity.errors?.length ? fields.anonymity.errorId : undefined}>
-            <legend>Anonymity</legend>
-            {ANONYMITY.map((anonymity) => (
-              <label key={anonymity} className="choice">
-                <input
-                  type="radio"
-                  name={fields.anonymity.name}
-                  value={anonymity}
-                  defaultChecked={fields.anonymity.initialValue === anonymity}
-                />
-                <span>
-                  <strong>{anonymity === "anonymous" ? "Anonymous" : "Named"}</strong>
-                  <span className="muted"> — {ANONYMITY_HELP[anonymity]}</span>
-                </span>
-              </label>
-            ))}
-            {fields.anonymity.errors?.length ? (
-              <p className="field-error" id={fields.anonymity.errorId}>
-                {fields.anonymity.errors.join(" ")}
-              </p>
-            ) : null}
-          </fieldset>
+          <AnonymityChoice field={fields.anonymity} />
           {runningCounts}
           <PresetButtons onPreset={onPreset} />
           <ScaleFieldset fields={fields} />

@@ -6,7 +6,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormErrors } from "~/components/form";
 import { StatementFieldInputs } from "~/components/statement-fields";
-import { LockBadge, StatusBadge } from "~/components/statement-status";
+import { DraftRoundBadge, LockBadge, StatusBadge } from "~/components/statement-status";
 import { WordDiff } from "~/components/word-diff";
 import { attempt, invalid, readForm } from "~/server/forms.server";
 import { requireMember } from "~/server/permissions.server";
@@ -81,10 +81,25 @@ export async function action({ request, params }: ActionFunctionArgs) {
   });
 }
 
+/** A round that holds a revision: a draft round has not voted on it yet, an open one is voting. */
 function describeRound(round: RevisionRound): string {
-  if (round.status !== "closed") return `round ${round.number} (${round.status})`;
-  if (!round.result) return `round ${round.number}`;
-  return `round ${round.number}: ${round.result.adopted ? "adopted" : "not adopted"} (${round.result.summary})`;
+  switch (round.status) {
+    case "draft":
+      return `in draft round ${round.number}, not voted on yet`;
+    case "open":
+      return `being voted on in round ${round.number} (open)`;
+    case "closed":
+      return round.result
+        ? `voted in round ${round.number}: ${round.result.adopted ? "adopted" : "not adopted"} (${round.result.summary})`
+        : `voted in round ${round.number}`;
+  }
+}
+
+/** The rounds of a revision as one sentence: "Voted in round 1: adopted (…); in draft round 3, not voted on yet." */
+function roundsSentence(rounds: RevisionRound[]): string {
+  if (rounds.length === 0) return "Not voted on.";
+  const sentence = rounds.map(describeRound).join("; ");
+  return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.`;
 }
 
 type Detail = ReturnType<typeof useLoaderData<typeof loader>>["statement"];
@@ -223,9 +238,7 @@ function History({ revisions }: { revisions: Detail["revisions"] }) {
                 <strong>Section:</strong> {sectionBefore.get(revision.id) || "none"} → {revision.section || "none"}
               </p>
             ) : null}
-            <p className="meta">
-              {revision.rounds.length ? `Voted in ${revision.rounds.map(describeRound).join("; ")}.` : "Not voted on."}
-            </p>
+            <p className="meta">{roundsSentence(revision.rounds)}</p>
             {revision.diff ? (
               <div className="stmt-text">
                 <p className="stmt-diff-caption">Changes from revision {revision.revision - 1}:</p>
@@ -258,6 +271,7 @@ export default function StatementPage() {
         <p className="row">
           <StatusBadge status={statement.status} />
           {statement.lockedInRound !== null ? <LockBadge round={statement.lockedInRound} /> : null}
+          {statement.inDraftRound !== null ? <DraftRoundBadge round={statement.inDraftRound} /> : null}
           <span className="muted">
             {statement.section ? `${statement.section} · ` : ""}revision {latest.revision}
           </span>

@@ -3,7 +3,7 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormErrors } from "~/components/form";
-import { LockBadge, STATUS_LABEL, StatusBadge } from "~/components/statement-status";
+import { DraftRoundBadge, LockBadge, STATUS_LABEL, StatusBadge } from "~/components/statement-status";
 import { attempt, invalid, readForm } from "~/server/forms.server";
 import { requireMember } from "~/server/permissions.server";
 import { MoveSchema } from "~/server/statement-form";
@@ -126,6 +126,7 @@ export default function Statements() {
                 <td data-label="Status">
                   <StatusBadge status={statement.status} />
                   {statement.lockedInRound !== null ? <LockBadge round={statement.lockedInRound} /> : null}
+                  {statement.inDraftRound !== null ? <DraftRoundBadge round={statement.inDraftRound} /> : null}
                 </td>
                 <td data-label="Revision">r{statement.revision}</td>
                 {reorder ? (

@@ -95,9 +95,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     outcome = db.transaction(
       (tx) => {
-        const withdrawn = form.withdraw
-          ? withdrawBallot(tx, { guideline, membership, roundItemId: form.withdraw }).position
-          : null;
+        const withdrawn = form.withdraw ? withdrawBallot(tx, { guideline, membership, roundItemId: form.withdraw }).number : null;
         const cast = form.ballots.length
           ? castBallots(tx, { guideline, membership, ballots: form.ballots })
           : { saved: 0, changed: 0, refused: [] };
@@ -141,10 +139,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return failure(400, [summary.filter(Boolean).join(" ")], fieldErrors, drafts);
 }
 
-function formatDeadline(value: string | null): string {
-  return value ? formatUtc(value) : "no deadline set";
-}
-
 type Data = ReturnType<typeof useLoaderData<typeof loader>>;
 type Item = NonNullable<Data["ballot"]>["items"][number];
 
@@ -177,16 +171,17 @@ function saveState(input: {
 
 type ChoiceProps = {
   itemId: string;
-  position: number;
+  /** The statement's number. */
+  number: number;
   choice: string | null;
   disabled: boolean;
   onChoose: (value: string) => void;
 };
 
 /** Agree / disagree / abstain: three large radio buttons. */
-function AgreementChoices({ itemId, position, choice, disabled, onChoose }: ChoiceProps) {
+function AgreementChoices({ itemId, number, choice, disabled, onChoose }: ChoiceProps) {
   return (
-    <div className="choices" role="radiogroup" aria-label={`Your vote on statement ${position}`}>
+    <div className="choices" role="radiogroup" aria-label={`Your vote on statement ${number}`}>
       {CHOICES.map((value) => (
         <label key={value} className={`choice choice-${value}`}>
           <input
@@ -212,7 +207,7 @@ function AgreementChoices({ itemId, position, choice, disabled, onChoose }: Choi
 function RatingChoices({
   scale,
   itemId,
-  position,
+  number,
   choice,
   disabled,
   onChoose,
@@ -237,7 +232,7 @@ function RatingChoices({
       <div
         className="rating-choices"
         role="radiogroup"
-        aria-label={`Your rating of statement ${position}`}
+        aria-label={`Your rating of statement ${number}`}
         aria-describedby={hintId}
       >
         <div className="rating-points">
@@ -314,7 +309,7 @@ function BallotStatement({
     return (
       <li className="ballot-item ballot-item-recused">
         <h3 className="ballot-heading">
-          Statement {item.position} <span className="muted">· {item.section}</span>
+          Statement {item.number} <span className="muted">· {item.section}</span>
         </h3>
         <p className="statement-text">{item.text}</p>
         <p className="notice notice-locked">
@@ -326,7 +321,7 @@ function BallotStatement({
 
   const choices: ChoiceProps = {
     itemId: item.roundItemId,
-    position: item.position,
+    number: item.number,
     choice,
     disabled: readOnly,
     onChoose: (value) => {
@@ -338,17 +333,17 @@ function BallotStatement({
     <li className="ballot-item">
       <fieldset aria-labelledby={legendId} aria-describedby={`${legendId}-text`}>
         <h3 className="ballot-heading" id={legendId}>
-          Statement {item.position} <span className="muted">· {item.section}</span>
-          {item.revision > 1 ? <span className="badge">revised</span> : null}
+          Statement {item.number} <span className="muted">· {item.section}</span>
+          {item.revised ? <span className="badge">revised</span> : null}
         </h3>
         <p className="statement-text" id={`${legendId}-text`}>
           {item.text}
         </p>
         {item.rationale ? (
-          <details>
-            <summary>Rationale</summary>
+          <div className="ballot-rationale">
+            <h4>Rationale</h4>
             <p>{item.rationale}</p>
-          </details>
+          </div>
         ) : null}
         {item.references ? (
           <details>
@@ -360,9 +355,10 @@ function BallotStatement({
           <FeedbackPanel
             previous={item.previous}
             currentText={item.text}
+            changeNote={item.revised ? item.changeNote : null}
             rule={rule}
             groupNote={groupNote}
-            subject={`Statement ${item.position}`}
+            subject={`Statement ${item.number}`}
           />
         ) : null}
         {scale.kind === "rating" ? <RatingChoices scale={scale} {...choices} /> : <AgreementChoices {...choices} />}
@@ -446,7 +442,13 @@ export default function Vote() {
           </p>
         ) : (
           <p>
-            Closes <strong>{formatDeadline(ballot.round.closesAt)}</strong>. You can change your answers until then.
+            {ballot.round.closesAt ? (
+              <>
+                Closes <strong>{formatUtc(ballot.round.closesAt)}</strong>. You can change your answers until then.
+              </>
+            ) : (
+              <>No deadline set: you can change your answers until the secretary closes the round.</>
+            )}
           </p>
         )}
         {ballot.scale.kind === "rating" ? (

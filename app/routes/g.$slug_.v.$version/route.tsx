@@ -56,20 +56,32 @@ function Counts({ entry, scale }: { entry: Entry; scale: Scale }) {
   if (scale.kind === "agreement") {
     return (
       <>
-        <td className="num">{count(entry.votes?.agree)}</td>
-        <td className="num">{count(entry.votes?.disagree)}</td>
-        <td className="num">{count(entry.votes?.abstain)}</td>
+        <td className="num table1-third" data-label="Agree">
+          {count(entry.votes?.agree)}
+        </td>
+        <td className="num table1-third" data-label="Disagree">
+          {count(entry.votes?.disagree)}
+        </td>
+        <td className="num table1-third" data-label="Abstain">
+          {count(entry.votes?.abstain)}
+        </td>
       </>
     );
   }
   return (
     <>
-      <td>
+      <td data-label={distributionHeading(scale)}>
         <Distribution entry={entry} scale={scale} />
       </td>
-      <td className="num">{medianText(entry.median)}</td>
-      <td>{outcomeLabel(entry.outcome)}</td>
-      <td>{gradeLabel(entry.grade)}</td>
+      <td className="num table1-third" data-label="Median">
+        {medianText(entry.median)}
+      </td>
+      <td className="table1-third" data-label="Outcome">
+        {outcomeLabel(entry.outcome)}
+      </td>
+      <td className="table1-third" data-label="Grade">
+        {gradeLabel(entry.grade)}
+      </td>
     </>
   );
 }
@@ -92,8 +104,11 @@ function Distribution({ entry, scale }: { entry: Entry; scale: RatingScale }) {
   );
 }
 
-/** A rating table keeps its columns readable and scrolls inside its region on a narrow screen. */
-const tableClass = (scale: Scale) => (scale.kind === "rating" ? "table1-table table1-rating" : "table1-table");
+/**
+ * On a narrow screen each row becomes a card (app/styles.css): number and section, the
+ * key point, then its counts, each under its column's name (data-label).
+ */
+const tableClass = (scale: Scale) => `table1-table table1-cards${scale.kind === "rating" ? " table1-rating" : ""}`;
 
 /** Which round decided a statement, and how many voted on it there: a carried-over statement may have had fewer. */
 function DecidedByHeadings() {
@@ -112,8 +127,12 @@ function DecidedByHeadings() {
 function DecidedBy({ entry }: { entry: Entry }) {
   return (
     <>
-      <td className="num">{entry.round}</td>
-      <td className="num">{entry.participants}</td>
+      <td className="num table1-half" data-label="Round">
+        {entry.round}
+      </td>
+      <td className="num table1-half" data-label="Voters">
+        {entry.participants}
+      </td>
     </>
   );
 }
@@ -182,10 +201,10 @@ function Recommendations({ set }: { set: RecommendationSet }) {
         <tbody>
           {set.recommendations.map((r) => (
             <tr key={r.statementId}>
-              <th scope="row" className="num">
+              <th scope="row" className="num table1-number">
                 {r.number}
               </th>
-              <td>{r.section}</td>
+              <td className="table1-section">{r.section}</td>
               <td className="table1-text">{r.text}</td>
               <DecidedBy entry={r} />
               <Counts entry={r} scale={scale} />
@@ -222,7 +241,9 @@ function NotAdopted({ entries, scale }: { entries: Entry[]; scale: Scale }) {
                   <td className="table1-text">{e.text}</td>
                   <DecidedBy entry={e} />
                   <Counts entry={e} scale={scale} />
-                  <td className="table1-why">{e.explanation}</td>
+                  <td className="table1-why" data-label="Why">
+                    {e.explanation}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -120,7 +120,7 @@ function Part({
 function Listed({ statements }: { statements: ListedStatement[] }) {
   return statements.map((s) => (
     <li key={s.statementId}>
-      <p className="changes-label">{heading(listedNumber(s), s.section)}</p>
+      <h3 className="changes-label">{heading(listedNumber(s), s.section)}</h3>
       <p className="changes-text">{s.text}</p>
     </li>
   ));
@@ -216,7 +216,7 @@ export default function Changes() {
       <Part id="renumbered" title="Renumbered" intro="Statements whose number in Table 1 moved." count={c.renumbered.length}>
         {c.renumbered.map((s) => (
           <li key={s.statementId}>
-            <p className="changes-label">{heading(numberLabel(s.number), s.section)}</p>
+            <h3 className="changes-label">{heading(numberLabel(s.number), s.section)}</h3>
             <p className="changes-text">{s.text}</p>
           </li>
         ))}

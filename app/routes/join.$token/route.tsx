@@ -5,6 +5,7 @@ import { Form, Link, useActionData, useLoaderData, useLocation } from "@remix-ru
 import { z } from "zod";
 import { getDb } from "@db/client.server";
 import { Field, FormErrors } from "~/components/form";
+import type { Role } from "~/consensus/values";
 import { getUser, hashPassword, login } from "~/server/auth.server";
 import { attempt, invalid, readForm } from "~/server/forms.server";
 import { acceptInvitation, hasAccount, invitationRefusal } from "~/server/joining.server";
@@ -32,6 +33,22 @@ const NewAccountSchema = z.object({
 
 const AcceptSchema = z.object({ intent: z.literal("accept"), coi: Coi });
 
+/** What joining means for each role: only panelists vote, so only they hear about their votes. */
+const ROLE_INTRO: Record<Role, { as: string; does: string }> = {
+  panelist: {
+    as: "a panelist",
+    does: "You vote on the statements of each round. Your votes are anonymous to the other panelists; your declaration of interests is seen by the secretaries.",
+  },
+  observer: {
+    as: "an observer",
+    does: "You read the guideline's drafts and closed rounds; you do not vote. Your declaration of interests is seen by the secretaries.",
+  },
+  secretary: {
+    as: "a secretary",
+    does: "You run the process — the panel, the statements, the rounds and what is published — and do not vote. Your declaration of interests is seen by the other secretaries.",
+  },
+};
+
 const JoinSchema = z.discriminatedUnion("intent", [NewAccountSchema, AcceptSchema]);
 
 /** The action's schema: the form's, plus the common-password list that stays on the server. */
@@ -58,6 +75,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     email: found.invitation.email,
     role: found.invitation.role,
     discipline: found.invitation.discipline,
+    group: found.invitation.stakeholderGroup,
     hasAccount: hasAccount(db, found.invitation.email),
     signedInAs: user?.email ?? null,
   };
@@ -121,9 +139,11 @@ export default function Join() {
     <section className="panel narrow">
       <h1>Join “{data.guideline}”</h1>
       <p>
-        You are invited as <strong>{data.role}</strong>
-        {data.discipline ? ` (${data.discipline})` : ""} with the address <strong>{data.email}</strong>. Your votes are anonymous
-        to the other panelists; your declaration of interests is seen by the secretaries.
+        You are invited as <strong>{ROLE_INTRO[data.role].as}</strong>
+        {data.discipline || data.group
+          ? ` (${[data.discipline, data.group ? `stakeholder group: ${data.group}` : null].filter(Boolean).join("; ")})`
+          : ""}{" "}
+        with the address <strong>{data.email}</strong>. {ROLE_INTRO[data.role].does}
       </p>
       {wrongAccount ? (
         <p className="form-error" role="alert">

@@ -74,6 +74,11 @@ export default function Login() {
   return (
     <section className="panel narrow">
       <h1>Log in</h1>
+      {searchParams.get("reset") === "done" && !lastResult ? (
+        <p className="notice" role="status">
+          Your new password is set and every earlier session has ended: log in with it.
+        </p>
+      ) : null}
       <Form method="post" {...getFormProps(form)}>
         <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
         <FormErrors id={form.errorId} errors={form.errors} />

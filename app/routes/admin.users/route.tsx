@@ -1,0 +1,169 @@
+import type { SubmissionResult } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { getDb } from "@db/client.server";
+import { AdminNav, LinkToCopy } from "~/components/admin";
+import { Time } from "~/components/time";
+import { deactivateAccount, issuePasswordReset, listUsers, reactivateAccount } from "~/server/accounts.server";
+import { requireAdmin, type User } from "~/server/auth.server";
+import { publicOrigin } from "~/server/env.server";
+import { attempt, invalid, readForm } from "~/server/forms.server";
+import { deliverOutbox } from "~/server/mail.server";
+import styles from "~/styles/admin.css";
+import { UserTable } from "./user-table";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+
+export const meta: MetaFunction = () => [{ title: "Users · Administration · Delphi consensus" }];
+
+const userId = z.string({ error: "Choose the account" }).min(1, "Choose the account");
+
+const AccountChange = z.discriminatedUnion(
+  "intent",
+  [
+    z.object({ intent: z.literal("deactivate"), userId }),
+    z.object({ intent: z.literal("reactivate"), userId }),
+    z.object({ intent: z.literal("reset"), userId }),
+  ],
+  { error: "Choose what to do: deactivate, reactivate or send a password-reset link" },
+);
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const admin = await requireAdmin(request);
+  const search = new URL(request.url).searchParams;
+  const page = Number.parseInt(search.get("page") ?? "1", 10);
+  return {
+    me: admin.id,
+    ...listUsers(getDb(), { q: search.get("q") ?? "", page: Number.isSafeInteger(page) ? page : 1 }),
+  };
+}
+
+type Done =
+  | { intent: "deactivate"; email: string; sessionsEnded: number }
+  | { intent: "reactivate"; email: string }
+  | { intent: "reset"; email: string; link: string | null; expiresAt: string };
+
+function change(admin: User, value: z.output<typeof AccountChange>, origin: string): Done {
+  const db = getDb();
+  switch (value.intent) {
+    case "deactivate":
+      return { intent: value.intent, ...deactivateAccount(db, { userId: value.userId, actorId: admin.id }) };
+    case "reactivate":
+      return { intent: value.intent, ...reactivateAccount(db, { userId: value.userId, actorId: admin.id }) };
+    case "reset": {
+      const reset = issuePasswordReset(db, { userId: value.userId, admin, origin });
+      return { intent: value.intent, email: reset.email, link: reset.link, expiresAt: reset.expiresAt.toISOString() };
+    }
+  }
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const admin = await requireAdmin(request);
+  const submission = parseWithZod(await readForm(request), { schema: AccountChange });
+  if (submission.status !== "success") return invalid(submission);
+  const done = await attempt(submission, () => change(admin, submission.value, publicOrigin(request)));
+  if (done instanceof Response) return done;
+  if (done.intent === "reset") void deliverOutbox();
+  return { done };
+}
+
+type ActionData = SubmissionResult<string[]> | { done: Done };
+
+function Outcome({ data }: { data: ActionData }) {
+  if (!("done" in data)) {
+    const messages = Object.values(data.error ?? {}).flatMap((errors) => errors ?? []);
+    return messages.length > 0 ? (
+      <p className="form-error" role="alert">
+        {messages.join(" ")}
+      </p>
+    ) : null;
+  }
+  const { done } = data;
+  switch (done.intent) {
+    case "deactivate":
+      return (
+        <p className="notice" role="status">
+          {done.email} is deactivated and can no longer log in.{" "}
+          {done.sessionsEnded === 1 ? "Its session has ended." : `Its ${done.sessionsEnded} sessions have ended.`}
+        </p>
+      );
+    case "reactivate":
+      return (
+        <p className="notice" role="status">
+          {done.email} can log in again, with the password it had.
+        </p>
+      );
+    case "reset":
+      return done.link ? (
+        <LinkToCopy id="reset-link" label={`Password-reset link for ${done.email}`} link={done.link}>
+          <p>
+            It works once, until <Time value={done.expiresAt} />; a newer link replaces it. Setting a password ends every session
+            of the account. SMTP is not configured, so no mail goes out: send it to them yourself.
+          </p>
+        </LinkToCopy>
+      ) : (
+        <p className="notice" role="status">
+          A password-reset link was mailed to {done.email}. It works once, until <Time value={done.expiresAt} />; a newer link
+          replaces it. It is not shown here: only the account&apos;s owner should hold it.
+        </p>
+      );
+  }
+}
+
+function pageLink(q: string, page: number): string {
+  const search = new URLSearchParams();
+  if (q) search.set("q", q);
+  if (page > 1) search.set("page", String(page));
+  const query = search.toString();
+  return query ? `/admin/users?${query}` : "/admin/users";
+}
+
+export default function Users() {
+  const data = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as ActionData | undefined;
+  const first = data.total === 0 ? 0 : (data.page - 1) * data.pageSize + 1;
+  const last = first === 0 ? 0 : first + data.users.length - 1;
+  return (
+    <div className="admin stack">
+      <AdminNav />
+      {actionData ? <Outcome data={actionData} /> : null}
+      <section className="panel" aria-labelledby="users-heading">
+        <h2 id="users-heading">Users</h2>
+        <Form method="get" className="search-form" role="search">
+          <label htmlFor="user-search">Name or e-mail address contains</label>
+          <div className="search-row">
+            <input id="user-search" name="q" type="search" defaultValue={data.q} autoComplete="off" />
+            <button type="submit" className="button">
+              Search
+            </button>
+          </div>
+        </Form>
+        <p className="muted" aria-live="polite">
+          {data.total === 0
+            ? data.q
+              ? `No account matches “${data.q}”.`
+              : "No accounts yet."
+            : `Accounts ${first}–${last} of ${data.total}${data.q ? ` matching “${data.q}”` : ""}.`}
+          {data.q ? (
+            <>
+              {" "}
+              <Link to="/admin/users">Show every account</Link>
+            </>
+          ) : null}
+        </p>
+        {data.users.length > 0 ? <UserTable users={data.users} me={data.me} /> : null}
+        {data.pageCount > 1 ? (
+          <nav aria-label="Pages of accounts" className="row pager">
+            {data.page > 1 ? <Link to={pageLink(data.q, data.page - 1)}>Previous page</Link> : null}
+            <span>
+              Page {data.page} of {data.pageCount}
+            </span>
+            {data.page < data.pageCount ? <Link to={pageLink(data.q, data.page + 1)}>Next page</Link> : null}
+          </nav>
+        ) : null}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,145 @@
+import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import { Form } from "@remix-run/react";
+import { Field, FormErrors } from "~/components/form";
+import { Time } from "~/components/time";
+import { inviteSchema } from "./schemas";
+import { ROLE_LABEL, resultFor, RowErrors, type PanelData, type Result } from "./shared";
+
+const STATE_LABEL = { valid: "pending", expired: "expired", revoked: "revoked", used: "used" } as const;
+
+export function InviteForm({ result }: { result: Result }) {
+  const schema = inviteSchema();
+  const [form, fields] = useForm({
+    id: "invite",
+    lastResult: resultFor(result, "invite"),
+    defaultValue: { role: "panelist" },
+    constraint: getZodConstraint(schema),
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema }),
+  });
+  return (
+    <section aria-labelledby="invite-heading" className="panel-section">
+      <h3 id="invite-heading">Invite a member</h3>
+      <Form method="post" {...getFormProps(form)} className="invite-form">
+        <input type="hidden" name="intent" value="invite" />
+        <FormErrors id={form.errorId} errors={form.errors} />
+        <Field id={fields.email.id} label="E-mail" errorId={fields.email.errorId} errors={fields.email.errors}>
+          <input {...getInputProps(fields.email, { type: "email" })} autoComplete="off" />
+        </Field>
+        <Field id={fields.role.id} label="Role" errorId={fields.role.errorId} errors={fields.role.errors}>
+          <select {...getSelectProps(fields.role)}>
+            <option value="panelist">Panelist (votes)</option>
+            <option value="observer">Observer (reads closed rounds and drafts)</option>
+            <option value="secretary">Secretary (runs the process)</option>
+          </select>
+        </Field>
+        <Field
+          id={fields.discipline.id}
+          label="Discipline (optional)"
+          errorId={fields.discipline.errorId}
+          errors={fields.discipline.errors}
+        >
+          <input {...getInputProps(fields.discipline, { type: "text" })} placeholder="e.g. Radiology" />
+        </Field>
+        <Field
+          id={fields.affiliation.id}
+          label="Affiliation (optional)"
+          errorId={fields.affiliation.errorId}
+          errors={fields.affiliation.errors}
+        >
+          <input {...getInputProps(fields.affiliation, { type: "text" })} />
+        </Field>
+        <Field
+          id={fields.group.id}
+          label="Stakeholder group (optional; panelists only; empty: their discipline)"
+          errorId={fields.group.errorId}
+          errors={fields.group.errors}
+        >
+          <input {...getInputProps(fields.group, { type: "text" })} placeholder="e.g. Patients" />
+        </Field>
+        <button type="submit" className="button">
+          Send invitation
+        </button>
+      </Form>
+    </section>
+  );
+}
+
+/** Every invitation, newest first: the links' history, with resend and revoke. */
+export function InvitationsTable({ data, result }: { data: PanelData; result: Result }) {
+  if (data.invitations.length === 0) {
+    return (
+      <section aria-labelledby="invitations-heading" className="panel-section">
+        <h3 id="invitations-heading">Invitations</h3>
+        <p className="muted">No invitations yet.</p>
+      </section>
+    );
+  }
+  return (
+    <section aria-labelledby="invitations-heading" className="panel-section">
+      <h3 id="invitations-heading">Invitations</h3>
+      <table className="data-table">
+        <thead>
+          <tr>
+            <th scope="col">E-mail</th>
+            <th scope="col">Role</th>
+            <th scope="col">Discipline</th>
+            <th scope="col">Group</th>
+            <th scope="col">Expires</th>
+            <th scope="col">Status</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {data.invitations.map((invitation) => (
+            <tr key={invitation.id}>
+              <td className="member-email">{invitation.email}</td>
+              <td data-label="Role">{ROLE_LABEL[invitation.role]}</td>
+              <td data-label="Discipline">{invitation.discipline ?? <span className="muted">—</span>}</td>
+              <td data-label="Group">{invitation.stakeholderGroup ?? <span className="muted">—</span>}</td>
+              <td data-label="Expires">
+                <Time value={invitation.expiresAt} />
+              </td>
+              <td data-label="Status">
+                <span className={`badge invitation-${invitation.state}`}>{STATE_LABEL[invitation.state]}</span>
+              </td>
+              <td>
+                <InvitationActions invitation={invitation} />
+                <RowErrors result={resultFor(result, "resend", { invitationId: invitation.id })} />
+                <RowErrors result={resultFor(result, "revoke", { invitationId: invitation.id })} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+/** Resend (a new link, the old one stops working) for an unused invitation; revoke while its link works. */
+export function InvitationActions({ invitation }: { invitation: { id: string; email: string; state: string } }) {
+  return (
+    <div className="row">
+      {invitation.state === "valid" || invitation.state === "expired" ? (
+        <Form method="post" className="inline-form">
+          <input type="hidden" name="intent" value="resend" />
+          <input type="hidden" name="invitationId" value={invitation.id} />
+          <button type="submit" className="button button-secondary" aria-label={`Resend the invitation to ${invitation.email}`}>
+            Resend
+          </button>
+        </Form>
+      ) : null}
+      {invitation.state === "valid" ? (
+        <Form method="post" className="inline-form">
+          <input type="hidden" name="intent" value="revoke" />
+          <input type="hidden" name="invitationId" value={invitation.id} />
+          <button type="submit" className="button button-secondary" aria-label={`Revoke the invitation to ${invitation.email}`}>
+            Revoke
+          </button>
+        </Form>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,176 @@
+import { ProgressBar } from "~/components/progress-bar";
+import { Distribution, noResponseOf } from "~/components/distribution";
+import { ChoiceList } from "./choice-list";
+import { ConfirmForm, DeadlineForm, StatementText } from "./forms";
+import { ReminderHistory, RemindForm, ScheduledReminders } from "./reminders";
+import type { Open, Reminders } from "./types";
+
+function ResponseRates({ progress }: { progress: Open["progress"] }) {
+  return (
+    <section className="panel" aria-labelledby="progress-title">
+      <h3 id="progress-title">Response rate</h3>
+      <ProgressBar label="Responded (at least one statement)" value={progress.responded} max={progress.eligible} unit="member" />
+      <ProgressBar label="Complete (every statement)" value={progress.complete} max={progress.eligible} unit="member" />
+      <h4>By discipline</h4>
+      <ul className="discipline-progress">
+        {progress.disciplines.map((d) => (
+          <li key={d.discipline}>
+            <ProgressBar label={d.discipline} value={d.responded} max={d.eligible} unit="member" after="responded" />
+            <p className="meta">{d.complete} complete</p>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function Waiting({
+  waiting,
+  reminded,
+  recent,
+  canManage,
+}: {
+  waiting: NonNullable<Open["progress"]["waiting"]>;
+  reminded: number | null;
+  recent: Reminders["recent"];
+  canManage: boolean;
+}) {
+  return (
+    <section className="panel" aria-labelledby="waiting-title">
+      <h3 id="waiting-title">Not yet complete</h3>
+      {reminded ? (
+        <p className="notice" role="status">
+          A reminder was queued for {reminded} member{reminded === 1 ? "" : "s"}. Without SMTP it waits in the outbox.
+        </p>
+      ) : null}
+      {waiting.length === 0 ? (
+        <p>Every panelist has answered all their statements.</p>
+      ) : (
+        <>
+          <table className="data-table">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">E-mail</th>
+                <th scope="col">Discipline</th>
+                <th scope="col">Answered</th>
+              </tr>
+            </thead>
+            <tbody>
+              {waiting.map((m) => (
+                <tr key={m.membershipId}>
+                  <td>
+                    {m.name}
+                    {m.removed ? <span className="badge">Removed</span> : null}
+                  </td>
+                  <td>{m.email}</td>
+                  <td>{m.discipline ?? "Unspecified"}</td>
+                  <td>{m.answered === 0 ? "Not responded" : `${m.answered} of ${m.items} answered`}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {canManage ? <RemindForm recent={recent} /> : null}
+        </>
+      )}
+    </section>
+  );
+}
+
+/** Why an open round shows no counts: anonymity (for everyone), or a named guideline's setting. */
+function HiddenCounts({ anonymity, canManage }: { anonymity: Open["anonymity"]; canManage: boolean }) {
+  return (
+    <p className="notice notice-locked">
+      {anonymity === "anonymous"
+        ? "This guideline is anonymous: nobody sees any count while the round is open, so that no one can work out a " +
+          "ballot by watching the counts move as members answer. The results show when the round closes."
+        : canManage
+          ? "Running counts are off in this guideline's settings; the results show when the round closes."
+          : "Counts show when the round closes."}
+    </p>
+  );
+}
+
+export function OpenRound({
+  round,
+  reminders,
+  canManage,
+  reminded,
+  linksToLocal,
+}: {
+  round: Open;
+  reminders: Reminders;
+  canManage: boolean;
+  reminded: number | null;
+  linksToLocal: boolean;
+}) {
+  const counts = new Map(round.counts?.map((c) => [c.roundItemId, c]));
+  return (
+    <>
+      <ResponseRates progress={round.progress} />
+      {round.progress.waiting ? (
+        <Waiting waiting={round.progress.waiting} reminded={reminded} recent={reminders.recent} canManage={canManage} />
+      ) : null}
+      <section className="panel" aria-labelledby="reminders-title">
+        <h3 id="reminders-title">Reminders</h3>
+        <ReminderHistory history={reminders.history} />
+        <ScheduledReminders
+          scheduled={reminders.scheduled}
+          status={round.status}
+          closesAt={round.closesAt}
+          canManage={canManage}
+          linksToLocal={linksToLocal}
+        />
+      </section>
+      <section className="panel" aria-labelledby="open-items-title">
+        <h3 id="open-items-title">Statements</h3>
+        <p className="meta">Rule: {round.rule}</p>
+        {round.counts ? null : <HiddenCounts anonymity={round.anonymity} canManage={canManage} />}
+        <ol className="card-list round-items">
+          {round.items.map((item) => {
+            const tally = counts.get(item.itemId)?.tally;
+            return (
+              <li key={item.itemId} className="card">
+                <h4>Statement {item.number}</h4>
+                <StatementText item={item} />
+                {tally ? (
+                  <Distribution
+                    tally={tally}
+                    scale={round.scale}
+                    label={`${round.scale.kind === "rating" ? "Ratings" : "Votes"} so far on statement ${item.number}`}
+                    noResponse={noResponseOf(tally)}
+                    noResponseLabel="not yet answered"
+                  />
+                ) : null}
+                <ChoiceList choices={round.choices} itemId={item.itemId} />
+              </li>
+            );
+          })}
+        </ol>
+      </section>
+      {canManage ? (
+        <>
+          <section className="panel" aria-labelledby="extend-title">
+            <h3 id="extend-title">Extend the deadline</h3>
+            <DeadlineForm
+              intent="extend-deadline"
+              current={round.closesAt}
+              label="New deadline (date and time in UTC; later than the current one)"
+              button="Extend deadline"
+            />
+          </section>
+          <section className="panel" aria-labelledby="close-title">
+            <h3 id="close-title">Close the round</h3>
+            <p>Closing counts the ballots, decides every statement under the rule and freezes the results.</p>
+            <ConfirmForm
+              intent="close"
+              confirm="Closing is irreversible: ballots can no longer change"
+              button={`Close round ${round.number}`}
+              danger
+            />
+          </section>
+        </>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,119 @@
+import { getFormProps, getInputProps, useForm, type SubmissionResult } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { getDb } from "@db/client.server";
+import { Field, FormErrors } from "~/components/form";
+import { findPasswordReset, resetPassword, resetRefusal } from "~/server/accounts.server";
+import { hashPassword } from "~/server/auth.server";
+import { attempt, invalid, readForm } from "~/server/forms.server";
+import { COMMON_PASSWORD, isCommonPassword } from "~/server/password-policy.server";
+
+export const meta: MetaFunction = () => [{ title: "Set a new password · Delphi consensus" }];
+
+// The joining policy (NIST SP 800-63B): 8 to 128 characters; the server also refuses common ones.
+const ResetSchema = z
+  .object({
+    password: z
+      .string({ error: "Choose a password" })
+      .min(8, "A password has at least 8 characters")
+      .max(128, "A password has at most 128 characters"),
+    repeat: z.string({ error: "Type the password again" }),
+  })
+  .refine((value) => value.password === value.repeat, { path: ["repeat"], message: "The two passwords differ" });
+
+/** The action's schema: the form's, plus the common-password list that stays on the server. */
+const ServerResetSchema = ResetSchema.superRefine(
+  (value, ctx) => {
+    if (typeof value.password === "string" && isCommonPassword(value.password)) {
+      ctx.addIssue({ code: "custom", path: ["password"], message: COMMON_PASSWORD });
+    }
+  },
+  { when: () => true },
+);
+
+type LoaderData = { state: "refused"; message: string } | { state: "valid"; email: string };
+
+/** The link's account, or why it cannot be used: 404 for an unknown link, 410 for a spent or expired one. */
+export async function loader({ params }: LoaderFunctionArgs) {
+  const found = findPasswordReset(getDb(), params.token ?? "");
+  const refusal = resetRefusal(found?.state ?? null);
+  if (refusal || !found) {
+    const message = refusal?.message ?? "This link cannot be used.";
+    return Response.json({ state: "refused", message } satisfies LoaderData, { status: refusal?.status ?? 404 });
+  }
+  return Response.json({ state: "valid", email: found.user.email } satisfies LoaderData);
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const token = params.token ?? "";
+  const submission = parseWithZod(await readForm(request), { schema: ServerResetSchema });
+  // A refused form never comes back with the passwords in it.
+  const replies = { reply: (options = {}) => submission.reply({ ...options, hideFields: ["password", "repeat"] }) };
+  const refusal = resetRefusal(findPasswordReset(getDb(), token)?.state ?? null);
+  if (refusal) return Response.json(replies.reply({ formErrors: [refusal.message] }), { status: refusal.status });
+  if (submission.status !== "success") return invalid(replies);
+  const passwordHash = await hashPassword(submission.value.password);
+  const reset = await attempt(replies, () => resetPassword(getDb(), { token, passwordHash }));
+  if (reset instanceof Response) return reset;
+  return redirect("/login?reset=done");
+}
+
+export default function Reset() {
+  const data = useLoaderData<typeof loader>() as LoaderData;
+  const lastResult = useActionData<typeof action>() as SubmissionResult<string[]> | undefined;
+  const [form, fields] = useForm({
+    id: "reset",
+    lastResult,
+    constraint: getZodConstraint(ResetSchema),
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: ResetSchema }),
+  });
+
+  if (data.state === "refused") {
+    return (
+      <section className="panel narrow">
+        <h1>This link cannot be used</h1>
+        <p role="alert">{data.message}</p>
+        <p>
+          Ask your administrator for a new password-reset link: it works once, for 24 hours. If you know your password,{" "}
+          <Link to="/login">log in</Link>.
+        </p>
+      </section>
+    );
+  }
+
+  return (
+    <section className="panel narrow">
+      <h1>Set a new password</h1>
+      <p>
+        For <strong>{data.email}</strong>. Once it is set, every session of the account ends and you log in with the new password.
+      </p>
+      <Form method="post" {...getFormProps(form)}>
+        <FormErrors id={form.errorId} errors={form.errors} />
+        <Field
+          id={fields.password.id}
+          label="New password (8 to 128 characters)"
+          errorId={fields.password.errorId}
+          errors={fields.password.errors}
+        >
+          <input {...getInputProps(fields.password, { type: "password" })} autoComplete="new-password" />
+        </Field>
+        <Field
+          id={fields.repeat.id}
+          label="The same password again"
+          errorId={fields.repeat.errorId}
+          errors={fields.repeat.errors}
+        >
+          <input {...getInputProps(fields.repeat, { type: "password" })} autoComplete="new-password" />
+        </Field>
+        <button type="submit" className="button">
+          Set the password
+        </button>
+      </Form>
+    </section>
+  );
+}
