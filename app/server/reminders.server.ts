@@ -300,7 +300,8 @@ export type DueReminderSent = { roundId: string; round: number; hoursBefore: num
 
 /**
  * Sends the scheduled reminders that are due, each once: in one immediate transaction per
- * schedule, it checks again that the schedule is unsent and due, queues the mails the way a
+ * schedule, it checks again that the schedule is unsent and due — and waits while the last
+ * reminder went out under REMINDER_REPEAT_HOURS ago —, queues the mails the way a
  * secretary's reminder does and marks it sent with its number of recipients. A tick that
  * overlaps another finds it sent and skips it; schedules of closed rounds never go out.
  */
@@ -325,6 +326,8 @@ export function sendDueReminders(db: Queryable, now = new Date(), origin = sched
           .get();
         if (!row) return null;
         const { schedule, round, guideline } = row;
+        // The 12-hour rule holds for schedules too: it waits while the last reminder is that recent.
+        if (recentReminder(reminderHistory(tx, { guidelineId: guideline.id, number: round.number }), now)) return null;
         const voteUrl = `${origin}/g/${guideline.slug}/vote`;
         const members = remindable(tx, round);
         queueReminders(tx, { guideline, round, members, voteUrl, now });

@@ -281,6 +281,23 @@ describe("scheduled reminders", () => {
     ]);
   });
 
+  test("a due one waits while the last reminder is under 12 hours old, then goes out", async () => {
+    const w = await openRound();
+    await schedule(w, "72");
+    const due = new Date(w.round.closesAt!.getTime() - 72 * HOUR);
+    const manual = new Date(due.getTime() - HOUR);
+    const voteUrl = `${ORIGIN}/g/${w.slug}/vote`;
+    remindNonResponders(w.db, { guideline: w.guideline, number: 1, voteUrl, actorId: w.secretary.id, now: manual });
+    expect(w.reminders()).toHaveLength(3);
+
+    expect(sendDueReminders(w.db, new Date(due.getTime() + 60_000), ORIGIN)).toEqual([]);
+    expect(sendDueReminders(w.db, new Date(manual.getTime() + 12 * HOUR - 60_000), ORIGIN)).toEqual([]);
+    expect(w.reminders()).toHaveLength(3);
+    const later = new Date(manual.getTime() + 12 * HOUR + 60_000);
+    expect(sendDueReminders(w.db, later, ORIGIN)).toEqual([{ roundId: w.round.id, round: 1, hoursBefore: 72, recipients: 3 }]);
+    expect(w.reminders()).toHaveLength(6);
+  });
+
   test("the tick sends a due one exactly once, to those who have not answered everything", async () => {
     const w = await openRound();
     await schedule(w, "72");
