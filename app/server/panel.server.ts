@@ -445,7 +445,8 @@ export function checkInvitations(db: Queryable, input: { guidelineId: string; ro
     const conflict = row.email === "" ? null : invitationConflict(db, { guidelineId: input.guidelineId, email: row.email, now });
     return conflict ? { ...row, problems: [...row.problems, conflict] } : row;
   });
-  return { rows, ready: rows.filter((row) => row.problems.length === 0).length };
+  const ready = rows.filter((row) => row.problems.length === 0);
+  return { rows, ready: ready.length, readyRows: ready.map((row) => row.row).join(",") };
 }
 
 export type InvitationCheck = ReturnType<typeof checkInvitations>;
@@ -453,19 +454,19 @@ export type InvitationCheck = ReturnType<typeof checkInvitations>;
 /**
  * Invites every row of an upload that can be invited, each exactly as a single invitation is
  * (its link, mail and audit event), all in one transaction; rows with a problem are left out.
- * The rows are checked again here: when the number ready differs from the `expected` the
- * secretary saw in the preview (someone joined or was invited since), nothing is sent and the
- * fresh check comes back instead.
+ * The rows are checked again here: when the rows ready differ from the `expected` ones the
+ * secretary saw in the preview (their row numbers: someone joined or was invited since), nothing
+ * is sent and the fresh check comes back instead.
  */
 export function sendInvitations(
   db: DB,
-  input: { guidelineId: string; rows: InviteRow[]; expected: number; inviter: Actor; origin: string; now?: Date },
+  input: { guidelineId: string; rows: InviteRow[]; expected: string; inviter: Actor; origin: string; now?: Date },
 ): { sent: number } | { changed: InvitationCheck } {
   const now = input.now ?? new Date();
   return db.transaction(
     (tx) => {
       const check = checkInvitations(tx, { guidelineId: input.guidelineId, rows: input.rows, now });
-      if (check.ready !== input.expected) return { changed: check };
+      if (check.readyRows !== input.expected) return { changed: check };
       if (check.ready === 0) throw new Refusal("No row of this list can be invited: correct it and preview it again.", 422);
       for (const row of check.rows) {
         if (row.problems.length > 0 || row.role === null) continue;

@@ -125,9 +125,9 @@ describe("bulk invitations: the preview", () => {
     expect(html).toContain("<li>The same e-mail address as row 2.</li>");
     expect(html).toContain('<td data-label="Check">ready</td>');
     expect(html).toContain("6 rows with a problem will be left out: correct them above and preview again to include them.");
-    // Step 2 carries the checked CSV and the number the secretary saw.
+    // Step 2 carries the checked CSV and the rows the secretary saw ready.
     expect(html).toContain('<input type="hidden" name="intent" value="bulk-send"/>');
-    expect(html).toContain('<input type="hidden" name="expected" value="2"/>');
+    expect(html).toContain('<input type="hidden" name="expected" value="2,3"/>');
     expect(html).toContain('<button type="submit" class="button">Send 2 invitations</button>');
     // The textarea keeps the list, to correct it and preview again.
     expect(html).toMatch(/<textarea id="bulk-csv" name="csv" rows="6"[^>]*>Name,E-mail,Discipline/);
@@ -215,7 +215,7 @@ describe("bulk invitations: sending", () => {
   test("invites exactly the rows without a problem, each with its mail, group and audit event", async () => {
     const g = await listWithProblems();
     const before = written(g.guideline.id);
-    const response = await paste(g.slug, g.cookie, { intent: "bulk-send", csv: g.csv, expected: "2" });
+    const response = await paste(g.slug, g.cookie, { intent: "bulk-send", csv: g.csv, expected: "2,3" });
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toBe(`/g/${g.slug}/panel?done=bulk&sent=2`);
     expect(written(g.guideline.id)).toEqual({
@@ -277,9 +277,14 @@ describe("bulk invitations: sending", () => {
 
   test("when the list changed since the preview nothing is sent: 409 with the fresh preview", async () => {
     const g = await listWithProblems();
+    // Rows 2 and 3 were ready; a send that claims other rows, even as many, sends nothing.
+    const before0 = written(g.guideline.id);
+    const other = await paste(g.slug, g.cookie, { intent: "bulk-send", csv: g.csv, expected: "2,5" });
+    expect(other.status).toBe(409);
+    expect(written(g.guideline.id)).toEqual(before0);
     expect((await paste(g.slug, g.cookie, { intent: "invite", email: "grace@example.org", role: "observer" })).status).toBe(302);
     const before = written(g.guideline.id);
-    const response = await paste(g.slug, g.cookie, { intent: "bulk-send", csv: g.csv, expected: "2" });
+    const response = await paste(g.slug, g.cookie, { intent: "bulk-send", csv: g.csv, expected: "2,3" });
     expect(response.status).toBe(409);
     const body = await response.clone().json();
     expect(body.error).toEqual({
@@ -305,11 +310,10 @@ describe("bulk invitations: sending", () => {
     expect(html).toContain("No row can be invited: correct the rows above and preview them again.");
     expect(html).not.toContain('value="bulk-send"');
     const before = written(g.guideline.id);
-    const response = await paste(g.slug, g.cookie, { intent: "bulk-send", csv, expected: "0" });
-    expect(response.status).toBe(422);
-    expect((await response.json()).error).toEqual({
-      "": ["No row of this list can be invited: correct it and preview it again."],
-    });
+    // A send made up without a preview (no row was ready, so the page offered none) is refused.
+    const response = await paste(g.slug, g.cookie, { intent: "bulk-send", csv, expected: "2" });
+    expect(response.status).toBe(409);
+    expect((await response.json()).bulk.ready).toBe(0);
     expect(written(g.guideline.id)).toEqual(before);
   });
 });

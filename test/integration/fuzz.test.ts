@@ -558,7 +558,7 @@ const ACTIONS: ActionTarget[] = [
             'email,name,group,role\nexpert02@imt.example,Expert 02,,\n"a@b.example","Quote ""A""",Patients,chair',
           ),
         ),
-        expected: fc.constantFrom("0", "1", "2", "-1"),
+        expected: fc.constantFrom("", "2", "2,3", "3,2", "-1", "x"),
       }),
   },
   {

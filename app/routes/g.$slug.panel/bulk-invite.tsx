@@ -68,7 +68,7 @@ function BulkPreview({ bulk, data, errors }: { bulk: BulkState; data: PanelData;
         <Form method="post" action={panelHref(data)} className="bulk-send">
           <input type="hidden" name="intent" value="bulk-send" />
           <input type="hidden" name="csv" value={bulk.csv} />
-          <input type="hidden" name="expected" value={bulk.ready} />
+          <input type="hidden" name="expected" value={bulk.readyRows} />
           {leftOut > 0 ? (
             <p>
               {leftOut} row{leftOut === 1 ? "" : "s"} with a problem will be left out: correct {leftOut === 1 ? "it" : "them"}{" "}

@@ -64,14 +64,18 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 /**
  * The bulk invitation: step 1 (`bulk-preview`) checks pasted or uploaded CSV and writes nothing;
  * step 2 (`bulk-send`) sends the CSV back, checks it again, and invites the rows that can be
- * invited, as long as their number is still the one the preview showed.
+ * invited, as long as they are still the ones the preview showed.
  */
 const BulkSchema = z
   .object({
     intent: z.enum(["bulk-preview", "bulk-send"]),
     csv: z.string({ error: "Paste the rows as text" }).optional(),
     file: z.instanceof(File, { error: "Choose a .csv file" }).optional(),
-    expected: z.number({ error: "Preview the list before sending it" }).int().min(0).optional(),
+    /** The row numbers the preview found ready ("2,5"), so the send invites exactly those or nothing. */
+    expected: z
+      .string({ error: "Preview the list before sending it" })
+      .regex(/^(\d+(,\d+)*)?$/, "Preview the list before sending it")
+      .optional(),
   })
   .superRefine((value, ctx) => {
     if (value.csv !== undefined && value.file !== undefined) {
@@ -126,7 +130,7 @@ async function bulkAction(input: { request: Request; form: FormData; db: DB; gui
   }
   const inviter = { id: user.id, name: user.name };
   const outcome = await attempt(submission, () =>
-    sendInvitations(db, { guidelineId, rows, expected: expected ?? 0, inviter, origin: publicOrigin(request) }),
+    sendInvitations(db, { guidelineId, rows, expected: expected ?? "", inviter, origin: publicOrigin(request) }),
   );
   if (outcome instanceof Response) return outcome;
   if ("changed" in outcome) {
