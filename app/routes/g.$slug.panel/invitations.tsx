@@ -1,7 +1,8 @@
-import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
+import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import { Form } from "@remix-run/react";
 import { Field, FormErrors } from "~/components/form";
+import { MemberFields } from "./member-fields";
 import { Time } from "~/components/time";
 import { inviteSchema } from "./schemas";
 import { ROLE_LABEL, resultFor, RowErrors, type PanelData, type Result } from "./shared";
@@ -28,37 +29,7 @@ export function InviteForm({ result }: { result: Result }) {
         <Field id={fields.email.id} label="E-mail" errorId={fields.email.errorId} errors={fields.email.errors}>
           <input {...getInputProps(fields.email, { type: "email" })} autoComplete="off" />
         </Field>
-        <Field id={fields.role.id} label="Role" errorId={fields.role.errorId} errors={fields.role.errors}>
-          <select {...getSelectProps(fields.role)}>
-            <option value="panelist">Panelist (votes)</option>
-            <option value="observer">Observer (reads closed rounds and drafts)</option>
-            <option value="secretary">Secretary (runs the process)</option>
-          </select>
-        </Field>
-        <Field
-          id={fields.discipline.id}
-          label="Discipline (optional)"
-          errorId={fields.discipline.errorId}
-          errors={fields.discipline.errors}
-        >
-          <input {...getInputProps(fields.discipline, { type: "text" })} placeholder="e.g. Radiology" />
-        </Field>
-        <Field
-          id={fields.affiliation.id}
-          label="Affiliation (optional)"
-          errorId={fields.affiliation.errorId}
-          errors={fields.affiliation.errors}
-        >
-          <input {...getInputProps(fields.affiliation, { type: "text" })} />
-        </Field>
-        <Field
-          id={fields.group.id}
-          label="Stakeholder group (optional; panelists only; empty: their discipline)"
-          errorId={fields.group.errorId}
-          errors={fields.group.errors}
-        >
-          <input {...getInputProps(fields.group, { type: "text" })} placeholder="e.g. Patients" />
-        </Field>
+        <MemberFields fields={fields} optional />
         <button type="submit" className="button">
           Send invitation
         </button>

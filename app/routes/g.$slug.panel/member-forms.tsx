@@ -1,7 +1,8 @@
-import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
+import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import { Form, Link } from "@remix-run/react";
-import { Field, FormErrors } from "~/components/form";
+import { FormErrors } from "~/components/form";
+import { MemberFields } from "./member-fields";
 import { EditSchema } from "./schemas";
 import { ForScreenReaders, panelHref, resultFor, RowErrors, type PanelData, type PanelPerson, type Result } from "./shared";
 
@@ -46,37 +47,7 @@ export function EditMemberForm({ person, data, result }: { person: Joined; data:
             : ""}
         </p>
         <div className="person-form-fields">
-          <Field id={fields.role.id} label="Role" errorId={fields.role.errorId} errors={fields.role.errors}>
-            <select {...getSelectProps(fields.role)}>
-              <option value="panelist">Panelist (votes)</option>
-              <option value="observer">Observer (reads closed rounds and drafts)</option>
-              <option value="secretary">Secretary (runs the process)</option>
-            </select>
-          </Field>
-          <Field
-            id={fields.discipline.id}
-            label="Discipline"
-            errorId={fields.discipline.errorId}
-            errors={fields.discipline.errors}
-          >
-            <input {...getInputProps(fields.discipline, { type: "text" })} />
-          </Field>
-          <Field
-            id={fields.affiliation.id}
-            label="Affiliation"
-            errorId={fields.affiliation.errorId}
-            errors={fields.affiliation.errors}
-          >
-            <input {...getInputProps(fields.affiliation, { type: "text" })} />
-          </Field>
-          <Field
-            id={fields.group.id}
-            label="Stakeholder group (panelists only; empty: their discipline)"
-            errorId={fields.group.errorId}
-            errors={fields.group.errors}
-          >
-            <input {...getInputProps(fields.group, { type: "text" })} placeholder={person.discipline ?? "e.g. Patients"} />
-          </Field>
+          <MemberFields fields={fields} groupPlaceholder={person.discipline ?? "e.g. Patients"} />
         </div>
         <div className="row">
           <button type="submit" className="button">
