@@ -36,6 +36,11 @@ export type MemberProgress = {
 
 const discipline = (name: string | null) => name ?? "Unspecified";
 
+/** Whether a round's deadline has come: the server's tick (or the next action) closes it then. */
+export function deadlinePassed(closesAt: Date | null, now: Date): boolean {
+  return closesAt !== null && closesAt.getTime() <= now.getTime();
+}
+
 /** How far each member of an online round's panel snapshot has answered. */
 export function memberProgress(db: Queryable, round: Round): MemberProgress[] {
   const snapshot = round.panelSnapshot?.members ?? [];
@@ -200,7 +205,7 @@ export function roundsPage(db: Queryable, input: { guideline: Guideline; members
     rounds: list.map(({ id, ...round }) => ({
       ...round,
       responded: round.status === "draft" ? null : (responded.get(id) ?? 0),
-      overdue: round.status === "open" && round.closesAt !== null && round.closesAt.getTime() <= now.getTime(),
+      overdue: round.status === "open" && deadlinePassed(round.closesAt, now),
     })),
     candidates: input.membership.role === "secretary" ? draftCandidates(db, { guidelineId: input.guideline.id }) : [],
   };
@@ -255,7 +260,7 @@ export function roundWorkspace(
     closedAt: round.closedAt,
     panelSize: round.panelSize,
     timeLeft: round.closesAt && round.status !== "closed" ? timeLeft(round.closesAt, now) : null,
-    overdue: round.status !== "closed" && round.closesAt !== null && round.closesAt.getTime() <= now.getTime(),
+    overdue: round.status !== "closed" && deadlinePassed(round.closesAt, now),
   };
   const named = guideline.anonymity === "named" && secretary;
   const running = seesRunningCounts(guideline, input.membership.role);

@@ -8,7 +8,7 @@ import { formatUtc } from "~/time";
 import { ProgressBar } from "~/components/progress-bar";
 import { barStyles } from "~/components/vote-bar";
 import { requireMember } from "~/server/permissions.server";
-import { guidelineOverview } from "~/server/progress.server";
+import { deadlinePassed, guidelineOverview } from "~/server/progress.server";
 import { panelistOutcome } from "~/server/round-outcome.server";
 import styles from "~/styles/rounds.css";
 import overviewStyles from "~/styles/overview.css";
@@ -29,7 +29,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     slug: guideline.slug,
     overview,
     // The server's tick closes an overdue round soon after its deadline; until then it is still open.
-    deadlinePassed: overview.open?.closesAt ? overview.open.closesAt.getTime() <= now.getTime() : false,
+    deadlinePassed: overview.open ? deadlinePassed(overview.open.closesAt, now) : false,
     outcome: membership.role === "panelist" ? panelistOutcome(db, { guideline }) : null,
   };
 }
