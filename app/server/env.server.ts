@@ -1,4 +1,15 @@
+import { createPublicKey } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { z } from "zod";
+
+/** Whether `path` holds an RSA public key in PEM: checked at start, so a download never meets a missing key. */
+function isPublicKeyFile(path: string): boolean {
+  try {
+    return createPublicKey(readFileSync(path, "utf8")).asymmetricKeyType === "rsa";
+  } catch {
+    return false;
+  }
+}
 
 const positiveNumber = (fallback: number) =>
   z.coerce.number({ error: "must be a number" }).positive("must be greater than 0").default(fallback);
@@ -26,7 +37,7 @@ const EnvSchema = z.object({
   /** The address people reach the app at, for links in mails and the JSON Schema's `$id`; defaults to the address of the request. */
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
   /** The operator's RSA public key (a PEM file) that backups downloaded from /admin are sealed to; without it they are refused. */
-  BACKUP_PUBLIC_KEY: z.string().trim().min(1, "must be the path of a PEM public key").optional(),
+  BACKUP_PUBLIC_KEY: z.string().trim().refine(isPublicKeyFile, "must be the path of a readable PEM public key (RSA)").optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

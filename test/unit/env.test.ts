@@ -1,3 +1,7 @@
+import { generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { EnvError, parseEnv } from "~/server/env.server";
 
@@ -32,5 +36,21 @@ describe("environment", () => {
 
   test("an empty variable counts as unset", () => {
     expect(parseEnv({ PORT: "" }).PORT).toBe(3000);
+  });
+
+  test("BACKUP_PUBLIC_KEY must name a readable RSA public key, checked at start", () => {
+    const dir = mkdtempSync(join(tmpdir(), "delphi-env-"));
+    const good = join(dir, "operator.pub.pem");
+    writeFileSync(good, generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ type: "spki", format: "pem" }));
+    const notRsa = join(dir, "ed25519.pub.pem");
+    writeFileSync(notRsa, generateKeyPairSync("ed25519").publicKey.export({ type: "spki", format: "pem" }));
+    const garbage = join(dir, "garbage.pem");
+    writeFileSync(garbage, "not a key");
+    expect(parseEnv({ BACKUP_PUBLIC_KEY: good }).BACKUP_PUBLIC_KEY).toBe(good);
+    for (const bad of [join(dir, "missing.pem"), notRsa, garbage]) {
+      expect(() => parseEnv({ BACKUP_PUBLIC_KEY: bad })).toThrow(
+        "BACKUP_PUBLIC_KEY: must be the path of a readable PEM public key (RSA)",
+      );
+    }
   });
 });
