@@ -3,8 +3,13 @@ import type { AppLoadContext, EntryContext } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
+import { createInstance } from "i18next";
 import { renderToPipeableStream } from "react-dom/server";
+import { I18nextProvider, initReactI18next } from "react-i18next";
 import { NonceProvider } from "~/components/nonce";
+import { ALWAYS_LOADED, i18nOptions, type Namespace } from "~/i18n";
+import { resources } from "~/locales/resources.server";
+import { currentLanguage } from "~/server/i18n.server";
 
 export const ABORT_DELAY = 5_000;
 
@@ -13,7 +18,17 @@ export const ABORT_DELAY = 5_000;
  * response keeps its whole render tree reachable for five seconds and memory climbs under load.
  * Here the timer is cleared as soon as the stream has finished, failed or been closed.
  */
-export default function handleRequest(
+/** The namespaces this page's routes name in `handle.i18n`, besides the ones every page has. */
+function routeNamespaces(context: EntryContext): Namespace[] {
+  const named = context.staticHandlerContext.matches.flatMap((match) => {
+    const handle: unknown = context.routeModules[match.route.id]?.handle;
+    const ns = handle && typeof handle === "object" && "i18n" in handle ? handle.i18n : [];
+    return Array.isArray(ns) ? (ns as Namespace[]) : [];
+  });
+  return [...new Set([...ALWAYS_LOADED, ...named])];
+}
+
+export default async function handleRequest(
   request: Request,
   responseStatusCode: number,
   responseHeaders: Headers,
@@ -22,15 +37,29 @@ export default function handleRequest(
 ) {
   const nonce = loadContext.cspNonce ?? "";
   const waitForAll = isbot(request.headers.get("user-agent") ?? "");
+  // One instance per response, holding only this page's namespaces in its language: the root
+  // layout hands exactly these to the browser, which hydrates with the same text.
+  const language = currentLanguage();
+  const ns = routeNamespaces(remixContext);
+  const i18n = createInstance();
+  await i18n.use(initReactI18next).init({
+    ...i18nOptions,
+    lng: language,
+    ns,
+    resources: { [language]: Object.fromEntries(ns.map((name) => [name, resources[language][name]])) },
+    initImmediate: false,
+  });
   return new Promise<Response>((resolve, reject) => {
     let shellRendered = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const done = () => clearTimeout(timer);
 
     const { pipe, abort } = renderToPipeableStream(
-      <NonceProvider value={nonce}>
-        <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} />
-      </NonceProvider>,
+      <I18nextProvider i18n={i18n}>
+        <NonceProvider value={nonce}>
+          <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} />
+        </NonceProvider>
+      </I18nextProvider>,
       {
         nonce,
         [waitForAll ? "onAllReady" : "onShellReady"]() {

@@ -20,6 +20,8 @@ export const users = sqliteTable("users", {
   name: text("name").notNull(),
   passwordHash: text("password_hash").notNull(),
   isAdmin: integer("is_admin", { mode: "boolean" }).notNull().default(false),
+  /** The interface language the user chose ("en", "zh"); null until they choose one. */
+  locale: text("locale"),
   /** A deactivated account cannot log in; its sessions were deleted when it was deactivated. */
   deactivatedAt: timestamp("deactivated_at"),
   createdAt: createdAt(),
@@ -63,7 +65,13 @@ export const guidelines = sqliteTable(
     slug: text("slug").notNull().unique(),
     title: text("title").notNull(),
     description: text("description").notNull().default(""),
+    /** The authoritative language: statements are written, voted and published in it first. */
     language: text("language").notNull().default("en"),
+    /** Every language the statements are read in, the authoritative one first (JSON array). */
+    languages: text("languages", { mode: "json" })
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'["en"]'`),
     registration: text("registration"),
     source: text("source"),
     /** The adoption rule (DESIGN §3) as JSON; locked once round 1 opens. */
@@ -153,6 +161,28 @@ export const statementRevisions = sqliteTable(
     uniqueIndex("statement_revisions_unique").on(t.statementId, t.revision),
     check("statement_revisions_number", sql`${t.revision} >= 1`),
   ],
+);
+
+/**
+ * A revision's text and rationale in another of the guideline's languages. `confirmed` is false
+ * while the translation may no longer match the authoritative wording (it was carried over from
+ * an earlier wording); a round opens only on confirmed translations, and a voted revision's
+ * translations never change.
+ */
+export const statementTranslations = sqliteTable(
+  "statement_translations",
+  {
+    revisionId: text("revision_id")
+      .notNull()
+      .references(() => statementRevisions.id),
+    language: text("language").notNull(),
+    text: text("text").notNull(),
+    rationale: text("rationale").notNull().default(""),
+    confirmed: integer("confirmed", { mode: "boolean" }).notNull().default(true),
+    updatedBy: text("updated_by").references(() => users.id),
+    updatedAt: timestamp("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.revisionId, t.language] })],
 );
 
 export const recusals = sqliteTable(

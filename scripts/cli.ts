@@ -13,7 +13,7 @@ import { hashPassword, normalizeEmail } from "~/server/auth.server";
 import { openSealedBackup } from "~/server/backup-crypto.server";
 import { backupDatabase, backupPassed, describeBackup } from "~/server/backup.server";
 import { env, EnvError } from "~/server/env.server";
-import { Refusal } from "~/server/errors";
+import { Refusal } from "~/server/errors.server";
 import { ImportRefused, importRecord } from "~/server/imports.server";
 import { methodsReportDoc, renderReport } from "~/server/methods-report.server";
 import { findPublished, publish } from "~/server/publications.server";
@@ -237,6 +237,7 @@ function printDemoLogins(): void {
   console.log(`Demo logins (password "${DEMO_PASSWORD}"):`);
   console.log(`  secretary  ${DEMO_ACCOUNTS.secretary}`);
   console.log(`  panelists  ${DEMO_ACCOUNTS.panelist(1)} … ${DEMO_ACCOUNTS.panelist(31)} (the IMT consensus)`);
+  console.log(`             ${DEMO_ACCOUNTS.chinesePanelist} reads the interface in Chinese (中文)`);
   console.log(`             ${DEMO_ACCOUNTS.cosParticipant(1)} … ${DEMO_ACCOUNTS.cosParticipant(40)} (the IMT core outcome set)`);
   console.log(`  observer   ${DEMO_ACCOUNTS.observer}`);
   console.log(`  admin      ${DEMO_ACCOUNTS.admin}`);

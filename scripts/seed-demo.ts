@@ -6,8 +6,9 @@
  * Its audit trail holds, in the order they happened, the events the app itself would have
  * recorded for the guideline, its statements, rounds, ballots and publication.
  */
+import { eq } from "drizzle-orm";
 import type { DB, Queryable } from "@db/client.server";
-import { ballots, type Choice } from "@db/schema";
+import { ballots, statementTranslations, users, type Choice } from "@db/schema";
 import type { Answer } from "~/consensus/tally";
 import { RuleSchema } from "~/consensus/rule";
 import { recordAudit } from "~/server/audit.server";
@@ -25,6 +26,8 @@ export const DEMO_ACCOUNTS = {
   secretary: "secretary@imt.example",
   observer: "observer@imt.example",
   panelist: (n: number) => `expert${String(n).padStart(2, "0")}@imt.example`,
+  /** One of the 31 IMT panelists, who reads the interface in Chinese and has not voted in round 2 yet. */
+  chinesePanelist: "expert18@imt.example",
   /** Participants of the core-outcome-set demo (IMT-COS), 1 to 40. */
   cosParticipant: (n: number) => `participant${String(n).padStart(2, "0")}@cos.example`,
 };
@@ -43,6 +46,39 @@ const COS_RULE = RuleSchema.parse({
 });
 
 const DAY = 86_400_000;
+
+/**
+ * The nine statements of the IMT consensus in Chinese, the panel's language, by statement number
+ * (the English stays the authoritative, published wording), and the second edition's two.
+ */
+const IMT_CHINESE: Record<number, string> = {
+  1: "炎性肌纤维母细胞瘤（IMT）的影像学表现通常为孤立性肿块，需与不同解剖部位的其他常见良、恶性肿瘤相鉴别。推荐根据肿瘤所在部位选择最佳影像学检查方式，采用增强 CT 或 MRI 作进一步评估。此外，有指征时可采用 PET-CT，为肿瘤分期和全面评估提供关键信息",
+  2: "在伴有炎症细胞浸润的梭形细胞肿瘤的病理诊断中应考虑 IMT，并应进行包括 ALK 在内的多项免疫组织化学标志物检测，用于诊断和鉴别诊断",
+  3: "与免疫组织化学（IHC）、荧光原位杂交（FISH）和聚合酶链反应（PCR）相比，二代测序（NGS）能够全面、准确地识别炎性肌纤维母细胞瘤（IMT）中的基因重排及其伙伴基因。特别是，基于 RNA 的 NGS 可以提供这些重排所涉及的全部融合伙伴的详细信息",
+  4: "IMT 的诊断和治疗常涉及多个学科，包括呼吸与危重症医学科、肿瘤内科、放射科、病理科、胸外科、普通外科、骨科和妇科。推荐开展多学科讨论，以提高诊断和治疗能力",
+  5: "适合手术的 IMT 患者应以根治性手术作为主要治疗方式",
+  6: "具有复发高危因素的头颈部 IMT 术后患者可接受辅助放疗。部分切除或不适合手术的患者可接受根治性放疗联合全身治疗。推荐采用受累野照射（不做预防性淋巴结照射），首选调强放疗（IMRT）技术，放疗剂量控制在 45-60 Gy（常规分割）",
+  7: "对于携带 ALK 融合且不适合手术的 IMT 患者，推荐使用 ALK-TKI；对于携带 ROS1 融合且不适合手术的 IMT 患者，可尝试 ROS1-TKI 治疗",
+  8: "推荐 IMT 患者采用以蒽环类、甲氨蝶呤、培美曲塞联合铂类以及紫杉醇联合铂类为基础的化疗方案",
+  9: "目前 IMT 的诊断和治疗缺乏高级别证据。推荐开展多中心、前瞻性临床研究",
+};
+const REWORDED_CHINESE =
+  "对于无法切除、且无靶向治疗选择或靶向治疗后进展的 IMT 患者，可考虑以蒽环类、甲氨蝶呤联合长春花生物碱类，或铂类联合培美曲塞或紫杉醇的双药方案为基础的化疗";
+const IMMUNOTHERAPY_CHINESE = "由于获益证据仅限于病例报告，不推荐在临床试验之外将免疫检查点抑制剂用于 IMT";
+
+/** A revision's Chinese text, confirmed, written by the secretary before the round that votes on it opened. */
+function translate(db: Queryable, input: { revisionId: string; text: string; by: string; at: Date }): void {
+  db.insert(statementTranslations)
+    .values({
+      revisionId: input.revisionId,
+      language: "zh",
+      text: input.text,
+      confirmed: true,
+      updatedBy: input.by,
+      updatedAt: input.at,
+    })
+    .run();
+}
 
 /** Who votes what on an item: the panel rotated per statement, so abstainers differ between items. */
 export function demoChoices(votes: { agree: number; disagree: number; abstain: number }, offset: number, size: number) {
@@ -145,6 +181,7 @@ function seedImt(tx: Queryable, passwordHash: string, now: Date) {
     slug: record.guideline.slug,
     title: record.guideline.title,
     language: record.guideline.language,
+    languages: [record.guideline.language, "zh"],
     registration: record.guideline.registration,
     source: record.guideline.source,
     description:
@@ -183,6 +220,7 @@ function seedImt(tx: Queryable, passwordHash: string, now: Date) {
     });
     panel.push({ membershipId: member.id, userId: user.id, discipline });
   }
+  tx.update(users).set({ locale: "zh" }).where(eq(users.email, DEMO_ACCOUNTS.chinesePanelist)).run();
 
   const audit = (at: Date, action: string, details: Record<string, unknown>) =>
     recordAudit(tx, { guidelineId: guideline.id, actorId: secretary.id, action, details, at });
@@ -198,6 +236,7 @@ function seedImt(tx: Queryable, passwordHash: string, now: Date) {
       createdAt: drafting,
     });
     audit(drafting, "statement.created", { statementId: created.statement.id, statement: item.number });
+    translate(tx, { revisionId: created.revision.id, text: IMT_CHINESE[item.number]!, by: secretary.id, at: drafting });
     return created;
   });
   const drafted1 = new Date("2025-01-28T09:00:00Z");
@@ -268,6 +307,8 @@ function seedImt(tx: Queryable, passwordHash: string, now: Date) {
     createdAt: editing,
   });
   audit(editing, "statement.created", { statementId: immunotherapy.statement.id, statement: 10 });
+  translate(tx, { revisionId: reworded.id, text: REWORDED_CHINESE, by: secretary.id, at: editing });
+  translate(tx, { revisionId: immunotherapy.revision.id, text: IMMUNOTHERAPY_CHINESE, by: secretary.id, at: editing });
   audit(editing, "round.created", { round: 2, items: 2 });
   const openedAt = new Date(now.getTime() - DAY);
   const second = createRound(tx, {

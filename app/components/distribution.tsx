@@ -1,7 +1,9 @@
 import type { LinkDescriptor } from "@remix-run/node";
 import { Link } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
 import { medianAndIqr } from "~/consensus/order-statistics";
 import {
+  counted,
   DEFAULT_GROUP_MIN_SIZE,
   denominatorOf,
   groupMinSizeOf,
@@ -13,16 +15,16 @@ import {
 } from "~/consensus/rule";
 import type { Scale } from "~/consensus/scale";
 import { isRatingTally, participantsOf, type GroupTally, type RatingTally, type Tally } from "~/consensus/tally";
+import { msg, type Translate } from "~/i18n";
+import { english } from "~/locales/english";
 import styles from "~/styles/distribution.css";
-import { SHARE_BASE_NOUNS, VoteBar, type ShareBase } from "./vote-bar";
+import { VoteBar, type ShareBase } from "./vote-bar";
 
 /** Link it from any route that shows a Distribution, VerdictFacts or GroupResults (with barStyles for the vote bar). */
 export const distributionStyles: LinkDescriptor = { rel: "stylesheet", href: styles };
 
 /** The tallest bar, in rem: the histogram stays small beside the statement. */
 const BAR_HEIGHT = 4;
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /**
  * A rating item's distribution as a small histogram that is a real table: one column per point
@@ -37,7 +39,7 @@ export function RatingHistogram({
   median,
   iqr,
   noResponse,
-  noResponseLabel = "no response",
+  noResponseLabel,
 }: {
   tally: RatingTally;
   /** For the end labels ("1 = not important") and whether "unable to score" is a column. */
@@ -47,8 +49,10 @@ export function RatingHistogram({
   iqr: number | null;
   /** Eligible members without a ballot; left out where not answering is not part of the picture. */
   noResponse?: number;
+  /** What `noResponse` counts, in the page's language; "no response" unless given. */
   noResponseLabel?: string;
 }) {
+  const { t } = useTranslation("rules");
   const labels = scale?.kind === "rating" ? scale.labels : undefined;
   const points = tally.ratings.length;
   const columns = tally.ratings.map((count, i) => ({
@@ -59,13 +63,17 @@ export function RatingHistogram({
     unable: false,
   }));
   const unable = scale?.kind === "rating" ? scale.unable || tally.unable > 0 : tally.unable > 0;
-  if (unable) columns.push({ key: "unable", heading: "Unable", end: undefined, count: tally.unable, unable: true });
+  if (unable) columns.push({ key: "unable", heading: t("Unable"), end: undefined, count: tally.unable, unable: true });
   const max = Math.max(1, ...columns.map((c) => c.count));
   const rated = tally.ratings.reduce((n, c) => n + c, 0);
   const facts = [
-    plural(rated, "rating"),
-    unable ? `${tally.unable} unable to score` : null,
-    noResponse === undefined ? null : `${noResponse} ${noResponseLabel}`,
+    t("{{count}} ratings", { count: rated }),
+    unable ? t("{{number}} unable to score", { number: String(tally.unable) }) : null,
+    noResponse === undefined
+      ? null
+      : noResponseLabel === undefined
+        ? t("{{number}} no response", { number: String(noResponse) })
+        : `${noResponse} ${noResponseLabel}`,
   ].filter(Boolean);
   return (
     <div className="histogram">
@@ -74,11 +82,11 @@ export function RatingHistogram({
           <caption>{caption}</caption>
           <thead>
             <tr>
-              <th scope="row">Rating</th>
+              <th scope="row">{t("Rating")}</th>
               {columns.map((c) => (
                 <th scope="col" key={c.key} className={c.unable ? "histogram-unable" : undefined}>
                   {c.heading}
-                  {c.unable ? <span className="visually-hidden"> to score</span> : null}
+                  {c.unable ? <span className="visually-hidden">{t(" to score")}</span> : null}
                   {c.end ? <span className="visually-hidden"> = {c.end}</span> : null}
                 </th>
               ))}
@@ -86,7 +94,7 @@ export function RatingHistogram({
           </thead>
           <tbody>
             <tr>
-              <th scope="row">Count</th>
+              <th scope="row">{t("Count")}</th>
               {columns.map((c) => (
                 <td key={c.key} className={c.unable ? "histogram-unable" : undefined}>
                   <span className="histogram-count">{c.count}</span>
@@ -109,13 +117,16 @@ export function RatingHistogram({
       </div>
       <p className="histogram-stats">
         {median === null ? (
-          <>No ratings: no median.</>
+          <>{t("No ratings: no median.")}</>
         ) : (
           <>
-            Median <strong>{median}</strong>, interquartile range <strong>{iqr}</strong>
+            {`${t("Median")} `}
+            <strong>{median}</strong>
+            {`${t(", interquartile range")} `}
+            <strong>{iqr}</strong>
           </>
         )}{" "}
-        <span className="muted">({facts.join(", ")})</span>
+        <span className="muted">{t("({{facts}})", { facts: facts.join(t(", ")) })}</span>
       </p>
     </div>
   );
@@ -138,15 +149,21 @@ function ofRatings(rule: Rule | undefined): boolean {
   return rule?.family === "rand-ucla" || (rule?.family === "band" && rule.denominator === "decisive");
 }
 
-/** What shares are of under a rule, one and many, in its explanation's words. */
-function shareNouns(rule: Rule | undefined, verdict: Shares | undefined): readonly [string, string] {
-  return ofRatings(rule) ? ["rating", "ratings"] : SHARE_BASE_NOUNS[shareBaseOf(rule, verdict)];
+/** What shares are of under a rule, in its explanation's words: "participants", "ratings". */
+const SHARE_NOUNS: Record<ShareBase | "ratings", string> = {
+  participants: msg("participants"),
+  panel: msg("eligible members"),
+  decisive: msg("members taking a side"),
+  ratings: msg("ratings"),
+};
+
+function shareNoun(rule: Rule | undefined, verdict: Shares | undefined, t: Translate): string {
+  return t(SHARE_NOUNS[ofRatings(rule) ? "ratings" : shareBaseOf(rule, verdict)]);
 }
 
 /** What `n` counts under a rule: "31 participants", "28 ratings". */
-export function shareBaseWords(rule: Rule | undefined, verdict: Shares | undefined, n: number): string {
-  const [one, many] = shareNouns(rule, verdict);
-  return `${n} ${n === 1 ? one : many}`;
+export function shareBaseWords(rule: Rule | undefined, verdict: Shares | undefined, n: number, t: Translate = english): string {
+  return ofRatings(rule) ? t("{{count}} ratings", { count: n }) : counted(shareBaseOf(rule, verdict), n, t);
 }
 
 /** The count a group's shares are of under the rule (the group verdict keeps only its participants). */
@@ -213,35 +230,44 @@ export function noResponseOf(tally: Tally): number {
 }
 
 const OUTCOME_WORDS: Record<Outcome, string> = {
-  in: "In (consensus for)",
-  out: "Out (consensus against)",
-  none: "None (no consensus either way)",
-  appropriate: "Appropriate",
-  inappropriate: "Inappropriate",
-  uncertain: "Uncertain",
+  in: msg("In (consensus for)"),
+  out: msg("Out (consensus against)"),
+  none: msg("None (no consensus either way)"),
+  appropriate: msg("Appropriate"),
+  inappropriate: msg("Inappropriate"),
+  uncertain: msg("Uncertain"),
 };
 
 const GRADE_WORDS: Record<Grade, string> = {
-  strong: "Strong consensus (over 95%)",
-  consensus: "Consensus (over 75%)",
-  majority: "Majority agreement (over 50%)",
-  none: "No majority (50% or less)",
+  strong: msg("Strong consensus (over 95%)"),
+  consensus: msg("Consensus (over 75%)"),
+  majority: msg("Majority agreement (over 50%)"),
+  none: msg("No majority (50% or less)"),
 };
 
-export function outcomeWords(outcome: Outcome): string {
-  return OUTCOME_WORDS[outcome];
+export function outcomeWords(outcome: Outcome, t: Translate = english): string {
+  return t(OUTCOME_WORDS[outcome]);
 }
 
-export function gradeWords(grade: Grade): string {
-  return GRADE_WORDS[grade];
+export function gradeWords(grade: Grade, t: Translate = english): string {
+  return t(GRADE_WORDS[grade]);
 }
 
 /** What the agreement share counts under a rule: "agree", "rated 7–9". */
-export function agreementWord(rule: Rule | undefined): string {
-  if (rule?.family === "rand-ucla") return "rated 7–9";
-  if (rule?.family !== "band") return "agree";
+export function agreementWord(rule: Rule | undefined, t: Translate = english): string {
+  if (rule?.family === "rand-ucla") return t("rated {{low}}–{{high}}", { low: 7, high: 9 });
+  if (rule?.family !== "band") return t("agree");
   const [low, high] = rule.agreeBand;
-  return low === high ? `rated ${low}` : `rated ${low}–${high}`;
+  return low === high ? t("rated {{low}}", { low }) : t("rated {{low}}–{{high}}", { low, high });
+}
+
+/** "66.7% of 3 participants agree": a verdict's agreement share, what it is of, and what it counts. */
+function shareWords(rule: Rule | undefined, verdict: Pick<FrozenVerdict, "agreePercent"> & Shares, t: Translate): string {
+  return t("{{percent}}% of {{base}} {{what}}", {
+    percent: String(verdict.agreePercent),
+    base: shareBaseWords(rule, verdict, verdict.denominator, t),
+    what: agreementWord(rule, t),
+  });
 }
 
 /**
@@ -255,24 +281,20 @@ export function VerdictFacts({
   verdict: Pick<FrozenVerdict, "outcome" | "grade" | "agreePercent"> & Shares;
   rule?: Rule;
 }) {
+  const { t } = useTranslation("rules");
   return (
     <dl className="verdict-facts">
       <div>
-        <dt>Outcome</dt>
+        <dt>{t("Outcome")}</dt>
         <dd>
-          <span className={`outcome outcome-${verdict.outcome}`}>{outcomeWords(verdict.outcome)}</span>
+          <span className={`outcome outcome-${verdict.outcome}`}>{outcomeWords(verdict.outcome, t)}</span>
         </dd>
       </div>
       <div>
-        <dt>Strength of consensus (AWMF)</dt>
+        <dt>{t("Strength of consensus (AWMF)")}</dt>
         <dd>
-          <span className={`grade grade-${verdict.grade}`}>{gradeWords(verdict.grade)}</span>
-          {verdict.agreePercent !== null ? (
-            <span className="muted">
-              {" "}
-              · {verdict.agreePercent}% of {shareBaseWords(rule, verdict, verdict.denominator)} {agreementWord(rule)}
-            </span>
-          ) : null}
+          <span className={`grade grade-${verdict.grade}`}>{gradeWords(verdict.grade, t)}</span>
+          {verdict.agreePercent !== null ? <span className="muted">{` · ${shareWords(rule, verdict, t)}`}</span> : null}
         </dd>
       </div>
     </dl>
@@ -299,25 +321,30 @@ export function GroupResults({
   /** Why some groups are pooled or missing, e.g. the minimum group size in an anonymous guideline. */
   note?: string | null;
 }) {
+  const { t } = useTranslation("rules");
   if (groups.length < 2) return null;
   const byName = new Map((results ?? []).map((r) => [r.name, r]));
   const rating = groups.some((g) => isRatingTally(g.tally));
-  const shareHeading = `Share ${agreementWord(rule)} (of ${shareNouns(rule, undefined)[1]})`;
+  const shareHeading = t("Share {{what}} (of {{base}})", { what: agreementWord(rule, t), base: shareNoun(rule, undefined, t) });
+  const participantsHeading = t("Participants");
+  const medianHeading = t("Median");
+  const outcomeHeading = t("Outcome");
+  const strengthHeading = t("Strength (AWMF)");
   return (
     <details className="group-results">
-      <summary>Results by stakeholder group</summary>
+      <summary>{t("Results by stakeholder group")}</summary>
       {note ? <p className="muted group-note">{note}</p> : null}
       <div className="table-scroll" role="region" aria-label={caption} tabIndex={0}>
         <table className="group-table">
           <caption>{caption}</caption>
           <thead>
             <tr>
-              <th scope="col">Group</th>
-              <th scope="col">Participants</th>
-              {rating ? <th scope="col">Median</th> : null}
+              <th scope="col">{t("Group")}</th>
+              <th scope="col">{participantsHeading}</th>
+              {rating ? <th scope="col">{medianHeading}</th> : null}
               <th scope="col">{shareHeading}</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Strength (AWMF)</th>
+              <th scope="col">{outcomeHeading}</th>
+              <th scope="col">{strengthHeading}</th>
             </tr>
           </thead>
           <tbody>
@@ -328,11 +355,15 @@ export function GroupResults({
               return (
                 <tr key={group.name}>
                   <th scope="row">{group.name}</th>
-                  <td data-label="Participants">{participants}</td>
-                  {rating ? <td data-label="Median">{result?.median ?? "–"}</td> : null}
-                  <td data-label={shareHeading}>{share === null ? "–" : `${share}% of ${groupBase(rule, group.tally)}`}</td>
-                  <td data-label="Outcome">{result ? outcomeWords(result.outcome) : "–"}</td>
-                  <td data-label="Strength (AWMF)">{result ? gradeWords(result.grade) : "–"}</td>
+                  <td data-label={participantsHeading}>{participants}</td>
+                  {rating ? <td data-label={medianHeading}>{result?.median ?? "–"}</td> : null}
+                  <td data-label={shareHeading}>
+                    {share === null
+                      ? "–"
+                      : t("{{share}}% of {{n}}", { share: String(share), n: String(groupBase(rule, group.tally)) })}
+                  </td>
+                  <td data-label={outcomeHeading}>{result ? outcomeWords(result.outcome, t) : "–"}</td>
+                  <td data-label={strengthHeading}>{result ? gradeWords(result.grade, t) : "–"}</td>
                 </tr>
               );
             })}
@@ -343,11 +374,17 @@ export function GroupResults({
   );
 }
 
-/** Why the group table may leave groups out: in an anonymous guideline, groups below the minimum size (DESIGN §4). */
-export function groupNote(rule: Rule | undefined, anonymity: "anonymous" | "named"): string | null {
+/**
+ * Why the group table may leave groups out: in an anonymous guideline, groups below the minimum
+ * size (DESIGN §4). Loaders give their page's translator (`translator(currentLanguage(), "rules")`).
+ */
+export function groupNote(rule: Rule | undefined, anonymity: "anonymous" | "named", t: Translate = english): string | null {
   if (anonymity !== "anonymous") return null;
   const minSize = rule ? groupMinSizeOf(rule) : DEFAULT_GROUP_MIN_SIZE;
-  return `Anonymous guideline: groups with fewer than ${minSize} participants are not shown on their own (pooled as "other groups" where that pool is large enough).`;
+  return t(
+    'Anonymous guideline: groups with fewer than {{minSize}} participants are not shown on their own (pooled as "other groups" where that pool is large enough).',
+    { minSize: String(minSize) },
+  );
 }
 
 /** One statement's line in a round's outcome table. */
@@ -385,58 +422,62 @@ export function OutcomeTable({
   /** The round's results page; each key point links to its statement there. */
   resultsPath: string;
 }) {
+  const { t } = useTranslation("rules");
   const rating = rows.some((row) => isRatingTally(row.tally));
-  const counts: { label: string; value: (row: OutcomeRow) => string | number }[] = rating
-    ? [{ label: "Median", value: (row) => row.verdict.median ?? "–" }]
+  const counts: { key: string; label: string; value: (row: OutcomeRow) => string | number }[] = rating
+    ? [{ key: "median", label: t("Median"), value: (row) => row.verdict.median ?? "–" }]
     : [
-        { label: "Agree", value: (row) => (isRatingTally(row.tally) ? "–" : row.tally.agree) },
-        { label: "Disagree", value: (row) => (isRatingTally(row.tally) ? "–" : row.tally.disagree) },
-        { label: "Abstain", value: (row) => (isRatingTally(row.tally) ? "–" : row.tally.abstain) },
+        { key: "agree", label: t("Agree"), value: (row) => (isRatingTally(row.tally) ? "–" : row.tally.agree) },
+        { key: "disagree", label: t("Disagree"), value: (row) => (isRatingTally(row.tally) ? "–" : row.tally.disagree) },
+        { key: "abstain", label: t("Abstain"), value: (row) => (isRatingTally(row.tally) ? "–" : row.tally.abstain) },
       ];
+  const statementHeading = t("Statement");
+  const votedHeading = t("Voted");
+  const outcomeHeading = t("Outcome");
   return (
     <table className="outcome-table">
       {/* The heading above the table says it on screen. */}
       <caption className="visually-hidden">{caption}</caption>
       <thead>
         <tr>
-          <th scope="col">Statement</th>
-          <th scope="col">Key point</th>
+          <th scope="col">{statementHeading}</th>
+          <th scope="col">{t("Key point")}</th>
           {counts.map((c) => (
-            <th key={c.label} scope="col" className="outcome-count">
+            <th key={c.key} scope="col" className="outcome-count">
               {c.label}
             </th>
           ))}
-          <th scope="col">Voted</th>
-          <th scope="col">Outcome</th>
+          <th scope="col">{votedHeading}</th>
+          <th scope="col">{outcomeHeading}</th>
         </tr>
       </thead>
       <tbody>
         {rows.map((row) => (
           <tr key={row.number}>
-            <th scope="row" className="outcome-number" data-label="Statement">
+            <th scope="row" className="outcome-number" data-label={statementHeading}>
               {row.number}
             </th>
             <td className="outcome-text">
               <Link to={`${resultsPath}#statement-${row.number}`}>{shortText(row.text)}</Link>
             </td>
             {counts.map((c) => (
-              <td key={c.label} className="outcome-count" data-label={c.label}>
+              <td key={c.key} className="outcome-count" data-label={c.label}>
                 {c.value(row)}
               </td>
             ))}
-            <td className="outcome-voted" data-label="Voted">
-              {participantsOf(row.tally)} of {row.tally.eligible} eligible
+            <td className="outcome-voted" data-label={votedHeading}>
+              {t("{{voted}} of {{eligible}} eligible", {
+                voted: String(participantsOf(row.tally)),
+                eligible: String(row.tally.eligible),
+              })}
             </td>
-            <td className="outcome-result" data-label="Outcome">
+            <td className="outcome-result" data-label={outcomeHeading}>
               <span className={row.verdict.adopted ? "badge badge-done" : "badge badge-todo"}>
-                {row.verdict.adopted ? "Adopted" : "Not adopted"}
+                {row.verdict.adopted ? t("Adopted") : t("Not adopted")}
               </span>
-              <span className="outcome-words">{outcomeWords(row.verdict.outcome)}</span>
+              <span className="outcome-words">{outcomeWords(row.verdict.outcome, t)}</span>
               {row.verdict.agreePercent !== null ? (
-                <span className="outcome-share">
-                  {row.verdict.agreePercent}% of {shareBaseWords(rule, row.verdict, row.verdict.denominator)}{" "}
-                  {agreementWord(rule)}
-                </span>
+                <span className="outcome-share">{shareWords(rule, row.verdict, t)}</span>
               ) : null}
             </td>
           </tr>

@@ -1,7 +1,9 @@
+import { useTranslation } from "react-i18next";
 import { CHOICE_LABEL } from "~/consensus/ballot";
 import { wordDiff } from "~/consensus/diff";
 import type { Rule } from "~/consensus/rule";
 import type { Answer } from "~/consensus/tally";
+import type { Translate } from "~/i18n";
 import type { FeedbackItem } from "~/server/ballots.server";
 import { Distribution, GroupResults, noResponseOf, VerdictFacts } from "./distribution";
 import { WordDiff } from "./word-diff";
@@ -12,10 +14,11 @@ type Feedback = Pick<
 >;
 
 /** An answer in words: "Agree", "7", "Unable to score", or "no answer". */
-export function answerWords(answer: Answer | null): string {
-  if (answer === null) return "no answer";
-  if (answer === "unable") return "Unable to score";
-  return typeof answer === "number" ? String(answer) : CHOICE_LABEL[answer];
+export function answerWords(answer: Answer | null, t: Translate): string {
+  if (answer === null) return t("no answer");
+  if (answer === "unable") return t("Unable to score");
+  // CHOICE_LABEL's names are the keys "Agree", "Disagree" and "Abstain" (vote-bar.tsx).
+  return typeof answer === "number" ? String(answer) : t(CHOICE_LABEL[answer]);
 }
 
 /**
@@ -32,10 +35,12 @@ export function RoundFeedback({
   feedback: Feedback;
   rule?: Rule;
   groupNote?: string | null;
-  /** Which statement it is about, e.g. "Statement 3", naming its group table apart from the others on the page. */
+  /** Which statement it is about, e.g. "Statement 3" (in the page's language), naming its group table apart from the others on the page. */
   subject?: string;
 }) {
+  const { t } = useTranslation();
   const rating = feedback.scale.kind === "rating";
+  const round = feedback.round;
   return (
     <div className="feedback-body">
       <Distribution
@@ -43,12 +48,12 @@ export function RoundFeedback({
         scale={feedback.scale}
         verdict={feedback.verdict}
         rule={rule}
-        label={`${rating ? "Ratings" : "Votes"} in round ${feedback.round}`}
+        label={rating ? t("Ratings in round {{round}}", { round }) : t("Votes in round {{round}}", { round })}
         noResponse={noResponseOf(feedback.tally)}
       />
       <p>
         <span className={feedback.verdict.adopted ? "badge badge-done" : "badge badge-todo"}>
-          {feedback.verdict.adopted ? "Adopted" : "Not adopted"}
+          {feedback.verdict.adopted ? t("Adopted") : t("Not adopted")}
         </span>{" "}
         {feedback.explanation}
       </p>
@@ -57,18 +62,22 @@ export function RoundFeedback({
         groups={feedback.groups}
         results={feedback.verdict.groupResults}
         rule={rule}
-        caption={`${subject ? `${subject}, round` : "Round"} ${feedback.round} by stakeholder group`}
+        caption={
+          subject
+            ? t("{{subject}}, round {{round}} by stakeholder group", { subject, round })
+            : t("Round {{round}} by stakeholder group", { round })
+        }
         note={groupNote}
       />
       {feedback.own ? (
         <p>
-          Your ballot in round {feedback.round}: <strong>{answerWords(feedback.own.answer)}</strong>
+          {t("Your ballot in round {{round}}:", { round })} <strong>{answerWords(feedback.own.answer, t)}</strong>
           {feedback.own.comment ? <span> — “{feedback.own.comment}”</span> : null}
         </p>
       ) : null}
       {feedback.comments.length ? (
         <>
-          <h4>Comments from the panel (anonymous)</h4>
+          <h4>{t("Comments from the panel (anonymous)")}</h4>
           <ul className="comments">
             {feedback.comments.map((comment, i) => (
               <li key={i}>{comment}</li>
@@ -76,7 +85,7 @@ export function RoundFeedback({
           </ul>
         </>
       ) : (
-        <p className="muted">No comments were left on this statement.</p>
+        <p className="muted">{t("No comments were left on this statement.")}</p>
       )}
     </div>
   );
@@ -102,22 +111,24 @@ export function FeedbackPanel({
   groupNote?: string | null;
   subject?: string;
 }) {
+  const { t } = useTranslation();
+  const round = previous.round;
   return (
-    <section className="feedback" aria-label={`Feedback from round ${previous.round}`}>
-      <h4>Changes since round {previous.round}</h4>
+    <section className="feedback" aria-label={t("Feedback from round {{round}}", { round })}>
+      <h4>{t("Changes since round {{round}}", { round })}</h4>
       {changeNote ? (
         <p className="change-note">
-          <strong>The secretary&apos;s note:</strong> {changeNote}
+          <strong>{t("The secretary's note:")}</strong> {changeNote}
         </p>
       ) : null}
       {previous.text === currentText ? (
-        <p className="muted">The wording is unchanged.</p>
+        <p className="muted">{t("The wording is unchanged.")}</p>
       ) : (
         <p>
           <WordDiff segments={wordDiff(previous.text, currentText)} />
         </p>
       )}
-      <h4>Round {previous.round} result</h4>
+      <h4>{t("Round {{round}} result", { round })}</h4>
       <RoundFeedback feedback={previous} rule={rule} groupNote={groupNote} subject={subject} />
     </section>
   );

@@ -1,4 +1,16 @@
 import type { ReactNode } from "react";
+import { useTranslation } from "react-i18next";
+
+/**
+ * Shows a form error in the page's language: an error is a translation key (a schema's message,
+ * found in any namespace the page has loaded) or text already translated, which comes back as it is.
+ */
+export function useErrorText(): (error: string) => string {
+  const { t, i18n } = useTranslation();
+  const loaded = i18n.options.ns;
+  const ns = typeof loaded === "string" ? [loaded] : loaded ? [...loaded] : undefined;
+  return (error) => t(error, ns ? { ns } : {});
+}
 
 /** A labelled control with its field errors, announced to screen readers. */
 export function Field({
@@ -14,13 +26,14 @@ export function Field({
   errors?: string[];
   children: ReactNode;
 }) {
+  const errorText = useErrorText();
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
       {children}
       {errors?.length ? (
         <p className="field-error" id={errorId}>
-          {errors.join(" ")}
+          {errors.map(errorText).join(" ")}
         </p>
       ) : null}
     </div>
@@ -28,10 +41,11 @@ export function Field({
 }
 
 export function FormErrors({ id, errors }: { id: string; errors?: string[] }) {
+  const errorText = useErrorText();
   if (!errors?.length) return null;
   return (
     <p className="form-error" role="alert" id={id}>
-      {errors.join(" ")}
+      {errors.map(errorText).join(" ")}
     </p>
   );
 }

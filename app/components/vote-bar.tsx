@@ -1,4 +1,7 @@
 import type { LinkDescriptor } from "@remix-run/node";
+import { useTranslation } from "react-i18next";
+import { counted } from "~/consensus/rule";
+import { msg } from "~/i18n";
 import styles from "~/styles/bars.css";
 
 /** Link it from any route that shows a VoteBar or a ProgressBar. */
@@ -22,24 +25,11 @@ const IN_BASE: Record<ShareBase, readonly Segment[]> = {
   decisive: ["agree", "disagree"],
 };
 
-/** Who a base counts, one and many, in the words the verdict's explanation uses. */
-export const SHARE_BASE_NOUNS: Record<ShareBase, readonly [string, string]> = {
-  participants: ["participant", "participants"],
-  panel: ["eligible member", "eligible members"],
-  decisive: ["member taking a side", "members taking a side"],
-};
-
-/** "31 participants", "1 eligible member", "17 members taking a side". */
-export function baseWords(base: ShareBase, n: number): string {
-  const [one, many] = SHARE_BASE_NOUNS[base];
-  return `${n} ${n === 1 ? one : many}`;
-}
-
 const LABELS: Record<Segment, string> = {
-  agree: "Agree",
-  disagree: "Disagree",
-  abstain: "Abstain",
-  noResponse: "No response",
+  agree: msg("Agree"),
+  disagree: msg("Disagree"),
+  abstain: msg("Abstain"),
+  noResponse: msg("No response"),
 };
 
 /**
@@ -62,8 +52,9 @@ export function VoteBar({
   disagree: number;
   abstain: number;
   noResponse?: number;
-  /** What the bar is about, e.g. "Votes on statement 3". */
+  /** What the bar is about, e.g. "Votes on statement 3", in the page's language. */
   label: string;
+  /** Names replacing the answers' own, in the page's language. */
   labels?: Partial<Record<Segment, string>>;
   base?: ShareBase;
 }) {
@@ -78,7 +69,8 @@ export function VoteBar({
   const shareBase = base === "panel" && noResponse === undefined ? "participants" : base;
   const inBase = new Set(IN_BASE[shareBase]);
   const of = counts.filter(([segment]) => inBase.has(segment)).reduce((sum, [, n]) => sum + n, 0);
-  const name = (segment: Segment) => labels?.[segment] ?? LABELS[segment];
+  const { t } = useTranslation();
+  const name = (segment: Segment) => labels?.[segment] ?? t(LABELS[segment]);
   return (
     <figure className="vote-bar" aria-label={label}>
       <div className="vote-bar-track" aria-hidden="true">
@@ -94,11 +86,11 @@ export function VoteBar({
             <li key={segment}>
               <span className={`vote-bar-swatch vote-bar-${segment}`} aria-hidden="true" />
               <span>
-                {name(segment)}: <strong>{n}</strong>
+                {t("{{answer}}: ", { answer: name(segment) })}
+                <strong>{n}</strong>
                 {inBase.has(segment) && of > 0 ? (
                   <span className="muted">
-                    {" "}
-                    ({shareOf(n, of)}% of {baseWords(shareBase, of)})
+                    {t(" ({{share}}% of {{base}})", { share: shareOf(n, of), base: counted(shareBase, of, t) })}
                   </span>
                 ) : null}
               </span>

@@ -1,4 +1,5 @@
 import type { CSSProperties } from "react";
+import { useTranslation } from "react-i18next";
 import type { DiffSegment } from "~/consensus/diff";
 
 /** Read by screen readers, never shown: works even on pages that do not link statements.css. */
@@ -20,6 +21,7 @@ const visuallyHidden: CSSProperties = {
  * "removed:" and "added:" before them. Colours come from statements.css (`.word-diff`).
  */
 export function WordDiff({ segments }: { segments: DiffSegment[] }) {
+  const { t } = useTranslation();
   return (
     <span className="word-diff">
       {segments.map((segment, index) =>
@@ -27,12 +29,12 @@ export function WordDiff({ segments }: { segments: DiffSegment[] }) {
           <span key={index}>{segment.text}</span>
         ) : segment.kind === "removed" ? (
           <del key={index}>
-            <span style={visuallyHidden}>removed: </span>
+            <span style={visuallyHidden}>{t("removed: ")}</span>
             {segment.text}
           </del>
         ) : (
           <ins key={index}>
-            <span style={visuallyHidden}>added: </span>
+            <span style={visuallyHidden}>{t("added: ")}</span>
             {segment.text}
           </ins>
         ),

@@ -186,13 +186,32 @@ export const PublishedStabilitySchema = z
   })
   .meta({ id: "stability", description: "The change since the previous round the statement was voted in." });
 
-// `outcome`, `grade`, `groups` and `stability` are absent from sets published before them
-// (stored sets are never rewritten).
+const languageTag = z
+  .string()
+  .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/)
+  .meta({ description: 'BCP 47 language tag, e.g. "en", "zh".' });
+
+export const TranslationSchema = z
+  .object({
+    text: z.string().min(1),
+    rationale: z.string().optional().meta({ description: "The rationale in this language, when the statement has one." }),
+  })
+  .meta({
+    id: "translation",
+    description: "The statement in another of the guideline's languages, confirmed against the authoritative text.",
+  });
+
+// `outcome`, `grade`, `groups`, `stability` and `translations` are absent from sets published
+// before them (stored sets are never rewritten).
 export const EntrySchema = z.object({
   statementId,
   revision: positive,
   section: z.string(),
-  text: z.string().min(1),
+  text: z.string().min(1).meta({ description: "The statement in the guideline's authoritative language." }),
+  translations: z
+    .record(languageTag, TranslationSchema)
+    .optional()
+    .meta({ description: "The statement in the guideline's other languages, by language tag; absent when it has only one." }),
   round: positive.meta({ description: "The round that decided the statement: the latest closed round it was voted in." }),
   votes: VotesSchema.optional().meta({ description: "Agreement scale: the ballots." }),
   ratings: RatingsSchema.optional().meta({ description: "Rating scale: the ballots per rating." }),
@@ -255,7 +274,10 @@ export const RecommendationSetSchema = z
       // What the new-guideline form and the import accept.
       slug: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
       title: z.string().min(1),
-      language: z.string().min(1).meta({ description: 'BCP 47 language tag, e.g. "en".' }),
+      language: z.string().min(1).meta({ description: 'BCP 47 language tag of the authoritative text, e.g. "en".' }),
+      languages: z.array(languageTag).min(2).optional().meta({
+        description: "Every language the statements are published in, the authoritative one first; absent when only one.",
+      }),
       registration: z.string().optional().meta({ description: "Registry number, e.g. PREPARE-2024CN902." }),
       source: z.string().optional().meta({ description: "Where the consensus was first published." }),
     }),

@@ -54,7 +54,7 @@ function counts(tally: Tally, scale: Scale): { votes: Votes } | { ratings: Ratin
 
 /** A decided statement as a set publishes it, from its frozen result. */
 export function entryOf(input: {
-  statement: { statementId: string; revision: number; section: string; text: string; round: number };
+  statement: Pick<Entry, "statementId" | "revision" | "section" | "text" | "translations" | "round">;
   scale: Scale;
   tally: Tally;
   verdict: FrozenVerdict;
@@ -219,8 +219,6 @@ function voteCounts(entry: Entry): [number, number, number] | [null, null, null]
   return entry.votes ? [entry.votes.agree, entry.votes.disagree, entry.votes.abstain] : [null, null, null];
 }
 
-const AGREEMENT_CSV_COLUMNS = ["number", "section", "text", "agree", "disagree", "abstain", "adopted"] as const;
-
 /** How a cell starts that a spreadsheet would read as a formula (OWASP, CSV injection). */
 const FORMULA_START = /^[=+\-@\t\r]/;
 
@@ -235,14 +233,23 @@ export function csvField(value: string | number | boolean | null): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/** The languages a set translates its statements into: all of the guideline's but the authoritative one. */
+export function translationLanguages(set: Pick<RecommendationSet, "guideline">): string[] {
+  return (set.guideline.languages ?? []).filter((language) => language !== set.guideline.language);
+}
+
 /**
  * RFC 4180: a header row, then the recommendations, then the statements not adopted. An
  * agreement set has the columns it always had (so an existing set's CSV never changes); a rating
  * set one column per point ("1" to "N", and "unable" when the scale has it), then median,
- * outcome, grade and adopted.
+ * outcome, grade and adopted. A set in several languages has, after `text` (the authoritative
+ * text), one `text_<language>` column per other language.
  */
 export function toCsv(set: RecommendationSet): string {
   const scale = setScale(set);
+  const languages = translationLanguages(set);
+  const textColumns = ["text", ...languages.map((language) => `text_${language}`)];
+  const texts = (e: Entry) => [e.text, ...languages.map((language) => e.translations?.[language]?.text ?? null)];
   const entries: [number | null, Entry][] = [
     ...set.recommendations.map((r): [number, Entry] => [r.number, r]),
     ...set.notAdopted.map((e): [null, Entry] => [null, e]),
@@ -251,11 +258,11 @@ export function toCsv(set: RecommendationSet): string {
   if (scale.kind === "rating") {
     const columns = ratingColumns(scale);
     rows = [
-      ["number", "section", "text", ...columns, "median", "outcome", "grade", "adopted"],
+      ["number", "section", ...textColumns, ...columns, "median", "outcome", "grade", "adopted"],
       ...entries.map(([number, e]) => [
         number,
         e.section,
-        e.text,
+        ...texts(e),
         ...columns.map((column) => ratingCount(e, column)),
         e.median ?? null,
         e.outcome ?? null,
@@ -265,8 +272,8 @@ export function toCsv(set: RecommendationSet): string {
     ];
   } else {
     rows = [
-      [...AGREEMENT_CSV_COLUMNS],
-      ...entries.map(([number, e]) => [number, e.section, e.text, ...voteCounts(e), e.adopted]),
+      ["number", "section", ...textColumns, "agree", "disagree", "abstain", "adopted"],
+      ...entries.map(([number, e]) => [number, e.section, ...texts(e), ...voteCounts(e), e.adopted]),
     ];
   }
   return rows.map((row) => row.map(csvField).join(",")).join("\r\n") + "\r\n";

@@ -4,11 +4,16 @@
  * outcome, AWMF grade and, if the rule asks, the verdicts within stakeholder groups), and plain
  * language for secretaries. Pure: no Remix, database or file system.
  *
+ * The plain language (explainVerdict, describeRule) is written with a `t` that defaults to English:
+ * callers that show it pass the page's translator; anything stored or published keeps English.
+ *
  * Every comparison is exact. A percentage p (at most two decimals) becomes an integer number of
  * hundredths h = round(p * 100), and "count / n >= p%" is checked as count * 10000 >= h * n;
  * RAND/UCLA's percentiles are rationals compared as integers (order-statistics.ts).
  */
 import { z } from "zod";
+import { msg, type Translate } from "~/i18n";
+import { english } from "~/locales/english";
 import { doubledMedian, medianAndIqr, ratingsCount, scaledPercentile } from "./order-statistics";
 import type { Scale } from "./scale";
 import { isRatingTally, OTHER_GROUPS, participantsOf, ruleGroups, visibleGroups, type GroupTally, type Tally } from "./tally";
@@ -531,39 +536,63 @@ export function evaluate(rule: Rule, tally: Tally, groups: readonly GroupTally[]
   return { ...verdict, explanation: explainVerdict(rule, verdict) };
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => (n === 1 ? one : many);
-
-function counted(denominator: Denominator, n: number): string {
+/** "31 participants", "1 eligible member", "17 members taking a side": what a denominator of n counts. */
+export function counted(denominator: Denominator, n: number, t: Translate): string {
   switch (denominator) {
     case "participants":
-      return plural(n, "participant");
+      return t("{{count}} participants", { count: n });
     case "panel":
-      return plural(n, "eligible member");
+      return t("{{count}} eligible members", { count: n });
     case "decisive":
-      return plural(n, "member taking a side", "members taking a side");
+      return t("{{count}} members taking a side", { count: n });
   }
 }
 
-const bandWords = ([low, high]: readonly [number, number]) => (low === high ? `rated ${low}` : `rated ${low}–${high}`);
+/** "rated 7–9", "rated 9": the ratings of a band as a verdict counts them. */
+function bandWords([low, high]: readonly [number, number], t: Translate): string {
+  return low === high ? t("rated {{low}}", { low }) : t("rated {{low}}–{{high}}", { low, high });
+}
+
+/** "rate 7–9", "rate 9": the ratings of a band as a rule asks for them. */
+function rateWords([low, high]: readonly [number, number], t: Translate): string {
+  return low === high ? t("rate {{low}}", { low }) : t("rate {{low}}–{{high}}", { low, high });
+}
+
+/** "at least 50%", "more than 66.67%", "under 20%", "at most 10%". */
+function boundWords(bound: Bound, t: Translate): string {
+  const share = fmt(bound.hundredths);
+  switch (bound.kind) {
+    case "at least":
+      return t("at least {{share}}", { share });
+    case "more than":
+      return t("more than {{share}}", { share });
+    case "under":
+      return t("under {{share}}", { share });
+    case "at most":
+      return t("at most {{share}}", { share });
+  }
+}
+
+const capitalized = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 const number = (value: number) => String(Math.round(value * 100) / 100);
 
 const OUTCOME_WORDS: Record<Outcome, string> = {
-  in: "Adopted",
-  out: "Not adopted (consensus against)",
-  none: "Not adopted",
-  appropriate: "Appropriate (adopted)",
-  inappropriate: "Inappropriate (not adopted)",
-  uncertain: "Uncertain (not adopted)",
+  in: msg("Adopted"),
+  out: msg("Not adopted (consensus against)"),
+  none: msg("Not adopted"),
+  appropriate: msg("Appropriate (adopted)"),
+  inappropriate: msg("Inappropriate (not adopted)"),
+  uncertain: msg("Uncertain (not adopted)"),
 };
 
-function explainShares(rule: PercentRule | BandRule, verdict: FrozenVerdict): string {
+function explainShares(rule: PercentRule | BandRule, verdict: FrozenVerdict, t: Translate): string {
   const agreement = agreementBound(rule);
   const opposition = oppositionBound(rule);
   const n = verdict.denominator;
   const [agreeWord, disagreeWord] =
     rule.family === "band"
-      ? [bandWords(rule.agreeBand), rule.opposeBand ? bandWords(rule.opposeBand) : ""]
-      : ["agree", "disagree"];
+      ? [bandWords(rule.agreeBand, t), rule.opposeBand ? bandWords(rule.opposeBand, t) : ""]
+      : [t("agree"), t("disagree")];
   const agreeOk = !verdict.reasons.includes("agreement");
   const opposeOk = !verdict.reasons.includes("opposition");
   // Every condition when both hold (adopted, or refused only within a group); else those that failed.
@@ -572,108 +601,156 @@ function explainShares(rule: PercentRule | BandRule, verdict: FrozenVerdict): st
   if (all || !agreeOk) {
     clauses.push({
       count: verdict.agreeCount,
-      says: `${agreeWord} (${verdict.agreePercent}%, needs ${agreement.kind} ${fmt(agreement.hundredths)})`,
+      says: t("{{what}} ({{percent}}%, needs {{bound}})", {
+        what: agreeWord,
+        percent: String(verdict.agreePercent),
+        bound: boundWords(agreement, t),
+      }),
     });
   }
   if (opposition && verdict.disagreeCount !== null && (all || !opposeOk)) {
     clauses.push({
       count: verdict.disagreeCount,
-      says: `${disagreeWord} (${verdict.disagreePercent}%, needs ${opposition.kind} ${fmt(opposition.hundredths)})`,
+      says: t("{{what}} ({{percent}}%, needs {{bound}})", {
+        what: disagreeWord,
+        percent: String(verdict.disagreePercent),
+        bound: boundWords(opposition, t),
+      }),
     });
   }
-  const said = clauses
-    .map(({ count, says }, i) => (i === 0 ? `${count} of ${n} ${counted(rule.denominator, n)} ${says}` : `${count} ${says}`))
-    .join(" and ");
-  const text = `${verdict.adopted ? "Adopted" : "Not adopted"}: ${said}.`;
-  return verdict.outcome === "out" ? `${text} The opposite holds: a consensus against it.` : text;
+  const [first, second] = clauses.map(({ count, says }, i) =>
+    i === 0
+      ? t("{{number}} of {{who}} {{says}}", { number: String(count), who: counted(rule.denominator, n, t), says })
+      : t("{{number}} {{says}}", { number: String(count), says }),
+  );
+  const said = first === undefined ? "" : second === undefined ? first : t("{{first}} and {{second}}", { first, second });
+  const text = verdict.adopted ? t("Adopted: {{said}}.", { said }) : t("Not adopted: {{said}}.", { said });
+  return verdict.outcome === "out" ? t("{{text}} The opposite holds: a consensus against it.", { text }) : text;
 }
 
-function explainRandUcla(verdict: FrozenVerdict): string {
+function explainRandUcla(verdict: FrozenVerdict, t: Translate): string {
   const d = verdict.disagreement;
   if (d && "outsideTable" in d) {
-    return `${OUTCOME_WORDS.uncertain}: the classic disagreement table applies to 8–16 ratings, not ${verdict.denominator}.`;
+    return t("Uncertain (not adopted): the classic disagreement table applies to 8–16 ratings, not {{n}}.", {
+      n: String(verdict.denominator),
+    });
   }
-  const median = `median ${number(verdict.median!)} of ${verdict.denominator} ${plural(verdict.denominator, "rating")}`;
-  const disagreement = !d
-    ? ""
-    : d.method === "ipras"
-      ? `${d.found ? "disagreement" : "no disagreement"} (IPR ${number(d.ipr)} ${d.found ? ">" : "≤"} IPRAS ${number(d.ipras)})`
-      : `${d.found ? "disagreement" : "no disagreement"} (${d.low} rated 1–3 and ${d.high} rated 7–9; ${d.needed} of each make disagreement)`;
-  const needs =
-    verdict.outcome === "uncertain" && verdict.reasons.includes("median")
-      ? " (appropriate needs 7 or more, inappropriate 3 or less)"
-      : "";
-  return `${OUTCOME_WORDS[verdict.outcome]}: ${median}${needs}, ${disagreement}.`;
+  let median = t("median {{median}} of {{count}} ratings", { median: number(verdict.median!), count: verdict.denominator });
+  if (verdict.outcome === "uncertain" && verdict.reasons.includes("median")) {
+    median = t("{{median}} (appropriate needs 7 or more, inappropriate 3 or less)", { median });
+  }
+  let disagreement = "";
+  if (d?.method === "ipras") {
+    const values = { ipr: number(d.ipr), ipras: number(d.ipras) };
+    disagreement = d.found
+      ? t("disagreement (IPR {{ipr}} > IPRAS {{ipras}})", values)
+      : t("no disagreement (IPR {{ipr}} ≤ IPRAS {{ipras}})", values);
+  } else if (d) {
+    const values = { low: String(d.low), high: String(d.high), needed: String(d.needed) };
+    disagreement = d.found
+      ? t("disagreement ({{low}} rated 1–3 and {{high}} rated 7–9; {{needed}} of each make disagreement)", values)
+      : t("no disagreement ({{low}} rated 1–3 and {{high}} rated 7–9; {{needed}} of each make disagreement)", values);
+  }
+  return t("{{outcome}}: {{median}}, {{disagreement}}.", { outcome: t(OUTCOME_WORDS[verdict.outcome]), median, disagreement });
 }
 
-/** The verdict in plain language, from the frozen verdict and its rule alone (no tally, no re-evaluation). */
-export function explainVerdict(rule: Rule, verdict: FrozenVerdict): string {
+/**
+ * The verdict in plain language, from the frozen verdict and its rule alone (no tally, no
+ * re-evaluation), in English unless a translator is given.
+ */
+export function explainVerdict(rule: Rule, verdict: FrozenVerdict, t: Translate = english): string {
   let text: string;
   if (verdict.reasons.includes("quorum")) {
     const q = hundredths(rule.quorum ?? 0);
-    text = `No quorum: ${verdict.participants} of ${verdict.eligible} eligible members voted (needs at least ${fmt(q)}).`;
+    text = t("No quorum: {{participants}} of {{eligible}} eligible members voted (needs at least {{quorum}}).", {
+      participants: String(verdict.participants),
+      eligible: String(verdict.eligible),
+      quorum: fmt(q),
+    });
   } else if (verdict.reasons.includes("no votes")) {
     const decisive = rule.family !== "rand-ucla" && rule.denominator === "decisive";
     const ratingsOnly = rule.family === "rand-ucla" || (rule.family === "band" && decisive);
+    const participants = String(verdict.participants);
     text =
       verdict.participants > 0 && ratingsOnly
-        ? `No ratings: all ${verdict.participants} ballots were "unable to score".`
+        ? t('No ratings: all {{participants}} ballots were "unable to score".', { participants })
         : decisive && verdict.participants > 0
-          ? `No decisive votes: all ${verdict.participants} ballots were abstentions.`
-          : "No votes were cast.";
+          ? t("No decisive votes: all {{participants}} ballots were abstentions.", { participants })
+          : t("No votes were cast.");
   } else if (rule.family === "rand-ucla") {
-    text = explainRandUcla(verdict);
+    text = explainRandUcla(verdict, t);
   } else {
-    text = explainShares(rule, verdict);
+    text = explainShares(rule, verdict, t);
   }
   const failing = (verdict.groups ?? []).filter((g) => !g.adopted).map((g) => g.name);
-  if (failing.length)
-    text += ` The rule does not hold within ${failing.length === 1 ? "the group" : "the groups"} ${failing.join(", ")}.`;
+  if (failing.length) {
+    text = t("{{text}} The rule does not hold within the groups {{groups}}.", {
+      text,
+      groups: failing.join(t(", ")),
+      count: failing.length,
+    });
+  }
   return text;
 }
 
 const RULE_BASIS: Record<Denominator, string> = {
-  participants: "of participants",
-  panel: "of the eligible panel",
-  decisive: "of members taking a side (abstentions not counted)",
+  participants: msg("of participants"),
+  panel: msg("of the eligible panel"),
+  decisive: msg("of members taking a side (abstentions not counted)"),
 };
 
 const RATING_BASIS: Record<Denominator, string> = {
-  participants: "of participants",
-  panel: "of the eligible panel",
-  decisive: 'of those giving a rating ("unable to score" not counted)',
+  participants: msg("of participants"),
+  panel: msg("of the eligible panel"),
+  decisive: msg('of those giving a rating ("unable to score" not counted)'),
 };
 
 /**
- * The rule in plain language. Given a number of voters (participants, or eligible members for
- * the panel denominator) it adds the concrete thresholds; not for `decisive`, whose
- * denominator depends on how many abstain, nor for RAND/UCLA.
+ * The rule in plain language, in English unless a translator is given. Given a number of voters
+ * (participants, or eligible members for the panel denominator) it adds the concrete thresholds;
+ * not for `decisive`, whose denominator depends on how many abstain, nor for RAND/UCLA.
  */
-export function describeRule(rule: Rule, participants?: number): string {
+export function describeRule(rule: Rule, participants?: number, t: Translate = english): string {
   let text: string;
   if (rule.family === "rand-ucla") {
     const method =
       rule.disagreement === "classic"
-        ? "the classic table (for 8–16 ratings, 3 to 5 ratings in each of 1–3 and 7–9)"
-        : "IPRAS (interpercentile range above the adjusted for symmetry threshold)";
-    text =
-      "RAND/UCLA appropriateness on the 9-point scale: appropriate (adopted) when the median is 7 or more without " +
-      `disagreement, inappropriate when it is 3 or less without disagreement, otherwise uncertain; disagreement by ${method}.`;
+        ? t("the classic table (for 8–16 ratings, 3 to 5 ratings in each of 1–3 and 7–9)")
+        : t("IPRAS (interpercentile range above the adjusted for symmetry threshold)");
+    text = t(
+      "RAND/UCLA appropriateness on the 9-point scale: appropriate (adopted) when the median is 7 or more without disagreement, inappropriate when it is 3 or less without disagreement, otherwise uncertain; disagreement by {{method}}.",
+      { method },
+    );
   } else {
     const agreement = agreementBound(rule);
     const opposition = oppositionBound(rule);
     const rating = rule.family === "band";
-    const basis = (rating ? RATING_BASIS : RULE_BASIS)[rule.denominator];
-    const agreeWord = rating ? bandWords(rule.agreeBand) : "agree";
-    const agree = `${agreement.kind} ${fmt(agreement.hundredths)} ${basis} ${rating ? agreeWord.replace("rated", "rate") : "agree"}`;
-    const oppose = opposition
-      ? ` and ${opposition.kind} ${fmt(opposition.hundredths)} ${rating ? bandWords(rule.opposeBand!).replace("rated", "rate") : "disagree"}`
-      : "";
-    text = `${agree.charAt(0).toUpperCase()}${agree.slice(1)}${oppose}.`;
+    const basis = t((rating ? RATING_BASIS : RULE_BASIS)[rule.denominator]);
+    const agree = capitalized(
+      t("{{bound}} {{basis}} {{verb}}", {
+        bound: boundWords(agreement, t),
+        basis,
+        verb: rating ? rateWords(rule.agreeBand, t) : t("agree"),
+      }),
+    );
+    text = opposition
+      ? t("{{agreement}} and {{opposition}}.", {
+          agreement: agree,
+          opposition: t("{{bound}} {{verb}}", {
+            bound: boundWords(opposition, t),
+            verb: rating ? rateWords(rule.opposeBand!, t) : t("disagree"),
+          }),
+        })
+      : t("{{agreement}}.", { agreement: agree });
   }
-  if (rule.quorum != null) text += ` At least ${fmt(hundredths(rule.quorum))} of the eligible panel must vote.`;
+  if (rule.quorum != null) {
+    text = t("{{text}} At least {{quorum}} of the eligible panel must vote.", { text, quorum: fmt(hundredths(rule.quorum)) });
+  }
   if (rule.groups) {
-    text += ` It must also hold within every stakeholder group of at least ${rule.groups.minSize} participants (smaller groups pooled).`;
+    text = t(
+      "{{text}} It must also hold within every stakeholder group of at least {{minSize}} participants (smaller groups pooled).",
+      { text, minSize: String(rule.groups.minSize) },
+    );
   }
   if (participants === undefined || rule.family === "rand-ucla" || rule.denominator === "decisive") return text;
   if (!Number.isInteger(participants) || participants < 0 || participants > MAX_COUNT) {
@@ -689,14 +766,16 @@ export function describeRule(rule: Rule, participants?: number): string {
     const limit = opposition.hundredths * n;
     maxDisagree = opposition.kind === "at most" ? Math.floor(limit / 10000) : Math.ceil(limit / 10000) - 1;
   }
-  const who = `${n} ${counted(rule.denominator, n)}`;
-  if (n === 0 || minAgree > n || maxDisagree < 0) return `${text} With ${who} no statement can be adopted.`;
+  const who = counted(rule.denominator, n, t);
+  if (n === 0 || minAgree > n || maxDisagree < 0) return t("{{text}} With {{who}} no statement can be adopted.", { text, who });
   const [yes, no] =
     rule.family === "band"
-      ? [bandWords(rule.agreeBand), rule.opposeBand ? bandWords(rule.opposeBand) : ""]
-      : ["agree", "disagree"];
-  const needs = `at least ${minAgree} ${yes}${opposition ? ` and at most ${maxDisagree} ${no}` : ""}`;
-  return `${text} With ${who} a statement needs ${needs}.`;
+      ? [bandWords(rule.agreeBand, t), rule.opposeBand ? bandWords(rule.opposeBand, t) : ""]
+      : [t("agree"), t("disagree")];
+  const needs = { text, who, agree: String(minAgree), yes, disagree: String(maxDisagree), no };
+  return opposition
+    ? t("{{text}} With {{who}} a statement needs at least {{agree}} {{yes}} and at most {{disagree}} {{no}}.", needs)
+    : t("{{text}} With {{who}} a statement needs at least {{agree}} {{yes}}.", needs);
 }
 
 /** The same rule, whatever order or absent-versus-null spelling it was written in. */

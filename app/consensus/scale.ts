@@ -4,6 +4,8 @@
  * "unable to score" — a ballot, not a non-response. Pure.
  */
 import { z } from "zod";
+import type { Translate } from "~/i18n";
+import { english } from "~/locales/english";
 
 export const MIN_POINTS = 3;
 export const MAX_POINTS = 10;
@@ -59,23 +61,41 @@ function canonicalScale(scale: Scale) {
   return ["rating", scale.points, scale.unable, scale.labels?.low ?? null, scale.labels?.high ?? null];
 }
 
-/** The scale in plain language: "agree / disagree / abstain" or "ratings 1–9, or unable to score". */
-export function describeScale(scale: Scale): string {
-  if (scale.kind === "agreement") return "Agree, disagree or abstain";
+/**
+ * The scale in plain language: "Agree, disagree or abstain" or 'A rating from 1 to 9 (1 = not
+ * important, 9 = critical), or "unable to score"' — in English unless a translator is given.
+ */
+export function describeScale(scale: Scale, t: Translate = english): string {
+  if (scale.kind === "agreement") return t("Agree, disagree or abstain");
+  const points = String(scale.points);
+  // The end labels are the guideline's own words, shown as written.
   const ends = [
     scale.labels?.low ? `1 = ${scale.labels.low}` : null,
     scale.labels?.high ? `${scale.points} = ${scale.labels.high}` : null,
-  ].filter(Boolean);
-  return `A rating from 1 to ${scale.points}${ends.length ? ` (${ends.join(", ")})` : ""}${scale.unable ? ', or "unable to score"' : ""}`;
+  ]
+    .filter(Boolean)
+    .join(t(", "));
+  if (ends) {
+    return scale.unable
+      ? t('A rating from 1 to {{points}} ({{ends}}), or "unable to score"', { points, ends })
+      : t("A rating from 1 to {{points}} ({{ends}})", { points, ends });
+  }
+  return scale.unable
+    ? t('A rating from 1 to {{points}}, or "unable to score"', { points })
+    : t("A rating from 1 to {{points}}", { points });
 }
 
-/** Why an answer does not belong on a scale, or null when it does. */
-export function answerProblem(scale: Scale, answer: unknown): string | null {
+/** Why an answer does not belong on a scale, or null when it does (in English unless a translator is given). */
+export function answerProblem(scale: Scale, answer: unknown, t: Translate = english): string | null {
   if (scale.kind === "agreement") {
-    return answer === "agree" || answer === "disagree" || answer === "abstain" ? null : "Choose agree, disagree or abstain";
+    return answer === "agree" || answer === "disagree" || answer === "abstain" ? null : t("Choose agree, disagree or abstain");
   }
-  if (answer === "unable") return scale.unable ? null : `This scale has no "unable to score": rate from 1 to ${scale.points}`;
-  return typeof answer === "number" && Number.isInteger(answer) && answer >= 1 && answer <= scale.points
-    ? null
-    : `Rate from 1 to ${scale.points}${scale.unable ? ', or choose "unable to score"' : ""}`;
+  const points = String(scale.points);
+  if (answer === "unable") {
+    return scale.unable ? null : t('This scale has no "unable to score": rate from 1 to {{points}}', { points });
+  }
+  if (typeof answer === "number" && Number.isInteger(answer) && answer >= 1 && answer <= scale.points) return null;
+  return scale.unable
+    ? t('Rate from 1 to {{points}}, or choose "unable to score"', { points })
+    : t("Rate from 1 to {{points}}", { points });
 }

@@ -3,6 +3,8 @@
  * from answer counts, the round's panel and the members recused from the statement. Pure: the
  * counting of ballots themselves is left to the database (one GROUP BY), this only assembles.
  */
+import type { Translate } from "~/i18n";
+import { english } from "~/locales/english";
 import type { Choice } from "./ballot";
 import { doubledMedian } from "./order-statistics";
 import type { Scale } from "./scale";
@@ -155,9 +157,17 @@ export function visibleGroups(groups: readonly GroupTally[], minSize: number): G
 }
 
 /** A tally in a few words: "17 agree, 0 disagree, 14 abstain", or "31 ratings (median 8), 2 unable to score". */
-export function tallySummary(tally: Tally): string {
-  if (!isRatingTally(tally)) return `${tally.agree} agree, ${tally.disagree} disagree, ${tally.abstain} abstain`;
-  const n = tally.ratings.reduce((sum, c) => sum + c, 0);
-  const median = n ? ` (median ${doubledMedian(tally.ratings) / 2})` : "";
-  return `${n} rating${n === 1 ? "" : "s"}${median}${tally.unable ? `, ${tally.unable} unable to score` : ""}`;
+export function tallySummary(tally: Tally, t: Translate = english): string {
+  if (!isRatingTally(tally)) {
+    return t("{{agree}} agree, {{disagree}} disagree, {{abstain}} abstain", {
+      agree: tally.agree,
+      disagree: tally.disagree,
+      abstain: tally.abstain,
+    });
+  }
+  const count = tally.ratings.reduce((sum, c) => sum + c, 0);
+  let summary = t("{{count}} ratings", { count });
+  if (count) summary = t("{{summary}} (median {{median}})", { summary, median: doubledMedian(tally.ratings) / 2 });
+  if (tally.unable) summary = t("{{summary}}, {{unable}} unable to score", { summary, unable: tally.unable });
+  return summary;
 }

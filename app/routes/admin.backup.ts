@@ -4,6 +4,7 @@ import { getDb } from "@db/client.server";
 import { requireAdmin } from "~/server/auth.server";
 import { downloadBackup } from "~/server/backup.server";
 import { env } from "~/server/env.server";
+import { tr } from "~/server/i18n.server";
 
 /**
  * A checked backup of the database as a download, sealed to the operator's public key
@@ -16,10 +17,11 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!keyFile) {
     return Response.json(
       {
-        error:
-          "Backups are downloaded sealed to the operator's public key, and BACKUP_PUBLIC_KEY is not set: " +
-          "the copy names who cast every ballot, which no one may read through the web. " +
-          "On the server, `npm run -s cli -- backup FILE` takes a plain copy.",
+        error: tr(
+          "Backups are downloaded sealed to the operator's public key, and BACKUP_PUBLIC_KEY is not set: the copy names who cast every ballot, which no one may read through the web. On the server, `npm run -s cli -- backup FILE` takes a plain copy.",
+          {},
+          "admin",
+        ),
       },
       { status: 409 },
     );
@@ -28,9 +30,11 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!backup.intact) {
     return Response.json(
       {
-        error:
-          `The copy failed SQLite's integrity check, so it was not kept: ${backup.problems.join(" ")} ` +
-          "On the server, `npm run -s cli -- backup FILE` keeps such a copy and lists every problem.",
+        error: tr(
+          "The copy failed SQLite's integrity check, so it was not kept: {{problems}} On the server, `npm run -s cli -- backup FILE` keeps such a copy and lists every problem.",
+          { problems: backup.problems.join(" ") },
+          "admin",
+        ),
       },
       { status: 500 },
     );

@@ -4,13 +4,15 @@
  * instance's audit chain (no guideline).
  */
 import { and, asc, eq, gt, isNull, or, sql } from "drizzle-orm";
-import type { DB, Queryable } from "@db/client.server";
+import { getDb, type DB, type Queryable } from "@db/client.server";
 import { passwordResets, users } from "@db/schema";
+import { DEFAULT_LANGUAGE, languageOf, msg, type Language } from "~/i18n";
 import { formatUtc } from "~/time";
 import { recordAudit } from "./audit.server";
 import { deleteSessionsOf } from "./auth.server";
-import { Refusal } from "./errors";
+import { Refusal } from "./errors.server";
 import { env } from "./env.server";
+import { translator } from "./i18n.server";
 import { queueMail } from "./mail.server";
 import { generateSessionToken, hashToken } from "./session-token";
 
@@ -65,7 +67,7 @@ export function listUsers(db: Queryable, input: { q: string; page: number }) {
 
 function accountOf(db: Queryable, userId: string) {
   const user = db.select().from(users).where(eq(users.id, userId)).get();
-  if (!user) throw new Refusal("No such account.", 404);
+  if (!user) throw new Refusal(msg("No such account."), 404);
   return user;
 }
 
@@ -90,8 +92,8 @@ export function deactivateAccount(
   return db.transaction(
     (tx) => {
       const user = accountOf(tx, input.userId);
-      if (user.id === input.actorId) throw new Refusal("You cannot deactivate your own account: ask another administrator.");
-      if (user.deactivatedAt) throw new Refusal(`${user.email} is already deactivated.`);
+      if (user.id === input.actorId) throw new Refusal(msg("You cannot deactivate your own account: ask another administrator."));
+      if (user.deactivatedAt) throw new Refusal(msg("{{email}} is already deactivated."), 409, { email: user.email });
       tx.update(users).set({ deactivatedAt: now }).where(eq(users.id, user.id)).run();
       const sessionsEnded = deleteSessionsOf(tx, user.id);
       endResetLinks(tx, user.id, now);
@@ -114,7 +116,7 @@ export function reactivateAccount(db: DB, input: { userId: string; actorId: stri
   return db.transaction(
     (tx) => {
       const user = accountOf(tx, input.userId);
-      if (!user.deactivatedAt) throw new Refusal(`${user.email} is not deactivated.`);
+      if (!user.deactivatedAt) throw new Refusal(msg("{{email}} is not deactivated."), 409, { email: user.email });
       tx.update(users).set({ deactivatedAt: null }).where(eq(users.id, user.id)).run();
       recordAudit(tx, {
         guidelineId: null,
@@ -148,33 +150,69 @@ export function findPasswordReset(db: Queryable, token: string, now = new Date()
 }
 
 const WHY: Record<Exclude<ResetState, "valid">, string> = {
-  used: "This password-reset link has already been used.",
-  expired: "This password-reset link has expired, or a newer one was issued.",
+  used: msg("This password-reset link has already been used."),
+  expired: msg("This password-reset link has expired, or a newer one was issued."),
 };
 
-/** Why a reset link cannot be used (and the status to answer with), or null when it can. */
+/**
+ * Why a reset link cannot be used (and the status to answer with), or null when it can. The
+ * message is a translation key (the English text): translate it where it is shown.
+ */
 export function resetRefusal(state: ResetState | null): { message: string; status: 404 | 410 } | null {
   if (state === "valid") return null;
   return state
     ? { message: WHY[state], status: 410 }
-    : { message: "This password-reset link is not valid: check that it was copied whole.", status: 404 };
+    : { message: msg("This password-reset link is not valid: check that it was copied whole."), status: 404 };
 }
 
-function resetMail(input: { to: string; name: string; admin: Actor; link: string; expiresAt: Date }) {
+/** The language an account's mails are written in: the one it saved, else English. */
+function languageOfAccount(user: { locale: string | null }): Language {
+  return languageOf(user.locale) ?? DEFAULT_LANGUAGE;
+}
+
+function resetMail(input: { to: string; name: string; admin: Actor; link: string; expiresAt: Date; language: Language }) {
+  const t = translator(input.language, "mail");
   return {
     guidelineId: null,
     kind: "password-reset",
     to: input.to,
-    subject: "Set a new password",
+    subject: t("Set a new password"),
     body: [
-      `Hello ${input.name},`,
+      t("Hello {{name}},", { name: input.name }),
       "",
-      `${input.admin.name}, an administrator of the Delphi consensus platform, sent you a link to set a new password.`,
+      t("{{admin}}, an administrator of the Delphi consensus platform, sent you a link to set a new password.", {
+        admin: input.admin.name,
+      }),
       "",
-      `Open it to choose your password (it works once, until ${formatUtc(input.expiresAt)}):`,
+      t("Open it to choose your password (it works once, until {{expiresAt}}):", {
+        expiresAt: formatUtc(input.expiresAt, false, input.language),
+      }),
       input.link,
       "",
-      "Setting it logs you out everywhere. Until then your current password keeps working; if you did not ask for this, tell your administrator.",
+      t(
+        "Setting it logs you out everywhere. Until then your current password keeps working; if you did not ask for this, tell your administrator.",
+      ),
+    ].join("\n"),
+  };
+}
+
+/** The notice that an account's password was changed through a reset link. */
+function passwordChangedMail(input: { to: string; name: string; now: Date; language: Language }) {
+  const t = translator(input.language, "mail");
+  return {
+    guidelineId: null,
+    kind: "password-changed",
+    to: input.to,
+    subject: t("Your password was changed"),
+    body: [
+      t("Hello {{name}},", { name: input.name }),
+      "",
+      t(
+        "The password of your account was changed on {{when}} through a password-reset link, and every session of the account was ended.",
+        { when: formatUtc(input.now, false, input.language) },
+      ),
+      "",
+      t("If you did not do this, tell your administrator at once."),
     ].join("\n"),
   };
 }
@@ -194,7 +232,8 @@ export function issuePasswordReset(
   return db.transaction(
     (tx) => {
       const user = accountOf(tx, input.userId);
-      if (user.deactivatedAt) throw new Refusal(`${user.email} is deactivated: reactivate the account first.`);
+      if (user.deactivatedAt)
+        throw new Refusal(msg("{{email}} is deactivated: reactivate the account first."), 409, { email: user.email });
       endResetLinks(tx, user.id, now);
       const token = generateSessionToken();
       const expiresAt = new Date(now.getTime() + RESET_HOURS * 3_600_000);
@@ -202,7 +241,11 @@ export function issuePasswordReset(
         .values({ tokenHash: hashToken(token), userId: user.id, expiresAt, createdBy: input.admin.id, createdAt: now })
         .run();
       const link = `${input.origin}/reset/${token}`;
-      queueMail(tx, resetMail({ to: user.email, name: user.name, admin: input.admin, link, expiresAt }), now);
+      queueMail(
+        tx,
+        resetMail({ to: user.email, name: user.name, admin: input.admin, link, expiresAt, language: languageOfAccount(user) }),
+        now,
+      );
       recordAudit(tx, {
         guidelineId: null,
         actorId: input.admin.id,
@@ -226,25 +269,13 @@ export function resetPassword(db: DB, input: { token: string; passwordHash: stri
     (tx) => {
       const found = findPasswordReset(tx, input.token, now);
       const refusal = resetRefusal(found?.state ?? null);
-      if (refusal || !found) throw new Refusal(refusal?.message ?? "Invalid link.", refusal?.status ?? 404);
+      if (refusal || !found) throw new Refusal(refusal?.message ?? msg("Invalid link."), refusal?.status ?? 404);
       tx.update(users).set({ passwordHash: input.passwordHash }).where(eq(users.id, found.user.id)).run();
       tx.update(passwordResets).set({ usedAt: now }).where(eq(passwordResets.tokenHash, found.reset.tokenHash)).run();
       const sessionsEnded = deleteSessionsOf(tx, found.user.id);
       queueMail(
         tx,
-        {
-          guidelineId: null,
-          kind: "password-changed",
-          to: found.user.email,
-          subject: "Your password was changed",
-          body: [
-            `Hello ${found.user.name},`,
-            "",
-            `The password of your account was changed on ${formatUtc(now)} through a password-reset link, and every session of the account was ended.`,
-            "",
-            "If you did not do this, tell your administrator at once.",
-          ].join("\n"),
-        },
+        passwordChangedMail({ to: found.user.email, name: found.user.name, now, language: languageOfUser(tx, found.user.id) }),
         now,
       );
       recordAudit(tx, {
@@ -258,4 +289,15 @@ export function resetPassword(db: DB, input: { token: string; passwordHash: stri
     },
     { behavior: "immediate" },
   );
+}
+
+/** The interface language a user chose with the switcher; it follows them to every browser. */
+export function saveLanguage(userId: string, language: Language): void {
+  getDb().update(users).set({ locale: language }).where(eq(users.id, userId)).run();
+}
+
+/** The language to write to a user in (their choice, else English). */
+export function languageOfUser(db: Queryable, userId: string): Language {
+  const row = db.select({ locale: users.locale }).from(users).where(eq(users.id, userId)).get();
+  return languageOfAccount({ locale: row?.locale ?? null });
 }

@@ -14,6 +14,7 @@ import { releaseResponses, type AnswerRow } from "~/consensus/pseudonymity";
 import { groupMinSizeOf, RuleSchema } from "~/consensus/rule";
 import { ratingPoints, scaleOf, type Scale } from "~/consensus/scale";
 import { isRatingTally, OTHER_GROUPS, type Answer, type Tally } from "~/consensus/tally";
+import { tr } from "./i18n.server";
 import { commentsOn, frozenResults, groupOfMember, shownGroups, type FrozenItem } from "./results.server";
 
 type Round = typeof rounds.$inferSelect;
@@ -281,7 +282,12 @@ export function analysisExport(
   const kind = ANALYSIS_EXPORTS.find((name) => input.file === `${name}.csv`);
   if (!kind) {
     return Response.json(
-      { error: `There is no export "${input.file}": exports are ${ANALYSIS_EXPORTS.map((name) => `${name}.csv`).join(", ")}.` },
+      {
+        error: tr('There is no export "{{file}}": exports are {{exports}}.', {
+          file: input.file,
+          exports: ANALYSIS_EXPORTS.map((name) => `${name}.csv`).join(", "),
+        }),
+      },
       { status: 404, headers: { "Cache-Control": "no-store" } },
     );
   }

@@ -6,6 +6,8 @@
 import { and, count, desc, eq, inArray } from "drizzle-orm";
 import type { Queryable } from "@db/client.server";
 import { auditEvents, type guidelines, roundItems, rounds, statementRevisions, statements, users } from "@db/schema";
+import { msg, type Translate } from "~/i18n";
+import { tr } from "./i18n.server";
 
 export const AUDIT_PAGE_SIZE = 50;
 
@@ -36,36 +38,83 @@ const strings = (details: Details, key: string) => {
   const value = details[key];
   return Array.isArray(value) && value.every((v) => typeof v === "string") ? (value as string[]) : undefined;
 };
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 const utc = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
 
-type Describe = (d: Details) => string | undefined;
+/** The log's sentences in the request's language: English outside a request (the CLI, tests). */
+const inLanguage: Translate = (key, values) => tr(key, values, "publication");
+
+/** Recorded values the sentences name, as keys: a word listed here is translated, any other shown as recorded. */
+const WORDS: Record<string, string> = {
+  // Roles.
+  secretary: msg("secretary"),
+  panelist: msg("panelist"),
+  observer: msg("observer"),
+  // Ballot choices.
+  agree: msg("agree"),
+  disagree: msg("disagree"),
+  abstain: msg("abstain"),
+  unable: msg("unable"),
+  // Statement statuses, as the log writes them ("not_adopted" reads "not adopted").
+  draft: msg("draft"),
+  in_round: msg("in round"),
+  adopted: msg("adopted"),
+  not_adopted: msg("not adopted"),
+  retired: msg("retired"),
+};
+
+/** Field names: of a guideline's settings (guideline.settings_changed) and of a member (member.updated). */
+const FIELDS: Record<string, string> = {
+  title: msg("title"),
+  description: msg("description"),
+  language: msg("language"),
+  registration: msg("registration"),
+  source: msg("source"),
+  anonymity: msg("anonymity"),
+  showRunningCounts: msg("showRunningCounts"),
+  scale: msg("scale"),
+  rule: msg("rule"),
+  role: msg("role"),
+  discipline: msg("discipline"),
+  affiliation: msg("affiliation"),
+  group: msg("group"),
+};
+
+const word = (value: string, t: Translate) => (Object.hasOwn(WORDS, value) ? t(WORDS[value]!) : value);
+const field = (name: string, t: Translate) => (Object.hasOwn(FIELDS, name) ? t(FIELDS[name]!) : name);
+
+type Describe = (d: Details, t: Translate) => string | undefined;
 
 /**
  * A ballot sentence naming the statement by its number (the event records the item's place in
  * its round, mapped when the log is read: statementNumber), else the item; with the choice when
- * the details still carry one (named guidelines only).
+ * the details still carry one (named guidelines only) and the sentence has a place for it.
  */
-function ballotSentence(d: Details, verb: string, joiner: string): string | undefined {
-  const round = num(d, "round");
-  const item = num(d, "item");
-  if (round === undefined || item === undefined) return undefined;
-  const statement = num(d, "statement");
-  const choice = str(d, "choice");
-  const what = statement === undefined ? `item ${item} of round ${round}` : `statement ${statement} in round ${round}`;
-  return `${verb} ${what}${choice ? `${joiner}${choice}` : ""}`;
+function ballotSentence(plain: string, withChoice: string | null): Describe {
+  return (d, t) => {
+    const round = num(d, "round");
+    const item = num(d, "item");
+    if (round === undefined || item === undefined) return undefined;
+    const statement = num(d, "statement");
+    const choice = str(d, "choice");
+    const what =
+      statement === undefined
+        ? t("item {{item}} of round {{round}}", { item, round })
+        : t("statement {{statement}} in round {{round}}", { statement, round });
+    return choice && withChoice ? t(withChoice, { what, choice: word(choice, t) }) : t(plain, { what });
+  };
 }
 
-function statementSentence(verb: string, rest: (d: Details) => string = () => ""): Describe {
-  return (d) => (num(d, "statement") === undefined ? undefined : `${verb} statement ${num(d, "statement")}${rest(d)}`);
+/** A sentence about a statement, `key` naming it as {{statement}}. */
+function statementSentence(key: string): Describe {
+  return (d, t) => (num(d, "statement") === undefined ? undefined : t(key, { statement: num(d, "statement") }));
 }
 
-function deadlineSentence(verb: string): Describe {
-  return (d) => {
+function deadlineSentence(key: string): Describe {
+  return (d, t) => {
     const round = num(d, "round");
     if (round === undefined) return undefined;
     const to = str(d, "to");
-    return to ? `${verb} the deadline of round ${round} to ${utc(to)}` : `removed the deadline of round ${round}`;
+    return to ? t(key, { round, when: utc(to) }) : t("removed the deadline of round {{round}}", { round });
   };
 }
 
@@ -74,128 +123,195 @@ function deadlineSentence(verb: string): Describe {
  * missing them is shown by its action name and details instead.
  */
 const SENTENCES: Record<string, Describe> = {
-  "guideline.created": (d) => {
+  "guideline.created": (d, t) => {
     const secretaries = [...(strings(d, "secretaries") ?? []), ...(strings(d, "invitedSecretaries") ?? [])];
-    return `created the guideline${secretaries.length ? ` with ${secretaries.length === 1 ? "secretary" : "secretaries"} ${secretaries.join(", ")}` : ""}`;
+    return secretaries.length
+      ? t("created the guideline with secretaries {{secretaries}}", {
+          count: secretaries.length,
+          secretaries: secretaries.join(t(", ")),
+        })
+      : t("created the guideline");
   },
-  "guideline.settings_changed": (d) => {
+  "guideline.settings_changed": (d, t) => {
     const fields = strings(d, "fields");
-    return fields ? `changed the settings: ${fields.join(", ")}` : undefined;
+    return fields ? t("changed the settings: {{fields}}", { fields: fields.map((f) => field(f, t)).join(t(", ")) }) : undefined;
   },
-  "guideline.imported": (d) => {
+  "guideline.imported": (d, t) => {
     const rounds = num(d, "rounds");
     const statements = num(d, "statements");
     if (rounds === undefined || statements === undefined) return undefined;
-    return `imported ${plural(rounds, "round")} and ${plural(statements, "statement")} from a consensus record`;
+    return t("imported {{rounds}} and {{statements}} from a consensus record", {
+      rounds: t("{{count}} rounds", { count: rounds }),
+      statements: t("{{count}} statements", { count: statements }),
+    });
   },
-  "member.invited": (d) => (str(d, "email") && str(d, "role") ? `invited ${str(d, "email")} as ${str(d, "role")}` : undefined),
-  "invitation.resent": (d) => (str(d, "email") ? `resent the invitation to ${str(d, "email")}` : undefined),
-  "invitation.revoked": (d) => (str(d, "email") ? `revoked the invitation to ${str(d, "email")}` : undefined),
-  "member.joined": (d) => (str(d, "role") ? `joined as ${str(d, "role")}` : undefined),
-  "member.removed": (d) => (str(d, "email") ? `removed ${str(d, "email")} from the guideline` : undefined),
-  "member.recused": (d) =>
-    str(d, "email") && num(d, "statement") !== undefined
-      ? `recused ${str(d, "email")} from statement ${num(d, "statement")}${str(d, "reason") ? `: ${str(d, "reason")}` : ""}`
+  "member.invited": (d, t) =>
+    str(d, "email") && str(d, "role")
+      ? t("invited {{email}} as {{role}}", { email: str(d, "email"), role: word(str(d, "role")!, t) })
       : undefined,
-  "member.group_changed": (d) => {
+  "invitation.resent": (d, t) =>
+    str(d, "email") ? t("resent the invitation to {{email}}", { email: str(d, "email") }) : undefined,
+  "invitation.revoked": (d, t) =>
+    str(d, "email") ? t("revoked the invitation to {{email}}", { email: str(d, "email") }) : undefined,
+  "member.joined": (d, t) => (str(d, "role") ? t("joined as {{role}}", { role: word(str(d, "role")!, t) }) : undefined),
+  "member.removed": (d, t) =>
+    str(d, "email") ? t("removed {{email}} from the guideline", { email: str(d, "email") }) : undefined,
+  "member.recused": (d, t) => {
+    const email = str(d, "email");
+    const statement = num(d, "statement");
+    if (!email || statement === undefined) return undefined;
+    const reason = str(d, "reason");
+    return reason
+      ? t("recused {{email}} from statement {{statement}}: {{reason}}", { email, statement, reason })
+      : t("recused {{email}} from statement {{statement}}", { email, statement });
+  },
+  "member.group_changed": (d, t) => {
     const email = str(d, "email");
     if (!email) return undefined;
     const discipline = str(d, "discipline");
     const named = (group: string | undefined) =>
-      group ? `“${group}”` : `their discipline${discipline ? ` (${discipline})` : ""}`;
-    return `changed the stakeholder group of ${email} from ${named(str(d, "from"))} to ${named(str(d, "to"))}`;
+      group ? `“${group}”` : discipline ? t("their discipline ({{discipline}})", { discipline }) : t("their discipline");
+    return t("changed the stakeholder group of {{email}} from {{from}} to {{to}}", {
+      email,
+      from: named(str(d, "from")),
+      to: named(str(d, "to")),
+    });
   },
-  "member.updated": (d) => {
+  "member.updated": (d, t) => {
     const email = str(d, "email");
     const changes = d.changes;
     if (!email || !changes || typeof changes !== "object") return undefined;
-    const named = (field: string, value: unknown) =>
-      typeof value === "string" ? `“${value}”` : field === "group" ? "their discipline" : "none";
-    const each = Object.entries(changes as Record<string, Details | null>).map(
-      ([field, change]) => `${field} from ${named(field, change?.from)} to ${named(field, change?.to)}`,
+    const named = (name: string, value: unknown) =>
+      typeof value === "string"
+        ? `“${name === "role" ? word(value, t) : value}”`
+        : name === "group"
+          ? t("their discipline")
+          : t("none");
+    const each = Object.entries(changes as Record<string, Details | null>).map(([name, change]) =>
+      t("{{field}} from {{from}} to {{to}}", {
+        field: field(name, t),
+        from: named(name, change?.from),
+        to: named(name, change?.to),
+      }),
     );
-    return `changed ${email}: ${each.join(", ")}`;
+    return t("changed {{email}}: {{changes}}", { email, changes: each.join(t(", ")) });
   },
-  "member.unrecused": (d) =>
+  "member.unrecused": (d, t) =>
     str(d, "email") && num(d, "statement") !== undefined
-      ? `lifted the recusal of ${str(d, "email")} from statement ${num(d, "statement")}`
+      ? t("lifted the recusal of {{email}} from statement {{statement}}", {
+          email: str(d, "email"),
+          statement: num(d, "statement"),
+        })
       : undefined,
-  "statement.created": statementSentence("wrote"),
-  "statement.revised": (d) => {
+  "statement.created": statementSentence(msg("wrote statement {{statement}}")),
+  "statement.revised": (d, t) => {
+    const statement = num(d, "statement");
     const revision = num(d, "revision");
-    if (revision === undefined) return undefined;
+    if (statement === undefined || revision === undefined) return undefined;
     const note = str(d, "changeNote");
-    return statementSentence(
-      "revised",
-      () => ` (r${num(d, "previousRevision") ?? revision - 1} → r${revision})${note ? `: ${note}` : ""}`,
-    )(d);
+    const values = { statement, previous: num(d, "previousRevision") ?? revision - 1, revision, note };
+    return note
+      ? t("revised statement {{statement}} (r{{previous}} → r{{revision}}): {{note}}", values)
+      : t("revised statement {{statement}} (r{{previous}} → r{{revision}})", values);
   },
-  "statement.edited": statementSentence("edited", (d) =>
-    num(d, "revision") === undefined ? "" : ` (r${num(d, "revision")}, not yet voted on)`,
-  ),
-  "statement.retired": statementSentence("retired"),
-  "statement.restored": statementSentence("restored", (d) =>
-    str(d, "status") ? ` as ${str(d, "status")!.replace(/_/g, " ")}` : "",
-  ),
-  "round.created": (d) => {
+  "statement.edited": (d, t) => {
+    const statement = num(d, "statement");
+    if (statement === undefined) return undefined;
+    const revision = num(d, "revision");
+    return revision === undefined
+      ? t("edited statement {{statement}}", { statement })
+      : t("edited statement {{statement}} (r{{revision}}, not yet voted on)", { statement, revision });
+  },
+  "statement.retired": statementSentence(msg("retired statement {{statement}}")),
+  "statement.restored": (d, t) => {
+    const statement = num(d, "statement");
+    if (statement === undefined) return undefined;
+    const status = str(d, "status");
+    return status
+      ? t("restored statement {{statement}} as {{status}}", { statement, status: word(status, t).replace(/_/g, " ") })
+      : t("restored statement {{statement}}", { statement });
+  },
+  "round.created": (d, t) => {
     const round = num(d, "round");
     const items = num(d, "items");
     if (round === undefined || items === undefined) return undefined;
     const from = num(d, "carriedOverFrom");
-    return `drafted round ${round} (${plural(items, "statement")}${from === undefined ? "" : ` carried over from round ${from}`})`;
+    return from === undefined
+      ? t("drafted round {{round}} ({{count}} statements)", { round, count: items })
+      : t("drafted round {{round}} ({{count}} statements carried over from round {{from}})", { round, count: items, from });
   },
-  "round.items_added": (d) => {
+  "round.items_added": (d, t) => {
     const round = num(d, "round");
     const items = num(d, "items");
-    return round === undefined || items === undefined ? undefined : `added ${plural(items, "statement")} to round ${round}`;
+    return round === undefined || items === undefined
+      ? undefined
+      : t("added {{count}} statements to round {{round}}", { count: items, round });
   },
-  "round.item_removed": (d) => {
+  "round.item_removed": (d, t) => {
     const round = num(d, "round");
-    return round === undefined ? undefined : statementSentence("removed", () => ` from round ${round}`)(d);
+    const statement = num(d, "statement");
+    return round === undefined || statement === undefined
+      ? undefined
+      : t("removed statement {{statement}} from round {{round}}", { statement, round });
   },
-  "round.deadline_set": deadlineSentence("set"),
-  "round.deadline_extended": deadlineSentence("moved"),
-  "round.deleted": (d) => (num(d, "round") === undefined ? undefined : `deleted draft round ${num(d, "round")}`),
-  "round.opened": (d) => {
+  "round.deadline_set": deadlineSentence(msg("set the deadline of round {{round}} to {{when}}")),
+  "round.deadline_extended": deadlineSentence(msg("moved the deadline of round {{round}} to {{when}}")),
+  "round.deleted": (d, t) =>
+    num(d, "round") === undefined ? undefined : t("deleted draft round {{round}}", { round: num(d, "round") }),
+  "round.opened": (d, t) => {
     const round = num(d, "round");
     const items = num(d, "items");
     const eligible = num(d, "eligible");
     if (round === undefined || items === undefined || eligible === undefined) return undefined;
-    return `opened round ${round} (${plural(items, "statement")}, ${eligible} eligible)`;
+    return t("opened round {{round}} ({{count}} statements, {{eligible}} eligible)", { round, count: items, eligible });
   },
-  "round.reminded": (d) => {
+  "round.reminded": (d, t) => {
     const round = num(d, "round");
     const count = num(d, "count");
-    return round === undefined || count === undefined
-      ? undefined
-      : `reminded ${plural(count, "non-responder")} of round ${round}${
-          num(d, "hoursBefore") === undefined ? "" : ` (scheduled ${plural(num(d, "hoursBefore")!, "hour")} before the deadline)`
-        }`;
+    if (round === undefined || count === undefined) return undefined;
+    const hoursBefore = num(d, "hoursBefore");
+    return hoursBefore === undefined
+      ? t("reminded {{count}} non-responders of round {{round}}", { count, round })
+      : t("reminded {{count}} non-responders of round {{round}} (scheduled {{hours}} before the deadline)", {
+          count,
+          round,
+          hours: t("{{count}} hours", { count: hoursBefore }),
+        });
   },
-  "round.reminder_scheduled": (d) =>
+  "round.reminder_scheduled": (d, t) =>
     num(d, "round") === undefined || num(d, "hoursBefore") === undefined
       ? undefined
-      : `scheduled a reminder ${plural(num(d, "hoursBefore")!, "hour")} before the deadline of round ${num(d, "round")}`,
-  "round.reminder_unscheduled": (d) =>
+      : t("scheduled a reminder {{count}} hours before the deadline of round {{round}}", {
+          count: num(d, "hoursBefore"),
+          round: num(d, "round"),
+        }),
+  "round.reminder_unscheduled": (d, t) =>
     num(d, "round") === undefined || num(d, "hoursBefore") === undefined
       ? undefined
-      : `removed the reminder ${plural(num(d, "hoursBefore")!, "hour")} before the deadline of round ${num(d, "round")}`,
-  "round.closed": (d) => {
+      : t("removed the reminder {{count}} hours before the deadline of round {{round}}", {
+          count: num(d, "hoursBefore"),
+          round: num(d, "round"),
+        }),
+  "round.closed": (d, t) => {
     const round = num(d, "round");
     const items = num(d, "items");
     const adopted = num(d, "adopted");
     if (round === undefined || items === undefined || adopted === undefined) return undefined;
-    return `closed round ${round}: ${adopted} of ${items} adopted`;
+    return t("closed round {{round}}: {{adopted}} of {{items}} adopted", { round, adopted, items });
   },
-  "version.published": (d) => (num(d, "version") === undefined ? undefined : `published version ${num(d, "version")}`),
-  "ballot.cast": (d) => ballotSentence(d, "voted on", ": "),
-  "ballot.changed": (d) => ballotSentence(d, "changed their ballot on", " to "),
-  "ballot.withdrawn": (d) => ballotSentence(d, "withdrew their ballot on", ""),
+  "version.published": (d, t) =>
+    num(d, "version") === undefined ? undefined : t("published version {{version}}", { version: num(d, "version") }),
+  "ballot.cast": ballotSentence(msg("voted on {{what}}"), msg("voted on {{what}}: {{choice}}")),
+  "ballot.changed": ballotSentence(
+    msg("changed their ballot on {{what}}"),
+    msg("changed their ballot on {{what}} to {{choice}}"),
+  ),
+  "ballot.withdrawn": ballotSentence(msg("withdrew their ballot on {{what}}"), null),
 };
 
-/** A sentence for an event, or its action and details as compact JSON when it has none. */
-export function describeEvent(action: string, details: Details): string {
-  const sentence = SENTENCES[action]?.(details);
+/** A sentence for an event, or its action and details as compact JSON when it has none; in `t`'s language. */
+export function describeEvent(action: string, details: Details, t: Translate = inLanguage): string {
+  const sentence = SENTENCES[action]?.(details, t);
   if (sentence) return sentence;
   return Object.keys(details).length === 0 ? action : `${action} ${JSON.stringify(details)}`;
 }
@@ -292,7 +408,10 @@ export function readAuditLog(
   const entries = rows.map((row) => ({
     id: row.id,
     at: row.createdAt.toISOString(),
-    who: row.actorId === null ? "system" : (row.actorName ?? "a deleted account"),
+    who:
+      row.actorId === null
+        ? tr("system", undefined, "publication")
+        : (row.actorName ?? tr("a deleted account", undefined, "publication")),
     what: describeEvent(
       row.action,
       withStatementNumber(row.action, visibleDetails(row.action, row.details, guideline.anonymity), numbers),

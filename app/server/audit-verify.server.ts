@@ -8,7 +8,8 @@ import {
   type StoredEvent,
   type Unrecorded,
 } from "~/consensus/audit-chain";
-import { Refusal } from "./errors";
+import { msg } from "~/i18n";
+import { Refusal } from "./errors.server";
 
 export type AuditVerification = { events: number; chains: number; broken: (BrokenLink & { label: string })[] };
 
@@ -17,7 +18,7 @@ const EVENTS = `select id, chain, seq, guideline_id as guidelineId, actor_id as 
 
 function guidelineChain(sqlite: Database.Database, slug: string): string {
   const id = sqlite.prepare("select id from guidelines where slug = ?").pluck().get(slug) as string | undefined;
-  if (id === undefined) throw new Refusal(`There is no guideline "${slug}".`, 404);
+  if (id === undefined) throw new Refusal(msg('There is no guideline "{{slug}}".'), 404, { slug });
   return id;
 }
 

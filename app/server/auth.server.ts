@@ -4,6 +4,7 @@ import { eq } from "drizzle-orm";
 import { getDb, type Queryable } from "@db/client.server";
 import { sessions, users } from "@db/schema";
 import { env, servedOverHttps } from "./env.server";
+import { tr } from "./i18n.server";
 import { checkSession, generateSessionToken, hashToken, newSessionTimes, type SessionPolicy } from "./session-token";
 
 /** OWASP's argon2id parameters (Password Storage Cheat Sheet): 19 MiB, 2 passes, 1 lane. */
@@ -167,7 +168,7 @@ export async function requireUser(request: Request): Promise<User> {
 /** The signed-in instance administrator: anonymous visitors go to log in, anyone else gets a 403. */
 export async function requireAdmin(request: Request): Promise<User> {
   const user = await requireUser(request);
-  if (!user.isAdmin) throw Response.json({ error: "Only instance administrators can open this page." }, { status: 403 });
+  if (!user.isAdmin) throw Response.json({ error: tr("Only instance administrators can open this page.") }, { status: 403 });
   return user;
 }
 

@@ -15,7 +15,8 @@ import {
   randomBytes,
   type KeyLike,
 } from "node:crypto";
-import { Refusal } from "./errors";
+import { msg } from "~/i18n";
+import { Refusal } from "./errors.server";
 
 export const SEALED_FORMAT = "delphi-backup-sealed/1";
 
@@ -42,7 +43,7 @@ export function openSealedBackup(sealed: Buffer, privateKey: KeyLike): Buffer {
   const first = sealed.indexOf(0x0a);
   const second = first < 0 ? -1 : sealed.indexOf(0x0a, first + 1);
   if (second < 0 || sealed.subarray(0, first).toString() !== SEALED_FORMAT) {
-    throw new Refusal(`Not a sealed backup: it does not start with "${SEALED_FORMAT}".`, 422);
+    throw new Refusal(msg('Not a sealed backup: it does not start with "{{format}}".'), 422, { format: SEALED_FORMAT });
   }
   try {
     const header = JSON.parse(sealed.subarray(first + 1, second).toString()) as Header;
@@ -51,6 +52,6 @@ export function openSealedBackup(sealed: Buffer, privateKey: KeyLike): Buffer {
     decipher.setAuthTag(Buffer.from(header.tag, "base64"));
     return Buffer.concat([decipher.update(sealed.subarray(second + 1)), decipher.final()]);
   } catch {
-    throw new Refusal("The backup cannot be opened with this key, or it was changed after it was sealed.", 422);
+    throw new Refusal(msg("The backup cannot be opened with this key, or it was changed after it was sealed."), 422);
   }
 }

@@ -7,7 +7,8 @@ import type { DB } from "@db/client.server";
 import { recordAudit } from "./audit.server";
 import { auditSize, brokenLinks, verifyAudit, type AuditVerification } from "./audit-verify.server";
 import { sealBackup } from "./backup-crypto.server";
-import { Refusal } from "./errors";
+import { msg } from "~/i18n";
+import { Refusal } from "./errors.server";
 
 export type Backup = { file: string; bytes: number; integrity: string[]; audit: AuditVerification };
 
@@ -21,8 +22,8 @@ function claim(file: string): void {
     closeSync(openSync(file, "wx"));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "EEXIST") throw new Refusal(`${file} already exists: a backup never overwrites a file.`);
-    if (code === "ENOENT") throw new Refusal(`Cannot write ${file}: no such directory.`);
+    if (code === "EEXIST") throw new Refusal(msg("{{file}} already exists: a backup never overwrites a file."), 409, { file });
+    if (code === "ENOENT") throw new Refusal(msg("Cannot write {{file}}: no such directory."), 409, { file });
     throw error;
   }
 }

@@ -2,6 +2,8 @@ import { z } from "zod";
 import { COMMENT_LIMIT } from "~/consensus/ballot";
 import { answerProblem, type Scale } from "~/consensus/scale";
 import type { Answer } from "~/consensus/tally";
+import type { Translate } from "~/i18n";
+import { english } from "~/locales/english";
 
 /** A form field's value as an answer on the scale: a rating is a number, anything else stays as typed. */
 function answerFrom(scale: Scale, value: string): unknown {
@@ -9,7 +11,7 @@ function answerFrom(scale: Scale, value: string): unknown {
 }
 
 /** One statement of the form on the ballot's scale: a choice or rating that fits it (scale.ts answerProblem) and an optional comment. */
-function ballotSchema(scale: Scale) {
+function ballotSchema(scale: Scale, t: Translate) {
   return z.object({
     roundItemId: z.string().min(1),
     choice: z.string({ error: answerProblem(scale, undefined) ?? undefined }).transform((value, ctx): Answer => {
@@ -24,7 +26,7 @@ function ballotSchema(scale: Scale) {
     comment: z
       .string()
       .trim()
-      .max(COMMENT_LIMIT, `A comment has at most ${COMMENT_LIMIT} characters`)
+      .max(COMMENT_LIMIT, t("A comment has at most {{limit}} characters", { limit: COMMENT_LIMIT }))
       .transform((c) => (c === "" ? null : c)),
   });
 }
@@ -59,31 +61,34 @@ const ITEM_ID = /^[a-z0-9]{1,64}$/;
  * `intent` ("all" or "item") and optionally `withdraw=<itemId>`. Any other field, such as a
  * member id, refuses the whole form: a ballot is always cast as the signed-in panelist.
  * Statements left unanswered are skipped; an invalid statement is reported (every problem at
- * once) without stopping the valid ones.
+ * once) without stopping the valid ones. The problems are written with `t` (a server action
+ * passes the request's language).
  */
-export function parseBallotForm(form: FormData, scale: Scale): BallotFormResult {
+export function parseBallotForm(form: FormData, scale: Scale, t: Translate = english): BallotFormResult {
   const formErrors: string[] = [];
   const drafts: Record<string, { choice?: string; comment?: string }> = {};
   let intent: "item" | "all" = "all";
   let withdraw: string | null = null;
   for (const [name, value] of form.entries()) {
     if (typeof value !== "string") {
-      formErrors.push(`Unexpected file in field "${name}".`);
+      formErrors.push(t('Unexpected file in field "{{name}}".', { name }));
       continue;
     }
     if (name === "intent") {
-      if (value !== "item" && value !== "all") formErrors.push(`Unknown intent "${value}".`);
+      if (value !== "item" && value !== "all") formErrors.push(t('Unknown intent "{{intent}}".', { intent: value }));
       else intent = value;
       continue;
     }
     if (name === "withdraw") {
       if (ITEM_ID.test(value)) withdraw = value;
-      else formErrors.push("Choose the statement whose answer you withdraw.");
+      else formErrors.push(t("Choose the statement whose answer you withdraw."));
       continue;
     }
     const match = /^(choice|comment)\.(.*)$/.exec(name);
     if (!match || !ITEM_ID.test(match[2]!)) {
-      formErrors.push(`Unexpected field "${name}": a ballot is always cast as yourself, on the open round's statements.`);
+      formErrors.push(
+        t('Unexpected field "{{name}}": a ballot is always cast as yourself, on the open round\'s statements.', { name }),
+      );
       continue;
     }
     const [, kind, itemId] = match as unknown as [string, "choice" | "comment", string];
@@ -96,7 +101,7 @@ export function parseBallotForm(form: FormData, scale: Scale): BallotFormResult 
   );
   if (formErrors.length) return { ok: false, formErrors, drafts: typed };
 
-  const Ballot = ballotSchema(scale);
+  const Ballot = ballotSchema(scale, t);
   const ballots: ParsedBallot[] = [];
   const fieldErrors: Record<string, string[]> = {};
   for (const [roundItemId, draft] of Object.entries(typed)) {
@@ -108,8 +113,11 @@ export function parseBallotForm(form: FormData, scale: Scale): BallotFormResult 
     for (const issue of parsed.error.issues) (fieldErrors[`${String(issue.path[0])}.${roundItemId}`] ??= []).push(issue.message);
   }
   if (ballots.length === 0 && withdraw === null && Object.keys(fieldErrors).length === 0) {
-    const choose = scale.kind === "rating" ? "rate" : "choose agree, disagree or abstain for";
-    return { ok: false, formErrors: [`Nothing to save: ${choose} at least one statement.`], drafts: typed };
+    const nothing =
+      scale.kind === "rating"
+        ? t("Nothing to save: rate at least one statement.")
+        : t("Nothing to save: choose agree, disagree or abstain for at least one statement.");
+    return { ok: false, formErrors: [nothing], drafts: typed };
   }
   return { ok: true, intent, ballots, withdraw, fieldErrors, drafts: typed };
 }

@@ -15,7 +15,10 @@ import { RuleSchema, type FrozenVerdict, type Rule } from "~/consensus/rule";
 import { answerProblem, scaleOf, type Scale } from "~/consensus/scale";
 import type { Answer, GroupTally, Tally } from "~/consensus/tally";
 import { recordAudit } from "./audit.server";
-import { Refusal } from "./errors";
+import { msg } from "~/i18n";
+import { Refusal } from "./errors.server";
+import { otherLanguages, translationsOf } from "./translations.server";
+import { currentLanguage, translator } from "./i18n.server";
 import { closedRoundResults } from "./results.server";
 
 type Guideline = typeof guidelines.$inferSelect;
@@ -77,24 +80,47 @@ function recusedStatements(db: Queryable, membershipId: string): Set<string> {
 /** The guideline's open round, refused unless this member may vote in it now. */
 function roundToVoteIn(db: Queryable, input: { guideline: Guideline; membership: Membership; now: Date }) {
   const { guideline, membership, now } = input;
-  if (membership.role !== "panelist") throw new Refusal("Only panelists vote.", 403);
+  if (membership.role !== "panelist") throw new Refusal(msg("Only panelists vote."), 403);
   const round = db
     .select({ id: rounds.id, number: rounds.number, closesAt: rounds.closesAt, scaleSnapshot: rounds.scaleSnapshot })
     .from(rounds)
     .where(and(eq(rounds.guidelineId, guideline.id), eq(rounds.status, "open")))
     .get();
-  if (!round) throw new Refusal("No round of this guideline is open for voting.", 409);
+  if (!round) throw new Refusal(msg("No round of this guideline is open for voting."), 409);
   if (round.closesAt && round.closesAt.getTime() <= now.getTime()) {
-    throw new Refusal(`Round ${round.number} closed at its deadline; ballots can no longer change.`, 409);
+    throw new Refusal(msg("Round {{number}} closed at its deadline; ballots can no longer change."), 409, {
+      number: round.number,
+    });
   }
   if (!eligibleMembers(db, round.id).has(membership.id)) {
-    throw new Refusal(`You joined after round ${round.number} opened: you can vote from the next round.`, 403);
+    throw new Refusal(msg("You joined after round {{number}} opened: you can vote from the next round."), 403, {
+      number: round.number,
+    });
   }
   return round;
 }
 
-/** A statement's ballot could not be saved: why, and the status a request about it alone gets. */
-export type RefusedBallot = { roundItemId: string; message: string; status: 400 | 403 | 404 };
+/**
+ * A statement's ballot could not be saved: why (`message` in English; `key` and `values` to
+ * translate it, or to refuse with `new Refusal(key, status, values)`), and the status a request
+ * about it alone gets.
+ */
+export type RefusedBallot = {
+  roundItemId: string;
+  message: string;
+  key: string;
+  values?: Record<string, number>;
+  status: 400 | 403 | 404;
+};
+
+function refusedBallot(
+  roundItemId: string,
+  status: RefusedBallot["status"],
+  key: string,
+  values?: Record<string, number>,
+): RefusedBallot {
+  return { roundItemId, message: new Refusal(key, status, values).message, key, values, status };
+}
 
 export type CastOutcome = {
   /** Ballots that now hold what was sent, changed or not. */
@@ -140,24 +166,22 @@ export function castBallots(
       for (const ballot of input.ballots) {
         const item = byId.get(ballot.roundItemId);
         if (!item) {
-          outcome.refused.push({
-            roundItemId: ballot.roundItemId,
-            message: `That statement is not in round ${round.number}.`,
-            status: 404,
-          });
+          outcome.refused.push(
+            refusedBallot(ballot.roundItemId, 404, msg("That statement is not in round {{number}}."), { number: round.number }),
+          );
           continue;
         }
         if (recused.has(item.statementId)) {
-          outcome.refused.push({
-            roundItemId: item.id,
-            message: `You are recused from statement ${item.number}: your vote is not collected on it.`,
-            status: 403,
-          });
+          outcome.refused.push(
+            refusedBallot(item.id, 403, msg("You are recused from statement {{number}}: your vote is not collected on it."), {
+              number: item.number,
+            }),
+          );
           continue;
         }
         const invalid = answerProblem(scale, ballot.answer);
         if (invalid) {
-          outcome.refused.push({ roundItemId: item.id, message: invalid, status: 400 });
+          outcome.refused.push(refusedBallot(item.id, 400, invalid));
           continue;
         }
         const previous = tx
@@ -222,13 +246,15 @@ export function withdrawBallot(
         .innerJoin(statements, eq(statements.id, statementRevisions.statementId))
         .where(and(eq(roundItems.id, input.roundItemId), eq(roundItems.roundId, round.id)))
         .get();
-      if (!item) throw new Refusal(`That statement is not in round ${round.number}.`, 404);
+      if (!item) throw new Refusal(msg("That statement is not in round {{number}}."), 404, { number: round.number });
       const deleted = tx
         .delete(ballots)
         .where(and(eq(ballots.roundItemId, input.roundItemId), eq(ballots.membershipId, membership.id)))
         .returning({ id: ballots.id })
         .all();
-      if (deleted.length === 0) throw new Refusal(`You have no answer on statement ${item.number} to withdraw.`, 404);
+      if (deleted.length === 0) {
+        throw new Refusal(msg("You have no answer on statement {{number}} to withdraw."), 404, { number: item.number });
+      }
       recordAudit(tx, {
         guidelineId: guideline.id,
         actorId: membership.userId,
@@ -279,7 +305,8 @@ function myAnswers(
  * the anonymous comments, the groups that may be shown, and only the viewer's own ballot.
  */
 function roundFeedback(db: Queryable, round: Round, membershipId: string | null, anonymity: Anonymity) {
-  const results = closedRoundResults(db, { round, anonymity });
+  // The explanations in the page's language: written from the frozen verdicts, never stored.
+  const results = closedRoundResults(db, { round, anonymity, t: translator(currentLanguage(), "rules") });
   const voter = membershipId !== null && isEligible(round, membershipId);
   const mine = myAnswers(db, round.id, voter ? membershipId : null);
   return results.items.map((item) => ({
@@ -323,6 +350,8 @@ export type BallotItem = {
   comment: string | null;
   /** The statement's previous closed round, for controlled feedback beside a revised statement. */
   previous: FeedbackItem | null;
+  /** The text and rationale in the guideline's other languages (a round opens only with them confirmed). */
+  translations: { language: string; text: string; rationale: string }[];
 };
 
 export type BallotPage = {
@@ -330,6 +359,8 @@ export type BallotPage = {
   rule: Rule;
   scale: Scale;
   eligible: boolean;
+  /** The language the statements were written and are published in: the guideline's authoritative one. */
+  language: string;
   items: BallotItem[];
 };
 
@@ -338,7 +369,10 @@ export type BallotPage = {
  * each the feedback of its previous closed round. Never any count of the round itself while it
  * is open, and never another person's answer.
  */
-export function ballotPage(db: Queryable, input: { round: Round; membershipId: string; anonymity: Anonymity }): BallotPage {
+export function ballotPage(
+  db: Queryable,
+  input: { round: Round; membershipId: string; anonymity: Anonymity; languages: { language: string; languages: string[] } },
+): BallotPage {
   const { round, membershipId } = input;
   const rule = RuleSchema.parse(round.ruleSnapshot);
   const recused = recusedStatements(db, membershipId);
@@ -349,6 +383,7 @@ export function ballotPage(db: Queryable, input: { round: Round; membershipId: s
       number: statements.position,
       statementId: statements.id,
       section: statementRevisions.section,
+      revisionId: statementRevisions.id,
       revision: statementRevisions.revision,
       text: statementRevisions.text,
       rationale: statementRevisions.rationale,
@@ -371,6 +406,11 @@ export function ballotPage(db: Queryable, input: { round: Round; membershipId: s
     membershipId,
     anonymity: input.anonymity,
   });
+  const translations = translationsOf(
+    db,
+    rows.map((r) => r.revisionId),
+    otherLanguages(input.languages),
+  );
   return {
     round: {
       id: round.id,
@@ -382,7 +422,8 @@ export function ballotPage(db: Queryable, input: { round: Round; membershipId: s
     rule,
     scale: scaleOf(round.scaleSnapshot),
     eligible: isEligible(round, membershipId),
-    items: rows.map(({ choice, rating, ...row }) => {
+    language: input.languages.language,
+    items: rows.map(({ choice, rating, revisionId, ...row }) => {
       const before = previous.get(row.statementId) ?? null;
       return {
         ...row,
@@ -390,6 +431,11 @@ export function ballotPage(db: Queryable, input: { round: Round; membershipId: s
         answer: choice === null && rating === null ? null : answerOf({ choice, rating }),
         recused: recused.has(row.statementId),
         previous: before,
+        translations: (translations.get(revisionId) ?? []).map(({ language, text, rationale }) => ({
+          language,
+          text,
+          rationale,
+        })),
       };
     }),
   };
@@ -433,7 +479,7 @@ export function closedRoundFeedback(
   input: { round: Round; membershipId: string | null; anonymity: Anonymity },
 ): (FeedbackItem & { number: number; section: string })[] {
   if (input.round.status !== "closed")
-    throw new Refusal(`Round ${input.round.number} is not closed: its results are not shown yet.`, 403);
+    throw new Refusal(msg("Round {{number}} is not closed: its results are not shown yet."), 403, { number: input.round.number });
   return roundFeedback(db, input.round, input.membershipId, input.anonymity).map((item) => ({
     ...item.feedback,
     number: item.number,
@@ -457,7 +503,9 @@ export function findClosedRound(db: Queryable, input: { guidelineId: string; num
     .from(rounds)
     .where(and(eq(rounds.guidelineId, input.guidelineId), eq(rounds.number, input.number)))
     .get();
-  if (!round) throw new Refusal(`There is no round ${input.number}.`, 404);
-  if (round.status !== "closed") throw new Refusal(`Round ${input.number} is not closed: its results are not shown yet.`, 403);
+  if (!round) throw new Refusal(msg("There is no round {{number}}."), 404, { number: input.number });
+  if (round.status !== "closed") {
+    throw new Refusal(msg("Round {{number}} is not closed: its results are not shown yet."), 403, { number: input.number });
+  }
   return round;
 }

@@ -1,5 +1,6 @@
 import type { SubmissionResult } from "@conform-to/react";
-import { Refusal } from "./errors";
+import { Refusal } from "./errors.server";
+import { tr } from "./i18n.server";
 
 type Replyable = { reply: (options?: { formErrors?: string[]; resetForm?: boolean }) => SubmissionResult<string[]> };
 
@@ -12,7 +13,7 @@ export async function attempt<T>(submission: Replyable, change: () => T | Promis
     return await change();
   } catch (error) {
     if (error instanceof Refusal) {
-      return Response.json(submission.reply({ formErrors: [error.message] }), { status: error.status });
+      return Response.json(submission.reply({ formErrors: [error.text()] }), { status: error.status });
     }
     throw error;
   }
@@ -32,7 +33,7 @@ export async function readForm(request: Request): Promise<FormData> {
     return await request.formData();
   } catch {
     throw Response.json(
-      { error: "Send this form as application/x-www-form-urlencoded or multipart/form-data." },
+      { error: tr("Send this form as application/x-www-form-urlencoded or multipart/form-data.") },
       { status: 415 },
     );
   }

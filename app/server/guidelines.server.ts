@@ -12,12 +12,14 @@ import {
   users,
   type Role,
 } from "@db/schema";
-import { formatUtc } from "~/time";
+import { msg } from "~/i18n";
 import type { Anonymity } from "~/consensus/anonymity";
 import { describeRule, RuleSchema, sameRule, type Rule } from "~/consensus/rule";
 import { describeScale, sameScale, scaleOf, type Scale } from "~/consensus/scale";
 import { recordAudit } from "./audit.server";
-import { Refusal } from "./errors";
+import { Refusal } from "./errors.server";
+import { otherLanguages } from "./translations.server";
+import { currentLanguage, translator } from "./i18n.server";
 import type { GuidelineFields } from "./guideline-form";
 import { invitationState, issueInvitation, resendInvitation, smtpConfigured } from "./panel.server";
 
@@ -185,7 +187,7 @@ export function resendSecretaryInvitation(
     .innerJoin(guidelines, eq(guidelines.id, invitations.guidelineId))
     .where(and(eq(invitations.id, input.invitationId), eq(invitations.role, "secretary")))
     .get();
-  if (!found) throw new Refusal("No such secretary invitation.", 404);
+  if (!found) throw new Refusal(msg("No such secretary invitation."), 404);
   const { invitation, token } = resendInvitation(db, {
     guidelineId: found.guidelineId,
     invitationId: input.invitationId,
@@ -214,7 +216,7 @@ export function createGuideline(
   const now = input.now ?? new Date();
   return db.transaction(
     (tx) => {
-      if (slugInUse(tx, input.slug)) throw new Refusal(`The slug "${input.slug}" is already in use.`);
+      if (slugInUse(tx, input.slug)) throw new Refusal(msg('The slug "{{slug}}" is already in use.'), 409, { slug: input.slug });
       const guideline = tx
         .insert(guidelines)
         .values({
@@ -222,6 +224,7 @@ export function createGuideline(
           title: input.title,
           description: input.description,
           language: input.language,
+          languages: languagesOf(input),
           registration: input.registration,
           source: input.source,
           rule: DEFAULT_RULE,
@@ -283,6 +286,11 @@ export type GuidelineSettings = GuidelineFields &
     rule: Rule;
   };
 
+/** The guideline's languages as stored: the authoritative one first, then the translations. */
+function languagesOf(fields: { language: string; translations: string[] }): string[] {
+  return [fields.language, ...fields.translations.filter((language) => language !== fields.language)];
+}
+
 /** The fields compared as they are stored: what a save may change besides the scale and the rule. */
 const PLAIN_FIELDS = ["title", "description", "language", "registration", "source", "anonymity", "showRunningCounts"] as const;
 
@@ -297,10 +305,13 @@ export function settingsFor(db: Queryable, guideline: Guideline) {
   const rule = RuleSchema.parse(guideline.rule);
   const scale = scaleOf(guideline.scale);
   const panelists = countPanelists(db, guideline.id);
+  // The previews in the page's language; the settings themselves are stored as they are.
+  const t = translator(currentLanguage(), "rules");
   const settings: GuidelineSettings = {
     title: guideline.title,
     description: guideline.description,
     language: guideline.language,
+    translations: otherLanguages(guideline),
     registration: guideline.registration,
     source: guideline.source,
     anonymity: guideline.anonymity,
@@ -312,23 +323,34 @@ export function settingsFor(db: Queryable, guideline: Guideline) {
     settings,
     lock: ruleLock(db, guideline.id),
     panelists,
-    preview: describeRule(rule, panelists),
-    scalePreview: `${describeScale(scale)}.`,
+    preview: describeRule(rule, panelists, t),
+    scalePreview: t("{{scale}}.", { scale: describeScale(scale, t) }),
   };
 }
 
-function lockMessage(lock: NonNullable<ReturnType<typeof ruleLock>>): string {
+function lockRefusal(lock: NonNullable<ReturnType<typeof ruleLock>>): Refusal {
   const when = lock.openedAt ?? lock.closedAt;
-  const date = when ? ` on ${formatUtc(when, true)}` : "";
-  return `The ballot scale, the adoption rule and anonymity are locked since round ${lock.number} ${
-    lock.openedAt ? "opened" : "was imported"
-  }${date}.`;
+  const values = { number: lock.number, ...(when ? { date: { day: when } } : {}) };
+  if (lock.openedAt) {
+    return new Refusal(
+      msg("The ballot scale, the adoption rule and anonymity are locked since round {{number}} opened on {{date}}."),
+      409,
+      values,
+    );
+  }
+  return new Refusal(
+    when
+      ? msg("The ballot scale, the adoption rule and anonymity are locked since round {{number}} was imported on {{date}}.")
+      : msg("The ballot scale, the adoption rule and anonymity are locked since round {{number}} was imported."),
+    409,
+    values,
+  );
 }
 
-/** Why the scale, the rule and anonymity can no longer change, or null while they can. */
+/** Why the scale, the rule and anonymity can no longer change (in the request's language), or null while they can. */
 export function settingsLock(db: Queryable, guidelineId: string): string | null {
   const lock = ruleLock(db, guidelineId);
-  return lock ? lockMessage(lock) : null;
+  return lock ? lockRefusal(lock).text() : null;
 }
 
 /**
@@ -343,21 +365,49 @@ export function updateSettings(
   return db.transaction(
     (tx) => {
       const saved = tx.select().from(guidelines).where(eq(guidelines.id, input.guidelineId)).get();
-      if (!saved) throw new Refusal("No such guideline.", 404);
+      if (!saved) throw new Refusal(msg("No such guideline."), 404);
       // Running counts exist only in named guidelines: an anonymous one keeps what was saved.
       const next = {
         ...input.settings,
         showRunningCounts: input.settings.anonymity === "named" ? input.settings.showRunningCounts : saved.showRunningCounts,
       };
       const changed: (keyof GuidelineSettings)[] = PLAIN_FIELDS.filter((field) => saved[field] !== next[field]);
+      if (otherLanguages(saved).join() !== next.translations.filter((l) => l !== next.language).join())
+        changed.push("translations");
       if (!sameScale(scaleOf(saved.scale), next.scale)) changed.push("scale");
       if (!sameRule(RuleSchema.parse(saved.rule), next.rule)) changed.push("rule");
       const lock = ruleLock(tx, saved.id);
-      if (lock && LOCKED_FIELDS.some((field) => changed.includes(field))) throw new Refusal(lockMessage(lock));
+      if (lock && LOCKED_FIELDS.some((field) => changed.includes(field))) throw lockRefusal(lock);
+      // The statements were voted in their language; translations change only between rounds,
+      // so a round's panel reads the same languages from its opening to its close.
+      if (lock && changed.includes("language")) {
+        throw new Refusal(
+          msg("The language of the statements is fixed since round {{number}} opened: they were voted in it."),
+          409,
+          {
+            number: lock.number,
+          },
+        );
+      }
+      const open = tx
+        .select({ number: rounds.number })
+        .from(rounds)
+        .where(and(eq(rounds.guidelineId, saved.id), eq(rounds.status, "open")))
+        .get();
+      if (open && changed.includes("translations")) {
+        throw new Refusal(msg("Round {{number}} is open: the guideline's languages change only between rounds."), 409, {
+          number: open.number,
+        });
+      }
       if (changed.length === 0) return { changed };
       // Only what changed is written: a stored rule or scale the form spells differently keeps its JSON.
-      const update = Object.fromEntries(changed.map((field) => [field, next[field]])) as Partial<GuidelineSettings>;
-      tx.update(guidelines).set(update).where(eq(guidelines.id, saved.id)).run();
+      const { translations: _, ...update } = Object.fromEntries(
+        changed.map((field) => [field, next[field]]),
+      ) as Partial<GuidelineSettings>;
+      tx.update(guidelines)
+        .set({ ...update, languages: languagesOf(next) })
+        .where(eq(guidelines.id, saved.id))
+        .run();
       recordAudit(tx, {
         guidelineId: saved.id,
         actorId: input.actorId,

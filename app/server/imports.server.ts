@@ -12,8 +12,9 @@ import {
   type RecordRound,
   type StatementHistory,
 } from "~/consensus/consensus-record";
+import { msg } from "~/i18n";
 import { recordAudit } from "./audit.server";
-import { Refusal } from "./errors";
+import { inEach, Refusal } from "./errors.server";
 import { completeRound } from "./rounds.server";
 
 /** An invalid consensus record, refused whole: every problem, by path and reason. */
@@ -22,10 +23,9 @@ export class ImportRefused extends Refusal {
     readonly problems: Problem[],
     readonly warnings: string[],
   ) {
-    super(
-      `The consensus record has ${problems.length} ${problems.length === 1 ? "problem" : "problems"}: nothing was imported.`,
-      422,
-    );
+    super(msg("The consensus record has {{problems}}: nothing was imported."), 422, {
+      problems: inEach((t) => t("{{count}} problems", { count: problems.length })),
+    });
     this.name = "ImportRefused";
   }
 }
@@ -40,6 +40,7 @@ function insertGuideline(tx: Queryable, { record, actorId, now }: Omit<Context, 
       slug,
       title,
       language,
+      languages: [language],
       registration,
       source,
       scale: record.scale,
@@ -143,7 +144,7 @@ export function importRecord(
   return db.transaction(
     (tx) => {
       if (tx.select({ id: guidelines.id }).from(guidelines).where(eq(guidelines.slug, slug)).get()) {
-        throw new Refusal(`A guideline "${slug}" already exists: nothing was imported.`, 409);
+        throw new Refusal(msg('A guideline "{{slug}}" already exists: nothing was imported.'), 409, { slug });
       }
       const guidelineId = insertGuideline(tx, { record, actorId: input.actorId, now });
       const ctx: Context = { record, guidelineId, actorId: input.actorId, now };

@@ -6,6 +6,8 @@
  */
 import { z } from "zod";
 import { ROLES, type Role } from "~/consensus/values";
+import { msg, type Translate } from "~/i18n";
+import { english } from "~/locales/english";
 
 /** The most rows one upload may invite: a panel is tens of people, rarely hundreds. */
 export const MAX_INVITE_ROWS = 500;
@@ -27,18 +29,33 @@ const ALIASES: Record<string, Column> = {
   "stakeholder group": "group",
   role: "role",
 };
-const LIMITS: Record<Exclude<Column, "email" | "role">, [label: string, max: number]> = {
-  name: ["A name", 200],
-  discipline: ["A discipline", 100],
-  affiliation: ["An affiliation", 200],
-  group: ["A stakeholder group", 100],
+/** Each free column's longest value, with the problem's message (a translation key taking `max`). */
+const LIMITS: Record<Exclude<Column, "email" | "role">, [message: string, max: number]> = {
+  name: [msg("A name has at most {{max}} characters."), 200],
+  discipline: [msg("A discipline has at most {{max}} characters."), 100],
+  affiliation: [msg("An affiliation has at most {{max}} characters."), 200],
+  group: [msg("A stakeholder group has at most {{max}} characters."), 100],
 };
 
-/** Why a text cannot be read as CSV at all (as opposed to a row that cannot be invited). */
+type Values = Record<string, string | number>;
+
+/**
+ * Why a text cannot be read as CSV at all (as opposed to a row that cannot be invited): a
+ * translation key and its values; `message` is the English text, `text(t)` the text in `t`'s words.
+ */
 export class CsvError extends Error {
-  constructor(message: string) {
-    super(message);
+  // Private, so an error still equals another with the same message.
+  readonly #key: string;
+  readonly #values: Values;
+  constructor(key: string, values: Values = {}) {
+    super(english(key, values));
+    this.#key = key;
+    this.#values = values;
     this.name = "CsvError";
+  }
+
+  text(t: Translate): string {
+    return t(this.#key, this.#values);
   }
 }
 
@@ -86,13 +103,19 @@ export function parseCsv(text: string): string[][] {
     } else if (state === "closed") {
       if (c !== " " && c !== "\t") {
         throw new CsvError(
-          `Line ${line}: text after a closing double quote. Put the whole field in quotes, and double any quote inside it ("").`,
+          msg(
+            'Line {{line}}: text after a closing double quote. Put the whole field in quotes, and double any quote inside it ("").',
+          ),
+          { line },
         );
       }
     } else if (c === '"') {
       if (field.trim() !== "") {
         throw new CsvError(
-          `Line ${line}: a double quote inside a field that does not start with one. Put the whole field in quotes, and double any quote inside it ("").`,
+          msg(
+            'Line {{line}}: a double quote inside a field that does not start with one. Put the whole field in quotes, and double any quote inside it ("").',
+          ),
+          { line },
         );
       }
       field = "";
@@ -103,7 +126,7 @@ export function parseCsv(text: string): string[][] {
     }
   }
   if (state === "quoted") {
-    throw new CsvError(`Line ${openedOn}: a double quote opens a field that never closes.`);
+    throw new CsvError(msg("Line {{line}}: a double quote opens a field that never closes."), { line: openedOn });
   }
   if (field !== "" || state === "closed" || record.length > 0) {
     endField();
@@ -133,7 +156,7 @@ const oneLine = (value: string) => value.replace(/\s+/g, " ").trim();
 
 const Email = z.email();
 
-function columnsOf(header: string[]): { columns: (Column | null)[] } | { error: string } {
+function columnsOf(header: string[], t: Translate): { columns: (Column | null)[] } | { error: string } {
   const columns: (Column | null)[] = [];
   for (const [index, cell] of header.entries()) {
     const name = oneLine(cell).toLowerCase();
@@ -144,48 +167,59 @@ function columnsOf(header: string[]): { columns: (Column | null)[] } | { error: 
     const column = ALIASES[name];
     if (!column) {
       return {
-        error: `The first row must name the columns (${INVITE_COLUMNS.join(", ")}): column ${index + 1}, “${oneLine(cell)}”, is not one of them.`,
+        error: t("The first row must name the columns ({{columns}}): column {{number}}, “{{name}}”, is not one of them.", {
+          columns: INVITE_COLUMNS.join(", "),
+          number: index + 1,
+          name: oneLine(cell),
+        }),
       };
     }
-    if (columns.includes(column)) return { error: `The header row names the ${column} column twice.` };
+    if (columns.includes(column)) return { error: t("The header row names the {{column}} column twice.", { column }) };
     columns.push(column);
   }
-  const missing = REQUIRED.filter((column) => !columns.includes(column));
-  if (missing.length > 0) return { error: `The header row has no ${missing.join(" or ")} column.` };
+  const [first, second] = REQUIRED.filter((column) => !columns.includes(column));
+  if (first && second) return { error: t("The header row has no {{first}} or {{second}} column.", { first, second }) };
+  if (first) return { error: t("The header row has no {{column}} column.", { column: first }) };
   return { columns };
 }
 
-function readRow(row: number, cells: string[], columns: (Column | null)[]): InviteRow {
+function readRow(row: number, cells: string[], columns: (Column | null)[], t: Translate): InviteRow {
   const problems: string[] = [];
   const value: Partial<Record<Column, string>> = {};
   for (const [index, cell] of cells.entries()) {
     const column = columns[index];
     if (column) value[column] = oneLine(cell);
     else if (oneLine(cell) === "") continue;
-    else if (index < columns.length) problems.push(`Column ${index + 1} has a value but no name in the header row.`);
+    else if (index < columns.length)
+      problems.push(t("Column {{number}} has a value but no name in the header row.", { number: index + 1 }));
     else {
-      problems.push(`The row has ${cells.length} fields; the header names ${columns.length}.`);
+      problems.push(
+        t("The row has {{fields}} fields; the header names {{columns}}.", { fields: cells.length, columns: columns.length }),
+      );
       break;
     }
   }
   const text = (column: keyof typeof LIMITS) => {
-    const [label, max] = LIMITS[column];
+    const [message, max] = LIMITS[column];
     const given = value[column] ?? "";
-    if (given.length > max) problems.push(`${label} has at most ${max} characters.`);
+    if (given.length > max) problems.push(t(message, { max }));
     return given === "" ? null : given;
   };
   const name = text("name");
-  if (name === null) problems.push("The name is missing.");
+  if (name === null) problems.push(t("The name is missing."));
   const email = (value.email ?? "").toLowerCase();
-  if (email === "") problems.push("The e-mail address is missing.");
-  else if (!Email.safeParse(email).success) problems.push(`“${value.email}” is not a valid e-mail address.`);
+  if (email === "") problems.push(t("The e-mail address is missing."));
+  else if (!Email.safeParse(email).success)
+    problems.push(t("“{{email}}” is not a valid e-mail address.", { email: value.email }));
   const roleText = (value.role ?? "").toLowerCase();
   const role = roleText === "" ? "panelist" : ROLES.find((r) => r === roleText);
-  if (!role) problems.push(`Unknown role “${value.role}”: use panelist, observer or secretary.`);
+  if (!role) problems.push(t("Unknown role “{{role}}”: use panelist, observer or secretary.", { role: value.role }));
   const group = text("group");
   if (group !== null && role && role !== "panelist") {
     problems.push(
-      `Only panelists belong to a stakeholder group: leave the group empty for ${role === "observer" ? "an observer" : "a secretary"}.`,
+      role === "observer"
+        ? t("Only panelists belong to a stakeholder group: leave the group empty for an observer.")
+        : t("Only panelists belong to a stakeholder group: leave the group empty for a secretary."),
     );
   }
   return {
@@ -206,35 +240,41 @@ function readRow(row: number, cells: string[], columns: (Column | null)[]): Invi
  * then a row per person. Blank rows are skipped. Each row carries every problem found without the
  * database — a missing name, an invalid address or unknown role, a value too long, the same
  * address earlier in the file. A text that is not CSV, has no usable header or no one to
- * invite is refused whole.
+ * invite is refused whole. Every message is written with `t` (English unless a caller passes its own).
  */
-export function readInviteCsv(text: string): InviteCsv {
+export function readInviteCsv(text: string, t: Translate = english): InviteCsv {
   let records: string[][];
   try {
     records = parseCsv(text);
   } catch (error) {
-    if (error instanceof CsvError) return { ok: false, error: error.message };
+    if (error instanceof CsvError) return { ok: false, error: error.text(t) };
     throw error;
   }
   const blank = (cells: string[]) => cells.every((cell) => cell.trim() === "");
   const headerAt = records.findIndex((cells) => !blank(cells));
   if (headerAt === -1)
-    return { ok: false, error: `The CSV is empty: its first row names the columns (${INVITE_COLUMNS.join(", ")}).` };
-  const header = columnsOf(records[headerAt]!);
+    return {
+      ok: false,
+      error: t("The CSV is empty: its first row names the columns ({{columns}}).", { columns: INVITE_COLUMNS.join(", ") }),
+    };
+  const header = columnsOf(records[headerAt]!, t);
   if ("error" in header) return { ok: false, error: header.error };
   const people = records
     .map((cells, index) => ({ cells, row: index + 1 }))
     .slice(headerAt + 1)
     .filter(({ cells }) => !blank(cells));
-  if (people.length === 0) return { ok: false, error: "The CSV has a header row but no one to invite." };
+  if (people.length === 0) return { ok: false, error: t("The CSV has a header row but no one to invite.") };
   if (people.length > MAX_INVITE_ROWS) {
-    return { ok: false, error: `The CSV has ${people.length} rows: invite at most ${MAX_INVITE_ROWS} at a time.` };
+    return {
+      ok: false,
+      error: t("The CSV has {{rows}} rows: invite at most {{max}} at a time.", { rows: people.length, max: MAX_INVITE_ROWS }),
+    };
   }
   const firstRowOf = new Map<string, number>();
   const rows = people.map(({ cells, row }) => {
-    const read = readRow(row, cells, header.columns);
+    const read = readRow(row, cells, header.columns, t);
     const first = read.email === "" ? undefined : firstRowOf.get(read.email);
-    if (first !== undefined) read.problems.push(`The same e-mail address as row ${first}.`);
+    if (first !== undefined) read.problems.push(t("The same e-mail address as row {{row}}.", { row: first }));
     else if (read.email !== "") firstRowOf.set(read.email, row);
     return read;
   });

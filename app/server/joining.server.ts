@@ -2,13 +2,14 @@ import { and, eq } from "drizzle-orm";
 import type { DB, Queryable } from "@db/client.server";
 import { invitations, memberships, users } from "@db/schema";
 import { recordAudit } from "./audit.server";
-import { Refusal } from "./errors";
+import { msg } from "~/i18n";
+import { Refusal } from "./errors.server";
 import { findInvitationByToken, type InvitationState } from "./panel.server";
 
 const WHY: Record<Exclude<InvitationState, "valid">, string> = {
-  expired: "This invitation link has expired.",
-  used: "This invitation link has already been used.",
-  revoked: "This invitation was withdrawn by the guideline's secretary.",
+  expired: msg("This invitation link has expired."),
+  used: msg("This invitation link has already been used."),
+  revoked: msg("This invitation was withdrawn by the guideline's secretary."),
 };
 
 /** Whether someone already has an account with this address (the join page then asks only to accept). */
@@ -16,9 +17,10 @@ export function hasAccount(db: Queryable, email: string): boolean {
   return db.select({ id: users.id }).from(users).where(eq(users.email, email)).get() !== undefined;
 }
 
+/** Why an invitation link cannot be used, as a translation key (the English text), or null when it can. */
 export function invitationRefusal(state: InvitationState | null): string | null {
   if (state === "valid") return null;
-  return state ? WHY[state] : "This invitation link is not valid: check that it was copied whole.";
+  return state ? WHY[state] : msg("This invitation link is not valid: check that it was copied whole.");
 }
 
 /**
@@ -41,19 +43,24 @@ export function acceptInvitation(
     (tx) => {
       const found = findInvitationByToken(tx, input.token, now);
       const refusal = invitationRefusal(found?.state ?? null);
-      if (refusal || !found) throw new Refusal(refusal ?? "Invalid invitation.", 410);
+      if (refusal || !found) throw new Refusal(refusal ?? msg("Invalid invitation."), 410);
       const { invitation, guideline } = found;
 
       const existing = tx.select().from(users).where(eq(users.email, invitation.email)).get();
       let userId: string;
       if ("existingUserId" in input.account) {
         if (!existing || existing.id !== input.account.existingUserId) {
-          throw new Refusal(`This invitation is for ${invitation.email}: log in with that account to accept it.`, 403);
+          throw new Refusal(msg("This invitation is for {{email}}: log in with that account to accept it."), 403, {
+            email: invitation.email,
+          });
         }
         userId = existing.id;
       } else {
-        if (existing)
-          throw new Refusal(`An account for ${invitation.email} already exists: log in to accept the invitation.`, 409);
+        if (existing) {
+          throw new Refusal(msg("An account for {{email}} already exists: log in to accept the invitation."), 409, {
+            email: invitation.email,
+          });
+        }
         userId = tx
           .insert(users)
           .values({ email: invitation.email, name: input.account.name, passwordHash: input.account.passwordHash, createdAt: now })
@@ -74,7 +81,8 @@ export function acceptInvitation(
         .from(memberships)
         .where(and(eq(memberships.guidelineId, guideline.id), eq(memberships.userId, userId)))
         .get();
-      if (current && !current.removedAt) throw new Refusal(`You are already on "${guideline.title}".`, 409);
+      if (current && !current.removedAt)
+        throw new Refusal(msg('You are already on "{{title}}".'), 409, { title: guideline.title });
       if (current) {
         tx.update(memberships)
           .set({ ...membership, removedAt: null })

@@ -11,13 +11,18 @@ import { setScale, type RecommendationSet } from "~/consensus/recommendation-set
 import { RuleSchema, sameRule, type Outcome } from "~/consensus/rule";
 import { markdownOf, type Doc } from "~/consensus/document";
 import pkg from "../../package.json";
-import { Refusal, refusalResponse } from "./errors";
+import { msg, type Translate } from "~/i18n";
+import { Refusal, refusalResponse } from "./errors.server";
+import { tr } from "./i18n.server";
 import { buildNextSet, findPublished, respondedIn } from "./publications.server";
 import { missingVersionMessage } from "./public-api.server";
 import { closedRoundResults, groupOfMember } from "./results.server";
 import { DOCX_TYPE, wordOf } from "./word.server";
 
 type Round = typeof rounds.$inferSelect;
+
+/** The report's words in the request's language: English outside a request (the CLI). */
+const inLanguage: Translate = (key, values) => tr(key, values, "publication");
 
 export const SOFTWARE = { name: "Delphi consensus", version: pkg.version };
 
@@ -167,7 +172,9 @@ function interests(
     recusals: [...byStatement].map(([statement, ids]) => ({
       statement,
       members: ids.length,
-      ...(input.anonymity === "named" ? { names: ids.map((id) => names.get(id) ?? "a removed member").sort() } : {}),
+      ...(input.anonymity === "named"
+        ? { names: ids.map((id) => names.get(id) ?? tr("a removed member", undefined, "publication")).sort() }
+        : {}),
     })),
   };
 }
@@ -188,7 +195,7 @@ function groupsOf(round: Round): Record<string, number> | null {
 export function reportFacts(db: Queryable, input: { slug: string; version?: number; now?: Date }): ReportFacts {
   const now = input.now ?? new Date();
   const guideline = db.select().from(guidelines).where(eq(guidelines.slug, input.slug)).get();
-  if (!guideline) throw new Refusal(`No guideline "${input.slug}".`, 404);
+  if (!guideline) throw new Refusal(msg('No guideline "{{slug}}".'), 404, { slug: input.slug });
   const set = finalSet(db, { slug: input.slug, version: input.version, now });
   const lastNumber = Math.max(...set.rounds.map((r) => r.number));
   const closed = db
@@ -239,7 +246,7 @@ export function reportFacts(db: Queryable, input: { slug: string; version?: numb
 export type ReportFormat = "md" | "docx";
 
 export function methodsReportDoc(db: Queryable, input: { slug: string; version?: number; now?: Date }): Doc {
-  return methodsReport(reportFacts(db, input));
+  return methodsReport(reportFacts(db, input), inLanguage);
 }
 
 /** The report as Markdown text or as a Word file. */
@@ -252,7 +259,7 @@ export function reportVersion(url: URL): number | undefined {
   const value = url.searchParams.get("version");
   if (value === null || value === "") return undefined;
   if (!/^[1-9][0-9]{0,8}$/.test(value)) {
-    throw new Refusal(`version must be a published version number (1, 2, …), not "${value}".`, 400);
+    throw new Refusal(msg('version must be a published version number (1, 2, …), not "{{value}}".'), 400, { value });
   }
   return Number(value);
 }

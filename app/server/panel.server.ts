@@ -12,14 +12,17 @@ import {
   users,
   type Role,
 } from "@db/schema";
+import { languageOfUser } from "./accounts.server";
 import { recordAudit } from "./audit.server";
 import { env } from "./env.server";
-import { Refusal } from "./errors";
+import { Refusal } from "./errors.server";
+import { currentLanguage, translator } from "./i18n.server";
 import type { InviteRow } from "./invite-csv";
 import { queueMail, type Mail } from "./mail.server";
 import { generateSessionToken, hashToken } from "./session-token";
 import { formatUtc } from "~/time";
 import { PANEL_STATUSES, type PanelStatus } from "~/consensus/values";
+import { msg, type Language } from "~/i18n";
 
 /** How long an invitation link works. */
 export const INVITATION_DAYS = 14;
@@ -59,7 +62,28 @@ export function findInvitationByToken(db: Queryable, token: string, now = new Da
   return row ? { ...row, state: invitationState(row.invitation, now) } : null;
 }
 
-const ROLE_PHRASE: Record<Role, string> = { secretary: "a secretary", panelist: "a panelist", observer: "an observer" };
+/** The role an invitation is for, as its mail names it: "as a panelist". */
+const ROLE_PHRASE: Record<Role, string> = {
+  secretary: msg("a secretary"),
+  panelist: msg("a panelist"),
+  observer: msg("an observer"),
+};
+
+/** Why an address that is already a member cannot be invited, by the role they have. */
+const ALREADY_MEMBER: Record<Role, string> = {
+  secretary: msg("{{email}} is already on this guideline as a secretary."),
+  panelist: msg("{{email}} is already on this guideline as a panelist."),
+  observer: msg("{{email}} is already on this guideline as an observer."),
+};
+
+/**
+ * The language an invitation's mail is written in: the saved language of the account the
+ * address already has, else the language of the request that sends it.
+ */
+function invitationLanguage(db: Queryable, email: string): Language {
+  const user = db.select({ id: users.id }).from(users).where(eq(users.email, email)).get();
+  return user ? languageOfUser(db, user.id) : currentLanguage();
+}
 
 function invitationMail(input: {
   guideline: { id: string; title: string };
@@ -69,23 +93,32 @@ function invitationMail(input: {
   inviter: Actor;
   link: string;
   expiresAt: Date;
+  language: Language;
 }): Mail {
-  const { guideline, invitee, inviter } = input;
-  const as = `${ROLE_PHRASE[invitee.role]}${invitee.discipline ? ` (${invitee.discipline})` : ""}`;
+  const { guideline, invitee, inviter, language } = input;
+  const t = translator(language, "mail");
+  const role = t(ROLE_PHRASE[invitee.role]);
+  const as = invitee.discipline ? t("{{role}} ({{discipline}})", { role, discipline: invitee.discipline }) : role;
   return {
     guidelineId: guideline.id,
     kind: "invitation",
     to: invitee.email,
-    subject: `Invitation to "${guideline.title}"`,
+    subject: t('Invitation to "{{title}}"', { title: guideline.title }),
     body: [
-      input.name ? `Hello ${input.name},` : "Hello,",
+      input.name ? t("Hello {{name}},", { name: input.name }) : t("Hello,"),
       "",
-      `${inviter.name} invited you to join the guideline "${guideline.title}" as ${as}.`,
+      t('{{inviter}} invited you to join the guideline "{{title}}" as {{role}}.', {
+        inviter: inviter.name,
+        title: guideline.title,
+        role: as,
+      }),
       "",
-      `To accept, open this link (it works once, until ${formatUtc(input.expiresAt)}):`,
+      t("To accept, open this link (it works once, until {{expiresAt}}):", {
+        expiresAt: formatUtc(input.expiresAt, false, language),
+      }),
       input.link,
       "",
-      "If you did not expect this invitation, you can ignore this mail.",
+      t("If you did not expect this invitation, you can ignore this mail."),
     ].join("\n"),
   };
 }
@@ -101,7 +134,7 @@ function guidelineOf(db: Queryable, guidelineId: string) {
     .from(guidelines)
     .where(eq(guidelines.id, guidelineId))
     .get();
-  if (!guideline) throw new Refusal("No such guideline.", 404);
+  if (!guideline) throw new Refusal(msg("No such guideline."), 404);
   return guideline;
 }
 
@@ -131,7 +164,15 @@ export function issueInvitation(
   const link = `${input.origin}/join/${token}`;
   queueMail(
     tx,
-    invitationMail({ guideline, invitee: input.invitee, name: input.name, inviter: input.inviter, link, expiresAt }),
+    invitationMail({
+      guideline,
+      invitee: input.invitee,
+      name: input.name,
+      inviter: input.inviter,
+      link,
+      expiresAt,
+      language: invitationLanguage(tx, input.invitee.email),
+    }),
     input.now,
   );
   recordAudit(tx, {
@@ -145,7 +186,7 @@ export function issueInvitation(
 }
 
 /** Why an address cannot be invited now (already a member, or already invited), or null. */
-export function invitationConflict(db: Queryable, input: { guidelineId: string; email: string; now?: Date }): string | null {
+function conflictOf(db: Queryable, input: { guidelineId: string; email: string; now?: Date }): Refusal | null {
   const now = input.now ?? new Date();
   const member = db
     .select({ role: memberships.role })
@@ -153,15 +194,24 @@ export function invitationConflict(db: Queryable, input: { guidelineId: string; 
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(and(eq(memberships.guidelineId, input.guidelineId), eq(users.email, input.email), isNull(memberships.removedAt)))
     .get();
-  if (member) return `${input.email} is already on this guideline as ${ROLE_PHRASE[member.role]}.`;
+  if (member) return new Refusal(ALREADY_MEMBER[member.role], 409, { email: input.email });
   const pending = db
     .select()
     .from(invitations)
     .where(and(eq(invitations.guidelineId, input.guidelineId), eq(invitations.email, input.email)))
     .all()
     .find((invitation) => invitationState(invitation, now) === "valid");
-  if (pending) return `${input.email} already has a pending invitation: resend it instead.`;
+  if (pending)
+    return new Refusal(msg("{{email}} already has a pending invitation: resend it instead."), 409, { email: input.email });
   return null;
+}
+
+/**
+ * Why an address cannot be invited now (already a member, or already invited), in the request's
+ * language; null when it can be.
+ */
+export function invitationConflict(db: Queryable, input: { guidelineId: string; email: string; now?: Date }): string | null {
+  return conflictOf(db, input)?.text() ?? null;
 }
 
 export function inviteMember(
@@ -171,8 +221,8 @@ export function inviteMember(
   const now = input.now ?? new Date();
   return db.transaction(
     (tx) => {
-      const conflict = invitationConflict(tx, { guidelineId: input.guidelineId, email: input.invitee.email, now });
-      if (conflict) throw new Refusal(conflict);
+      const conflict = conflictOf(tx, { guidelineId: input.guidelineId, email: input.invitee.email, now });
+      if (conflict) throw conflict;
       return issueInvitation(tx, { ...input, now });
     },
     { behavior: "immediate" },
@@ -185,7 +235,7 @@ function invitationOf(db: Queryable, guidelineId: string, invitationId: string):
     .from(invitations)
     .where(and(eq(invitations.id, invitationId), eq(invitations.guidelineId, guidelineId)))
     .get();
-  if (!invitation) throw new Refusal("No such invitation in this guideline.", 404);
+  if (!invitation) throw new Refusal(msg("No such invitation in this guideline."), 404);
   return invitation;
 }
 
@@ -199,8 +249,9 @@ export function resendInvitation(
     (tx) => {
       const invitation = invitationOf(tx, input.guidelineId, input.invitationId);
       const state = invitationState(invitation, now);
-      if (state === "used") throw new Refusal(`${invitation.email} has already accepted this invitation.`);
-      if (state === "revoked") throw new Refusal(`The invitation to ${invitation.email} was revoked: invite them again.`);
+      const email = { email: invitation.email };
+      if (state === "used") throw new Refusal(msg("{{email}} has already accepted this invitation."), 409, email);
+      if (state === "revoked") throw new Refusal(msg("The invitation to {{email}} was revoked: invite them again."), 409, email);
       const { token, tokenHash, expiresAt } = newToken(now);
       const renewed = tx
         .update(invitations)
@@ -217,6 +268,7 @@ export function resendInvitation(
           inviter: input.actor,
           link,
           expiresAt,
+          language: invitationLanguage(tx, renewed.email),
         }),
         now,
       );
@@ -242,9 +294,10 @@ export function revokeInvitation(
     (tx) => {
       const invitation = invitationOf(tx, input.guidelineId, input.invitationId);
       const state = invitationState(invitation, now);
+      const email = { email: invitation.email };
       if (state === "used")
-        throw new Refusal(`${invitation.email} has already accepted this invitation: remove the member instead.`);
-      if (state === "revoked") throw new Refusal(`The invitation to ${invitation.email} is already revoked.`);
+        throw new Refusal(msg("{{email}} has already accepted this invitation: remove the member instead."), 409, email);
+      if (state === "revoked") throw new Refusal(msg("The invitation to {{email}} is already revoked."), 409, email);
       const revoked = tx.update(invitations).set({ revokedAt: now }).where(eq(invitations.id, invitation.id)).returning().get();
       recordAudit(tx, {
         guidelineId: input.guidelineId,
@@ -266,7 +319,7 @@ function currentMember(db: Queryable, guidelineId: string, membershipId: string)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(and(eq(memberships.id, membershipId), eq(memberships.guidelineId, guidelineId), isNull(memberships.removedAt)))
     .get();
-  if (!member) throw new Refusal("No such member in this guideline.", 404);
+  if (!member) throw new Refusal(msg("No such member in this guideline."), 404);
   return member;
 }
 
@@ -292,9 +345,9 @@ export function removeMember(
     (tx) => {
       const { membership, email } = currentMember(tx, input.guidelineId, input.membershipId);
       if (membership.role === "secretary" && secretaryCount(tx, input.guidelineId) <= 1) {
-        throw new Refusal(`${email} is the last secretary of this guideline and cannot be removed.`);
+        throw new Refusal(msg("{{email}} is the last secretary of this guideline and cannot be removed."), 409, { email });
       }
-      if (membership.userId === input.actorId) throw new Refusal("You cannot remove yourself: ask another secretary.");
+      if (membership.userId === input.actorId) throw new Refusal(msg("You cannot remove yourself: ask another secretary."));
       const removed = tx.update(memberships).set({ removedAt: now }).where(eq(memberships.id, membership.id)).returning().get();
       recordAudit(tx, {
         guidelineId: input.guidelineId,
@@ -315,7 +368,7 @@ function statementOf(db: Queryable, guidelineId: string, statementId: string) {
     .from(statements)
     .where(and(eq(statements.id, statementId), eq(statements.guidelineId, guidelineId)))
     .get();
-  if (!statement) throw new Refusal("No such statement in this guideline.", 404);
+  if (!statement) throw new Refusal(msg("No such statement in this guideline."), 404);
   return statement;
 }
 
@@ -328,14 +381,19 @@ export function recuseMember(
   return db.transaction(
     (tx) => {
       const { membership, email } = currentMember(tx, input.guidelineId, input.membershipId);
-      if (membership.role !== "panelist") throw new Refusal("Only panelists vote, so only panelists can be recused.", 422);
+      if (membership.role !== "panelist") throw new Refusal(msg("Only panelists vote, so only panelists can be recused."), 422);
       const statement = statementOf(tx, input.guidelineId, input.statementId);
       const existing = tx
         .select()
         .from(recusals)
         .where(and(eq(recusals.membershipId, membership.id), eq(recusals.statementId, statement.id)))
         .get();
-      if (existing) throw new Refusal(`${email} is already recused from statement ${statement.position}.`);
+      if (existing) {
+        throw new Refusal(msg("{{email}} is already recused from statement {{number}}."), 409, {
+          email,
+          number: statement.position,
+        });
+      }
       const recusal = tx
         .insert(recusals)
         .values({ membershipId: membership.id, statementId: statement.id, reason: input.reason, createdAt: now })
@@ -368,7 +426,9 @@ export function unrecuseMember(
         .where(and(eq(recusals.membershipId, membership.id), eq(recusals.statementId, statement.id)))
         .returning()
         .all();
-      if (deleted.length === 0) throw new Refusal(`${email} is not recused from statement ${statement.position}.`, 404);
+      if (deleted.length === 0) {
+        throw new Refusal(msg("{{email}} is not recused from statement {{number}}."), 404, { email, number: statement.position });
+      }
       recordAudit(tx, {
         guidelineId: input.guidelineId,
         actorId: input.actorId,
@@ -409,13 +469,16 @@ export function updateMember(
     (tx) => {
       const { membership, email } = currentMember(tx, input.guidelineId, input.membershipId);
       if (next.stakeholderGroup !== null && next.role !== "panelist") {
-        throw new Refusal("Only panelists vote, so only panelists belong to a stakeholder group.", 422);
+        throw new Refusal(msg("Only panelists vote, so only panelists belong to a stakeholder group."), 422);
       }
       if (membership.role === "secretary" && next.role !== "secretary") {
         if (secretaryCount(tx, input.guidelineId) <= 1) {
-          throw new Refusal(`${email} is the last secretary of this guideline: make another member secretary first.`);
+          throw new Refusal(msg("{{email}} is the last secretary of this guideline: make another member secretary first."), 409, {
+            email,
+          });
         }
-        if (membership.userId === input.actorId) throw new Refusal("You cannot change your own role: ask another secretary.");
+        if (membership.userId === input.actorId)
+          throw new Refusal(msg("You cannot change your own role: ask another secretary."));
       }
       const fields = { role: "role", discipline: "discipline", affiliation: "affiliation", stakeholderGroup: "group" } as const;
       const changes = Object.fromEntries(
@@ -467,7 +530,7 @@ export function sendInvitations(
     (tx) => {
       const check = checkInvitations(tx, { guidelineId: input.guidelineId, rows: input.rows, now });
       if (check.readyRows !== input.expected) return { changed: check };
-      if (check.ready === 0) throw new Refusal("No row of this list can be invited: correct it and preview it again.", 422);
+      if (check.ready === 0) throw new Refusal(msg("No row of this list can be invited: correct it and preview it again."), 422);
       for (const row of check.rows) {
         if (row.problems.length > 0 || row.role === null) continue;
         issueInvitation(tx, {

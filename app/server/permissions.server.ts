@@ -1,7 +1,9 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { getDb } from "@db/client.server";
 import { guidelines, memberships, type Role } from "@db/schema";
+import { msg } from "~/i18n";
 import { requireUser, type User } from "./auth.server";
+import { tr } from "./i18n.server";
 
 export type GuidelineAccess = {
   guideline: typeof guidelines.$inferSelect;
@@ -10,6 +12,15 @@ export type GuidelineAccess = {
 
 function deny(status: 403 | 404, message: string): Response {
   return Response.json({ error: message }, { status });
+}
+
+/** The roles as a refusal names them. */
+const ROLE_NAME: Record<Role, string> = { secretary: msg("secretary"), panelist: msg("panelist"), observer: msg("observer") };
+
+/** "secretary or observer", in the request's language. */
+function roleList(roles: readonly Role[]): string {
+  const names = roles.map((role) => tr(ROLE_NAME[role]));
+  return names.length === 0 ? "" : names.reduce((list, role) => tr("{{list}} or {{role}}", { list, role }));
 }
 
 /**
@@ -21,14 +32,14 @@ export function requireRole(user: User, slug: string, roles: Role | readonly Rol
   const allowed: readonly Role[] = typeof roles === "string" ? [roles] : roles;
   const db = getDb();
   const guideline = db.select().from(guidelines).where(eq(guidelines.slug, slug)).get();
-  if (!guideline) throw deny(404, `No guideline "${slug}".`);
+  if (!guideline) throw deny(404, tr('No guideline "{{slug}}".', { slug }));
   const membership = db
     .select()
     .from(memberships)
     .where(and(eq(memberships.guidelineId, guideline.id), eq(memberships.userId, user.id), isNull(memberships.removedAt)))
     .get();
   if (!membership || !allowed.includes(membership.role)) {
-    throw deny(403, `This needs the ${allowed.join(" or ")} role in "${slug}".`);
+    throw deny(403, tr('This needs the {{roles}} role in "{{slug}}".', { roles: roleList(allowed), slug }));
   }
   return { guideline, membership };
 }

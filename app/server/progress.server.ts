@@ -5,6 +5,7 @@ import { timeLeft } from "~/time";
 import { seesRunningCounts } from "~/consensus/anonymity";
 import { describeRule, RuleSchema } from "~/consensus/rule";
 import { scaleOf } from "~/consensus/scale";
+import { currentLanguage, tr, translator } from "./i18n.server";
 import { listVersions } from "./publications.server";
 import { closedRoundResults, tallyRound } from "./results.server";
 import {
@@ -103,7 +104,7 @@ export function memberProgress(db: Queryable, round: Round): MemberProgress[] {
     const person = people.get(member.membershipId);
     return {
       membershipId: member.membershipId,
-      name: person?.name ?? "Unknown member",
+      name: person?.name ?? tr("Unknown member"),
       email: person?.email ?? "",
       discipline: member.discipline,
       answered: answered.get(member.membershipId) ?? 0,
@@ -233,7 +234,9 @@ function individualChoices(db: Queryable, round: Round): IndividualChoices {
   return [...byItem].map(([itemId, choices]) => ({ itemId, choices }));
 }
 
-const ruleOf = (round: Round) => describeRule(RuleSchema.parse(round.ruleSnapshot));
+/** The round's rule in plain language, in the page's language. */
+const ruleOf = (round: Round) =>
+  describeRule(RuleSchema.parse(round.ruleSnapshot), undefined, translator(currentLanguage(), "rules"));
 
 /**
  * One round as the secretary's and observers' page shows it. What a viewer may learn is
@@ -259,7 +262,8 @@ export function roundWorkspace(
     openedAt: round.openedAt,
     closedAt: round.closedAt,
     panelSize: round.panelSize,
-    timeLeft: round.closesAt && round.status !== "closed" ? timeLeft(round.closesAt, now) : null,
+    timeLeft:
+      round.closesAt && round.status !== "closed" ? timeLeft(round.closesAt, now, translator(currentLanguage(), "common")) : null,
     overdue: round.status !== "closed" && deadlinePassed(round.closesAt, now),
   };
   const named = guideline.anonymity === "named" && secretary;
@@ -290,7 +294,7 @@ export function roundWorkspace(
         ...base,
         status: "closed" as const,
         rule: ruleOf(round),
-        results: closedRoundResults(db, { round, anonymity: guideline.anonymity }),
+        results: closedRoundResults(db, { round, anonymity: guideline.anonymity, t: translator(currentLanguage(), "rules") }),
         choices: named ? individualChoices(db, round) : null,
         carryOver: carryOverState(db, round),
       };
@@ -327,7 +331,7 @@ export function guidelineOverview(
   const list = listRounds(db, { guidelineId: guideline.id });
   const openRow = list.find((r) => r.status === "open");
   const open = openRow ? findRoundByNumber(db, { guidelineId: guideline.id, number: openRow.number }) : null;
-  const left = open?.closesAt ? timeLeft(open.closesAt, now) : null;
+  const left = open?.closesAt ? timeLeft(open.closesAt, now, translator(currentLanguage(), "common")) : null;
 
   if (membership.role === "panelist") {
     const own = open ? memberProgress(db, open).find((m) => m.membershipId === membership.id) : undefined;

@@ -7,6 +7,8 @@ import { createHash } from "node:crypto";
 import type { Queryable } from "@db/client.server";
 import type { RecommendationSet } from "~/consensus/recommendation-set";
 import { renderSet, table1Doc } from "~/consensus/table1";
+import { DEFAULT_LANGUAGE, languageOf, type Language } from "~/i18n";
+import { translator } from "./i18n.server";
 import { findPublished, listPublishedGuidelines, listVersions, type PublishedVersion } from "./publications.server";
 import { DOCX_TYPE, wordOf } from "./word.server";
 
@@ -133,13 +135,21 @@ function findVersion(db: Queryable, slug: string, version: number | "latest"): P
 // Word files of published versions by content hash: made once, then served from memory.
 const wordFiles = new Map<string, Uint8Array<ArrayBuffer>>();
 
-async function wordFile(found: PublishedVersion): Promise<Uint8Array<ArrayBuffer>> {
-  let file = wordFiles.get(found.contentHash);
+async function wordFile(found: PublishedVersion, language: Language): Promise<Uint8Array<ArrayBuffer>> {
+  const key = `${found.contentHash} ${language}`;
+  let file = wordFiles.get(key);
   if (!file) {
-    file = new Uint8Array(await wordOf(table1Doc(JSON.parse(found.body) as RecommendationSet)));
-    wordFiles.set(found.contentHash, file);
+    file = new Uint8Array(
+      await wordOf(table1Doc(JSON.parse(found.body) as RecommendationSet, translator(language, "publication"))),
+    );
+    wordFiles.set(key, file);
   }
   return file;
+}
+
+/** The language of a Table 1 download: `?lang=zh`, else English (a URL per language, so caches keep them apart). */
+function documentLanguage(request: Request): Language {
+  return languageOf(new URL(request.url).searchParams.get("lang")) ?? DEFAULT_LANGUAGE;
 }
 
 /**
@@ -154,9 +164,13 @@ export async function setResponse(db: Queryable, request: Request, slug: string,
   const hex = found.contentHash.replace(/^sha256:/, "");
   const { format } = wanted;
   const filename = `${slug}-v${found.version}.${format}`;
+  // The Table 1 documents are written in a language; the data (JSON, CSV) is the same in all.
+  const language = format === "md" || format === "docx" ? documentLanguage(request) : DEFAULT_LANGUAGE;
+  const suffix = language === DEFAULT_LANGUAGE ? "" : `.${language}`;
   return serve(request, {
-    body: format === "docx" ? await wordFile(found) : renderSet(found.body, format),
-    etag: format === "json" ? `"${hex}"` : format === "docx" ? `W/"${hex}.docx"` : `"${hex}.${format}"`,
+    body:
+      format === "docx" ? await wordFile(found, language) : renderSet(found.body, format, translator(language, "publication")),
+    etag: format === "json" ? `"${hex}"` : format === "docx" ? `W/"${hex}${suffix}.docx"` : `"${hex}${suffix}.${format}"`,
     cacheControl: wanted.version === "latest" ? CACHE_SHORT : CACHE_IMMUTABLE,
     headers: {
       "Content-Type": TYPES[format],

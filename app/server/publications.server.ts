@@ -13,14 +13,16 @@ import {
 import { RuleSchema, type Rule } from "~/consensus/rule";
 import { scaleOf, type Scale } from "~/consensus/scale";
 import { chainHead, recordAudit } from "./audit.server";
-import { Refusal } from "./errors";
+import { msg } from "~/i18n";
+import { Refusal } from "./errors.server";
 import { closedRoundResults, type ItemResult } from "./results.server";
+import { otherLanguages, publishedTranslations } from "./translations.server";
 
 type Guideline = typeof guidelines.$inferSelect;
 
 function findGuideline(db: Queryable, slug: string): Guideline {
   const guideline = db.select().from(guidelines).where(eq(guidelines.slug, slug)).get();
-  if (!guideline) throw new Refusal(`No guideline "${slug}".`, 404);
+  if (!guideline) throw new Refusal(msg('No guideline "{{slug}}".'), 404, { slug });
   return guideline;
 }
 
@@ -55,7 +57,9 @@ export function buildNextSet(db: Queryable, input: { slug: string; now?: Date; a
     .orderBy(asc(rounds.number))
     .all();
   const last = closed.at(-1);
-  if (!last) throw new Refusal(`"${input.slug}" has no closed round yet: there is nothing to publish.`, 422);
+  if (!last) {
+    throw new Refusal(msg('"{{slug}}" has no closed round yet: there is nothing to publish.'), 422, { slug: input.slug });
+  }
 
   // The latest closed round that voted on each statement decides it: its frozen result, as is.
   const decidedBy = new Map<string, { round: (typeof closed)[number]; item: ItemResult; scale: Scale; rule: Rule }>();
@@ -72,6 +76,10 @@ export function buildNextSet(db: Queryable, input: { slug: string; now?: Date; a
     .where(eq(statements.guidelineId, guideline.id))
     .orderBy(asc(statements.position), asc(statements.createdAt))
     .all();
+  const translated = publishedTranslations(db, {
+    decided: [...decidedBy.values()].map(({ item }) => item),
+    languages: otherLanguages(guideline),
+  });
   const decided: Entry[] = [];
   const retired: string[] = [];
   for (const statement of order) {
@@ -90,6 +98,7 @@ export function buildNextSet(db: Queryable, input: { slug: string; now?: Date; a
           revision: item.revision,
           section: item.section,
           text: item.text,
+          ...(translated.has(item.statementId) ? { translations: translated.get(item.statementId) } : {}),
           round: round.number,
         },
         scale,
@@ -110,6 +119,7 @@ export function buildNextSet(db: Queryable, input: { slug: string; now?: Date; a
       slug: guideline.slug,
       title: guideline.title,
       language: guideline.language,
+      languages: guideline.languages.length > 1 ? guideline.languages : undefined,
       registration: guideline.registration ?? undefined,
       source: guideline.source ?? undefined,
     }),
@@ -167,7 +177,9 @@ export function publish(
       const set = buildNextSet(tx, { slug: input.slug, now, auditHead: head && { seq: head.seq, hash: head.hash } });
       const previous = latestSet(tx, guideline.id);
       if (previous && sameContent(previous, set)) {
-        throw new Refusal(`Nothing has changed since version ${previous.version}: no new version was published.`);
+        throw new Refusal(msg("Nothing has changed since version {{version}}: no new version was published."), 409, {
+          version: previous.version,
+        });
       }
       tx.insert(recommendationSets)
         .values({

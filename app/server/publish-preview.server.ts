@@ -7,7 +7,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { Queryable } from "@db/client.server";
 import { guidelines, statements } from "@db/schema";
 import { sameContent, type Entry, type RecommendationSet } from "~/consensus/recommendation-set";
-import { Refusal } from "./errors";
+import { Refusal } from "./errors.server";
 import { buildNextSet, findPublished } from "./publications.server";
 
 export type ChangeLine = {
@@ -85,7 +85,7 @@ export function previewNextVersion(db: Queryable, input: { slug: string; now?: D
   try {
     set = buildNextSet(db, input);
   } catch (error) {
-    if (error instanceof Refusal) return { status: "refused", message: error.message };
+    if (error instanceof Refusal) return { status: "refused", message: error.text() };
     throw error;
   }
   const previous = previousSet(db, input.slug, set.changes.previousVersion);

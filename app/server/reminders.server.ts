@@ -5,13 +5,15 @@
  * member in the outbox and a "round.reminded" audit event, and those events are the round's
  * history of reminders.
  */
-import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Queryable } from "@db/client.server";
-import { auditEvents, guidelines, reminderSchedules, rounds, users } from "@db/schema";
+import { auditEvents, guidelines, memberships, reminderSchedules, rounds, users } from "@db/schema";
+import { DEFAULT_LANGUAGE, languageOf, msg, type Language } from "~/i18n";
 import { formatUtc } from "~/time";
 import { recordAudit } from "./audit.server";
 import { env } from "./env.server";
-import { Refusal } from "./errors";
+import { inEach, Refusal } from "./errors.server";
+import { tr, translator } from "./i18n.server";
 import { queueMail } from "./mail.server";
 import { remindable, type MemberProgress } from "./progress.server";
 import { hoursWords, REMINDER_REPEAT_HOURS } from "./round-forms";
@@ -21,27 +23,57 @@ type Guideline = Pick<typeof guidelines.$inferSelect, "id" | "slug" | "title">;
 
 const HOUR = 3_600_000;
 
-/** Queues a reminder to each member given, with how far they are, the deadline and the link to vote. */
+/** The language each member's account saved (English when it saved none), by membership. */
+function languagesOf(db: Queryable, members: MemberProgress[]): Map<string, Language> {
+  const ids = members.map((m) => m.membershipId);
+  const rows = db
+    .select({ membershipId: memberships.id, locale: users.locale })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(inArray(memberships.id, ids.length ? ids : [""]))
+    .all();
+  return new Map(rows.map((row) => [row.membershipId, languageOf(row.locale) ?? DEFAULT_LANGUAGE]));
+}
+
+/**
+ * Queues a reminder to each member given, with how far they are, the deadline and the link to
+ * vote, in the language their account saved.
+ */
 function queueReminders(
   db: Queryable,
   input: { guideline: Guideline; round: Round; members: MemberProgress[]; voteUrl: string; now: Date },
 ): void {
   const { guideline, round } = input;
-  const deadline = round.closesAt ? `The round closes on ${formatUtc(round.closesAt)}.` : "The round has no fixed deadline yet.";
+  const languages = languagesOf(db, input.members);
   for (const member of input.members) {
+    const language = languages.get(member.membershipId) ?? DEFAULT_LANGUAGE;
+    const t = translator(language, "mail");
+    const values = { number: round.number, title: guideline.title, answered: member.answered, items: member.items };
+    const progress = round.closesAt
+      ? t(
+          'Round {{number}} of "{{title}}" is open and you have answered {{answered}} of {{items}} statements. The round closes on {{closesAt}}.',
+          { ...values, closesAt: formatUtc(round.closesAt, false, language) },
+        )
+      : t(
+          'Round {{number}} of "{{title}}" is open and you have answered {{answered}} of {{items}} statements. The round has no fixed deadline yet.',
+          values,
+        );
     queueMail(
       db,
       {
         guidelineId: guideline.id,
         kind: "reminder",
         to: member.email,
-        subject: `Reminder: round ${round.number} of "${guideline.title}" is waiting for your vote`,
+        subject: t('Reminder: round {{number}} of "{{title}}" is waiting for your vote', values),
         body:
-          `Dear ${member.name},\n\n` +
-          `Round ${round.number} of "${guideline.title}" is open and you have answered ` +
-          `${member.answered} of ${member.items} statements. ${deadline}\n\n` +
-          `Vote here: ${input.voteUrl}\n\n` +
-          "You can change your answers until the round closes.\n",
+          t("Dear {{name}},", { name: member.name }) +
+          "\n\n" +
+          progress +
+          "\n\n" +
+          t("Vote here: {{url}}", { url: input.voteUrl }) +
+          "\n\n" +
+          t("You can change your answers until the round closes.") +
+          "\n",
       },
       input.now,
     );
@@ -76,7 +108,7 @@ export function reminderHistory(db: Queryable, input: { guidelineId: string; num
     .map(({ at, details, actorId, name }) => ({
       at,
       count: typeof details.count === "number" ? details.count : 0,
-      by: actorId === null ? null : (name ?? "a deleted account"),
+      by: actorId === null ? null : (name ?? tr("a deleted account")),
       hoursBefore: typeof details.hoursBefore === "number" ? details.hoursBefore : null,
     }));
 }
@@ -100,17 +132,31 @@ export function remindNonResponders(
   return db.transaction(
     (tx) => {
       const round = findRoundByNumber(tx, { guidelineId: input.guideline.id, number: input.number });
-      if (round.status !== "open")
-        throw new Refusal(`Round ${round.number} is ${round.status}: only an open round has people to remind.`);
+      if (round.status !== "open") {
+        throw new Refusal(
+          round.status === "draft"
+            ? msg("Round {{number}} is draft: only an open round has people to remind.")
+            : msg("Round {{number}} is closed: only an open round has people to remind."),
+          409,
+          { number: round.number },
+        );
+      }
       const members = remindable(tx, round);
       if (members.length === 0) {
-        throw new Refusal("Every panelist has answered all their statements: nobody needs a reminder.", 422);
+        throw new Refusal(msg("Every panelist has answered all their statements: nobody needs a reminder."), 422);
       }
       const recent = recentReminder(reminderHistory(tx, { guidelineId: input.guideline.id, number: round.number }), now);
       if (recent && !input.again) {
         throw new Refusal(
-          `The last reminder went out on ${formatUtc(recent.at)} to ${recent.count} member${recent.count === 1 ? "" : "s"}, ` +
-            `less than ${REMINDER_REPEAT_HOURS} hours ago: tick the box to send another one anyway.`,
+          msg(
+            "The last reminder went out on {{when}} to {{members}}, less than {{hours}} hours ago: tick the box to send another one anyway.",
+          ),
+          409,
+          {
+            when: recent.at,
+            members: inEach((t) => t("{{count}} members", { count: recent.count })),
+            hours: REMINDER_REPEAT_HOURS,
+          },
         );
       }
       queueReminders(tx, { guideline: input.guideline, round, members, voteUrl: input.voteUrl, now });
@@ -196,8 +242,10 @@ export function roundReminders(db: Queryable, input: { guideline: Guideline; num
 
 function scheduledRound(db: Queryable, roundId: string): Round {
   const round = db.select().from(rounds).where(eq(rounds.id, roundId)).get();
-  if (!round) throw new Refusal("No such round.", 404);
-  if (round.status === "closed") throw new Refusal(`Round ${round.number} is closed: it sends no more reminders.`);
+  if (!round) throw new Refusal(msg("No such round."), 404);
+  if (round.status === "closed") {
+    throw new Refusal(msg("Round {{number}} is closed: it sends no more reminders."), 409, { number: round.number });
+  }
   return round;
 }
 
@@ -214,13 +262,15 @@ export function scheduleReminder(
     (tx) => {
       const round = scheduledRound(tx, input.roundId);
       const due = dueAt(round, input.hoursBefore);
-      const when = `${hoursWords(input.hoursBefore)} before the deadline`;
-      if (!due) throw new Refusal("Set a deadline first: reminders are scheduled before it.", 422);
+      const span = inEach((t) => hoursWords(input.hoursBefore, t));
+      if (!due) throw new Refusal(msg("Set a deadline first: reminders are scheduled before it."), 422);
       if (due.getTime() <= now.getTime()) {
         throw new Refusal(
-          `${when.charAt(0).toUpperCase()}${when.slice(1)} was ${formatUtc(due)}, already past: ` +
-            (round.status === "open" ? "send a reminder now instead." : "choose a shorter time."),
+          round.status === "open"
+            ? msg("{{span}} before the deadline was {{when}}, already past: send a reminder now instead.")
+            : msg("{{span}} before the deadline was {{when}}, already past: choose a shorter time."),
           422,
+          { span, when: due },
         );
       }
       const taken = tx
@@ -228,7 +278,12 @@ export function scheduleReminder(
         .from(reminderSchedules)
         .where(and(eq(reminderSchedules.roundId, round.id), eq(reminderSchedules.hoursBefore, input.hoursBefore)))
         .get();
-      if (taken) throw new Refusal(`A reminder ${when} is already scheduled for round ${round.number}.`);
+      if (taken) {
+        throw new Refusal(msg("A reminder {{span}} before the deadline is already scheduled for round {{number}}."), 409, {
+          span,
+          number: round.number,
+        });
+      }
       tx.insert(reminderSchedules)
         .values({ roundId: round.id, hoursBefore: input.hoursBefore, createdBy: input.actorId, createdAt: now })
         .run();
@@ -257,8 +312,11 @@ export function unscheduleReminder(
         .from(reminderSchedules)
         .where(and(eq(reminderSchedules.id, input.scheduleId), eq(reminderSchedules.roundId, round.id)))
         .get();
-      if (!schedule) throw new Refusal(`That reminder is not scheduled for round ${round.number}.`, 404);
-      if (schedule.sentAt) throw new Refusal(`That reminder went out ${formatUtc(schedule.sentAt)}: it stays in the history.`);
+      if (!schedule)
+        throw new Refusal(msg("That reminder is not scheduled for round {{number}}."), 404, { number: round.number });
+      if (schedule.sentAt) {
+        throw new Refusal(msg("That reminder went out {{when}}: it stays in the history."), 409, { when: schedule.sentAt });
+      }
       tx.delete(reminderSchedules).where(eq(reminderSchedules.id, schedule.id)).run();
       recordAudit(tx, {
         guidelineId: round.guidelineId,

@@ -6,6 +6,8 @@
  */
 import { createRequestHandler, writeReadableStreamToWritable, type AppLoadContext, type ServerBuild } from "@remix-run/node";
 import type { NextFunction, Request as ExpressRequest, Response as ExpressResponse } from "express";
+import { sessionCookie } from "./auth.server";
+import { detectLanguage, withLanguage } from "./i18n.server";
 import { mayHaveBody, readBody, refuseBody } from "./request-body.server";
 
 function headersOf(req: ExpressRequest): Headers {
@@ -61,7 +63,10 @@ export function remixHandler(input: {
       body: body && new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength),
     };
     try {
-      await send(res, await handle(new Request(url.href, init), input.getLoadContext(req, res)));
+      const request = new Request(url.href, init);
+      // Every loader, action and render of this request knows its language (i18n.server).
+      const language = await detectLanguage(request, sessionCookie().name);
+      await send(res, await withLanguage(language, () => handle(request, input.getLoadContext(req, res))));
     } catch (error) {
       next(error);
     }

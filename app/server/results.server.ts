@@ -17,6 +17,8 @@ import {
   type Rule,
 } from "~/consensus/rule";
 import { scaleOf, type Scale } from "~/consensus/scale";
+import type { Translate } from "~/i18n";
+import { english } from "~/locales/english";
 import { stabilityBetween, type Stability } from "~/consensus/stability";
 import {
   isRatingTally,
@@ -185,8 +187,12 @@ function participants(tally: Tally): number {
     : tally.agree + tally.disagree + tally.abstain;
 }
 
-/** A closed round's frozen results, in voting order: tallies, groups, verdicts and their wording. */
-export function frozenResults(db: Queryable, round: Round): FrozenRound {
+/**
+ * A closed round's frozen results, in voting order: tallies, groups, verdicts and their wording —
+ * written from the frozen verdict each time, in English (exports, published sets) unless a page
+ * gives its translator (`translator(currentLanguage(), "rules")`).
+ */
+export function frozenResults(db: Queryable, round: Round, t: Translate = english): FrozenRound {
   const rule = RuleSchema.parse(round.ruleSnapshot);
   const rows = db
     .select({
@@ -227,7 +233,7 @@ export function frozenResults(db: Queryable, round: Round): FrozenRound {
                 tally: tallyFrom(g.tally, g.eligible),
               })),
         verdict: frozen,
-        explanation: explainVerdict(rule, frozen),
+        explanation: explainVerdict(rule, frozen, t),
         noResponse: eligible - participants(tally),
       };
     }),
@@ -313,12 +319,13 @@ export type ItemResult = Omit<FrozenItem, "groups"> & {
  * A closed round as result pages, exports and publications show it: frozen results, comments,
  * only the groups that may be shown (and only their verdicts), stability. What any viewer may
  * see of a closed round is decided here, so nothing downstream can send a hidden group's result.
+ * The explanations are English unless `t` is given: pages give theirs, published sets and exports none.
  */
 export function closedRoundResults(
   db: Queryable,
-  input: { round: Round; anonymity: "anonymous" | "named" },
+  input: { round: Round; anonymity: "anonymous" | "named"; t?: Translate },
 ): { rule: Rule; scale: Scale; items: ItemResult[] } {
-  const frozen = frozenResults(db, input.round);
+  const frozen = frozenResults(db, input.round, input.t);
   const comments = commentsOn(
     db,
     frozen.items.map((i) => i.itemId),

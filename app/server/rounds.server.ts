@@ -15,19 +15,21 @@ import {
 import { describeRule, RuleSchema, type FrozenVerdict } from "~/consensus/rule";
 import { describeScale, scaleOf } from "~/consensus/scale";
 import type { ItemTallies } from "~/consensus/tally";
-import { formatUtc } from "~/time";
 import { recordRespondents } from "./analysis.server";
 import { recordAudit } from "./audit.server";
-import { Refusal } from "./errors";
+import { msg } from "~/i18n";
+import { inEach, Refusal } from "./errors.server";
+import { currentLanguage, translator } from "./i18n.server";
 import { ruleLock } from "./guidelines.server";
 import { freezeResults, tallyRound } from "./results.server";
+import { otherLanguages, untranslated, type MissingTranslation } from "./translations.server";
 import { announceOpening } from "./round-mail.server";
 
 export type Round = typeof rounds.$inferSelect;
 
 function findRound(db: Queryable, roundId: string): Round {
   const round = db.select().from(rounds).where(eq(rounds.id, roundId)).get();
-  if (!round) throw new Refusal("No such round.", 404);
+  if (!round) throw new Refusal(msg("No such round."), 404);
   return round;
 }
 
@@ -59,13 +61,35 @@ export function openRound(
 ): Round {
   const now = input.now ?? new Date();
   const round = findRound(db, input.roundId);
-  if (round.status !== "draft") throw new Refusal(`Round ${round.number} is already ${round.status}.`);
+  if (round.status !== "draft") {
+    const already =
+      round.status === "open" ? msg("Round {{number}} is already open.") : msg("Round {{number}} is already closed.");
+    throw new Refusal(already, 409, { number: round.number });
+  }
   const items = db.select({ revisionId: roundItems.revisionId }).from(roundItems).where(eq(roundItems.roundId, round.id)).all();
-  if (items.length === 0) throw new Refusal(`Round ${round.number} has no statements: add at least one before opening it.`, 422);
+  if (items.length === 0) {
+    throw new Refusal(msg("Round {{number}} has no statements: add at least one before opening it."), 422, {
+      number: round.number,
+    });
+  }
   if (input.closesAt && input.closesAt.getTime() <= now.getTime()) {
-    throw new Refusal("The deadline must be in the future.", 422);
+    throw new Refusal(msg("The deadline must be in the future."), 422);
   }
   const guideline = db.select().from(guidelines).where(eq(guidelines.id, round.guidelineId)).get()!;
+  const [first] = untranslated(db, { roundId: round.id, languages: otherLanguages(guideline) });
+  if (first) {
+    throw new Refusal(
+      first.state === "missing"
+        ? msg(
+            "Statement {{number}} has no translation into {{language}}: every statement needs one in each of the guideline's languages before the round opens.",
+          )
+        : msg(
+            "The translation of statement {{number}} into {{language}} was written for an earlier wording: confirm or revise it before the round opens.",
+          ),
+      422,
+      { number: first.number, language: first.language },
+    );
+  }
   const members = db
     .select({ membershipId: memberships.id, discipline: memberships.discipline, stakeholderGroup: memberships.stakeholderGroup })
     .from(memberships)
@@ -73,7 +97,7 @@ export function openRound(
     .where(votingPanel(round.guidelineId))
     .orderBy(asc(memberships.createdAt), asc(memberships.id))
     .all();
-  if (members.length === 0) throw new Refusal("The panel is empty: invite panelists before opening a round.", 422);
+  if (members.length === 0) throw new Refusal(msg("The panel is empty: invite panelists before opening a round."), 422);
   // Each member's stakeholder group is fixed with the panel: per-group results follow who voted as what.
   const snapshot: PanelSnapshot = {
     members: members.map(({ membershipId, discipline, stakeholderGroup }) => ({
@@ -177,7 +201,9 @@ export function closeRound(
       const round = findRound(tx, input.roundId);
       if (round.status !== "open") {
         throw new Refusal(
-          round.status === "closed" ? `Round ${round.number} is already closed.` : `Round ${round.number} has not been opened.`,
+          round.status === "closed" ? msg("Round {{number}} is already closed.") : msg("Round {{number}} has not been opened."),
+          409,
+          { number: round.number },
         );
       }
       const verdicts = completeRound(tx, { round, items: tallyRound(tx, round), actorId: input.actorId, now, auto: input.auto });
@@ -194,7 +220,7 @@ export function findRoundByNumber(db: Queryable, input: { guidelineId: string; n
     .from(rounds)
     .where(and(eq(rounds.guidelineId, input.guidelineId), eq(rounds.number, input.number)))
     .get();
-  if (!round) throw new Refusal(`There is no round ${input.number}.`, 404);
+  if (!round) throw new Refusal(msg("There is no round {{number}}."), 404, { number: input.number });
   return round;
 }
 
@@ -245,15 +271,18 @@ function nextRoundNumber(db: Queryable, guidelineId: string): number {
 function refuseSecondDraft(draft: Round | null): void {
   if (draft) {
     throw new Refusal(
-      `Round ${draft.number} is already a draft: a guideline has at most one draft round and one open round at a time. ` +
-        `Add statements to round ${draft.number} instead.`,
+      msg(
+        "Round {{number}} is already a draft: a guideline has at most one draft round and one open round at a time. Add statements to round {{number}} instead.",
+      ),
+      409,
+      { number: draft.number },
     );
   }
 }
 
 function refusePastDeadline(closesAt: Date | null, now: Date): void {
   if (closesAt && closesAt.getTime() <= now.getTime()) {
-    throw new Refusal(`The deadline must be in the future (it is now ${formatUtc(now)}).`, 422);
+    throw new Refusal(msg("The deadline must be in the future (it is now {{now}})."), 422, { now });
   }
 }
 
@@ -296,9 +325,11 @@ function chosenRevisions(db: Queryable, guidelineId: string, statementIds: strin
   const unavailable = statementIds.filter((id) => !candidates.has(id));
   if (unavailable.length > 0) {
     throw new Refusal(
-      `${unavailable.length === 1 ? "One chosen statement" : `${unavailable.length} chosen statements`} cannot go into ` +
-        "this round: retired, already in a draft or open round, or not part of this guideline. Reload the page and choose again.",
+      msg(
+        "{{statements}} cannot go into this round: retired, already in a draft or open round, or not part of this guideline. Reload the page and choose again.",
+      ),
       409,
+      { statements: inEach((t) => t("{{count}} chosen statements", { count: unavailable.length })) },
     );
   }
   return [...new Set(statementIds)].map((id) => candidates.get(id)!.revisionId);
@@ -349,7 +380,13 @@ function addItems(db: Queryable, roundId: string, revisionIds: string[]): void {
 
 function requireDraft(round: Round): void {
   if (round.status !== "draft") {
-    throw new Refusal(`Round ${round.number} is ${round.status}: its statements are locked.`);
+    throw new Refusal(
+      round.status === "open"
+        ? msg("Round {{number}} is open: its statements are locked.")
+        : msg("Round {{number}} is closed: its statements are locked."),
+      409,
+      { number: round.number },
+    );
   }
 }
 
@@ -429,7 +466,7 @@ export function removeRoundItem(
         .innerJoin(statementRevisions, eq(statementRevisions.id, roundItems.revisionId))
         .where(and(eq(roundItems.id, input.itemId), eq(roundItems.roundId, round.id)))
         .get();
-      if (!item) throw new Refusal(`That statement is not in round ${round.number}.`, 404);
+      if (!item) throw new Refusal(msg("That statement is not in round {{number}}."), 404, { number: round.number });
       tx.delete(roundItems).where(eq(roundItems.id, item.id)).run();
       renumberItems(tx, round.id);
       recordAudit(tx, {
@@ -456,11 +493,15 @@ export function setRoundDeadline(
   return db.transaction(
     (tx) => {
       const round = findRound(tx, input.roundId);
-      if (round.status === "closed") throw new Refusal(`Round ${round.number} is closed: its deadline no longer changes.`);
+      if (round.status === "closed") {
+        throw new Refusal(msg("Round {{number}} is closed: its deadline no longer changes."), 409, { number: round.number });
+      }
       if (round.status === "open") {
-        if (!input.closesAt) throw new Refusal("An open round's deadline can be extended, not removed.", 422);
+        if (!input.closesAt) throw new Refusal(msg("An open round's deadline can be extended, not removed."), 422);
         if (round.closesAt && input.closesAt.getTime() <= round.closesAt.getTime()) {
-          throw new Refusal(`The new deadline must be later than the current one, ${formatUtc(round.closesAt)}.`, 422);
+          throw new Refusal(msg("The new deadline must be later than the current one, {{current}}."), 422, {
+            current: round.closesAt,
+          });
         }
       }
       refusePastDeadline(input.closesAt, now);
@@ -488,7 +529,13 @@ export function deleteDraftRound(db: Queryable, input: { roundId: string; actorI
     (tx) => {
       const round = findRound(tx, input.roundId);
       if (round.status !== "draft")
-        throw new Refusal(`Round ${round.number} is ${round.status}: only a draft round can be deleted.`);
+        throw new Refusal(
+          round.status === "open"
+            ? msg("Round {{number}} is open: only a draft round can be deleted.")
+            : msg("Round {{number}} is closed: only a draft round can be deleted."),
+          409,
+          { number: round.number },
+        );
       tx.delete(roundItems).where(eq(roundItems.roundId, round.id)).run();
       tx.delete(reminderSchedules).where(eq(reminderSchedules.roundId, round.id)).run();
       tx.delete(rounds).where(eq(rounds.id, round.id)).run();
@@ -518,7 +565,9 @@ export function openDraftRound(
       const { open } = activeRounds(tx, round.guidelineId);
       if (open && open.id !== round.id) {
         throw new Refusal(
-          `Round ${open.number} is still open: close it before opening round ${round.number} (one open round at a time).`,
+          msg("Round {{open}} is still open: close it before opening round {{number}} (one open round at a time)."),
+          409,
+          { open: open.number, number: round.number },
         );
       }
       const opened = openRound(tx, { roundId: round.id, actorId: input.actorId, closesAt: round.closesAt, now: input.now });
@@ -541,6 +590,8 @@ export type OpeningPreview = {
    * wording voted then: the panel would be asked the same question again.
    */
   unchanged: { statementId: string; number: number; lastRound: number }[];
+  /** Statements without a confirmed translation in one of the guideline's languages: opening is refused until there are none. */
+  untranslated: MissingTranslation[];
 };
 
 /** What opening a draft round would do, for the secretary to confirm first. */
@@ -572,9 +623,10 @@ export function openingPreview(db: Queryable, round: Round): OpeningPreview {
   return {
     recipients,
     fixesRule: ruleLock(db, round.guidelineId) === null,
-    rule: describeRule(RuleSchema.parse(guideline.rule)),
-    scale: describeScale(scaleOf(guideline.scale)),
+    rule: describeRule(RuleSchema.parse(guideline.rule), undefined, translator(currentLanguage(), "rules")),
+    scale: describeScale(scaleOf(guideline.scale), translator(currentLanguage(), "rules")),
     unchanged,
+    untranslated: untranslated(db, { roundId: round.id, languages: otherLanguages(guideline) }),
   };
 }
 
@@ -653,15 +705,22 @@ export function carryOverNotAdopted(db: Queryable, input: { roundId: string; act
     (tx) => {
       const round = findRound(tx, input.roundId);
       if (round.status !== "closed")
-        throw new Refusal(`Round ${round.number} is not closed yet: it has no results to carry over.`);
+        throw new Refusal(msg("Round {{number}} is not closed yet: it has no results to carry over."), 409, {
+          number: round.number,
+        });
       const { draft, open } = activeRounds(tx, round.guidelineId);
       refuseSecondDraft(draft);
-      if (open) throw new Refusal(`Round ${open.number} is open: close it before carrying statements into a new round.`);
+      if (open) {
+        throw new Refusal(msg("Round {{number}} is open: close it before carrying statements into a new round."), 409, {
+          number: open.number,
+        });
+      }
       const candidates = carryCandidates(tx, round);
       if (candidates.length === 0) {
         throw new Refusal(
-          `Every statement of round ${round.number} was adopted or has been decided since: nothing to carry over.`,
+          msg("Every statement of round {{number}} was adopted or has been decided since: nothing to carry over."),
           422,
+          { number: round.number },
         );
       }
       const next = tx

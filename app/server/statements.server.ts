@@ -1,12 +1,31 @@
 import { and, asc, desc, eq, gt, inArray, lt, ne, sql } from "drizzle-orm";
 import { tallySummary, type Tally } from "~/consensus/tally";
 import type { Queryable } from "@db/client.server";
-import { roundItems, roundResults, rounds, statementRevisions, statements, users, type STATEMENT_STATUSES } from "@db/schema";
+import {
+  guidelines,
+  roundItems,
+  roundResults,
+  rounds,
+  statementRevisions,
+  statements,
+  users,
+  type STATEMENT_STATUSES,
+} from "@db/schema";
 import { normalizeLineBreaks } from "~/consensus/characters";
 import { wordDiff, type DiffSegment } from "~/consensus/diff";
 import { recordAudit } from "./audit.server";
-import { Refusal } from "./errors";
-import { changeNoteMessage, changeNoteRequired, type EditBasis, type StatementFields } from "./statement-form";
+import { currentLanguage, translator } from "./i18n.server";
+import { msg } from "~/i18n";
+import { Refusal } from "./errors.server";
+import {
+  applyTranslations,
+  confirmTranslation,
+  otherLanguages,
+  translationsOf,
+  type Translation,
+  type TranslationInput,
+} from "./translations.server";
+import { changeNoteRequired, type EditBasis, type StatementFields } from "./statement-form";
 
 export type StatementStatus = (typeof STATEMENT_STATUSES)[number];
 type Statement = typeof statements.$inferSelect;
@@ -47,6 +66,8 @@ export type RevisionEntry = {
   rounds: RevisionRound[];
   /** Word-level changes from the previous revision's text; null for the first revision. */
   diff: DiffSegment[] | null;
+  /** The text in the guideline's other languages, each with its own diff from the previous revision's translation. */
+  translations: (Translation & { diff: DiffSegment[] | null })[];
 };
 
 export type StatementDetail = {
@@ -111,7 +132,7 @@ function statementOf(db: Queryable, input: { guidelineId: string; statementId: s
 function findStatement(db: Queryable, input: { guidelineId: string; statementId: string }): Statement {
   const statement = statementOf(db, input);
   // The same answer whether the statement is missing or belongs to another guideline.
-  if (!statement) throw new Refusal("No such statement.", 404);
+  if (!statement) throw new Refusal(msg("No such statement."), 404);
   return statement;
 }
 
@@ -136,7 +157,15 @@ function roundsOf(db: Queryable, revisionIds: string[]) {
       number,
       status,
       result:
-        adopted === null ? null : { adopted, summary: tallySummary({ ...(tally as object), eligible: eligible! } as Tally) },
+        adopted === null
+          ? null
+          : {
+              adopted,
+              summary: tallySummary(
+                { ...(tally as object), eligible: eligible! } as Tally,
+                translator(currentLanguage(), "statements"),
+              ),
+            },
     }));
 }
 
@@ -152,8 +181,13 @@ function history(db: Queryable, statementId: string): RevisionEntry[] {
     db,
     revisions.map((r) => r.revision.id),
   );
+  const translations = translationsOf(
+    db,
+    revisions.map((r) => r.revision.id),
+  );
   return revisions.map(({ revision, author }, index) => {
     const previous = revisions[index - 1]?.revision;
+    const earlier = previous ? (translations.get(previous.id) ?? []) : [];
     return {
       id: revision.id,
       revision: revision.revision,
@@ -166,6 +200,10 @@ function history(db: Queryable, statementId: string): RevisionEntry[] {
       createdAt: revision.createdAt,
       rounds: votes.filter((v) => v.revisionId === revision.id).map(({ revisionId: _, ...round }) => round),
       diff: previous ? wordDiff(previous.text, revision.text) : null,
+      translations: (translations.get(revision.id) ?? []).map((translation) => {
+        const before = earlier.find((t) => t.language === translation.language);
+        return { ...translation, diff: before ? wordDiff(before.text, translation.text) : null };
+      }),
     };
   });
 }
@@ -201,7 +239,7 @@ export function getStatement(db: Queryable, input: { guidelineId: string; statem
 
 function refuseIfLocked(db: Queryable, statement: Statement): void {
   const round = db.get<{ number: number | null }>(sql`select ${lockedInRoundSql(statement.id)} as number`).number;
-  if (round !== null) throw new Refusal(`Locked while round ${round} is open.`, 409);
+  if (round !== null) throw new Refusal(msg("Locked while round {{number}} is open."), 409, { number: round });
 }
 
 function latestRevision(db: Queryable, statementId: string): Revision {
@@ -217,7 +255,13 @@ function latestRevision(db: Queryable, statementId: string): Revision {
 /** Adds a draft statement at the end of the guideline's order, as its revision 1. */
 export function createStatement(
   db: Queryable,
-  input: { guidelineId: string; actorId: string; fields: StatementFields; now?: Date },
+  input: {
+    guidelineId: string;
+    actorId: string;
+    fields: StatementFields;
+    translations?: Record<string, TranslationInput>;
+    now?: Date;
+  },
 ): { statement: Statement; revision: Revision } {
   const now = input.now ?? new Date();
   const { section, text, rationale, references } = input.fields;
@@ -247,11 +291,19 @@ export function createStatement(
         })
         .returning()
         .get();
+      const translated = applyTranslations(tx, {
+        revisionId: revision.id,
+        current: [],
+        edited: input.translations ?? {},
+        authoritativeChanged: false,
+        actorId: input.actorId,
+        now,
+      });
       recordAudit(tx, {
         guidelineId: input.guidelineId,
         actorId: input.actorId,
         action: "statement.created",
-        details: { statementId: statement.id, statement: statement.position },
+        details: { statementId: statement.id, statement: statement.position, ...(translated.length ? { translated } : {}) },
         at: now,
       });
       return { statement, revision };
@@ -272,27 +324,43 @@ export function editStatement(
     guidelineId: string;
     statementId: string;
     actorId: string;
-    edit: StatementFields & { changeNote: string };
+    edit: StatementFields & { changeNote: string; translations?: Record<string, TranslationInput> };
     now?: Date;
   },
 ): { revision: number; created: boolean } {
   const now = input.now ?? new Date();
-  const { changeNote, ...fields } = input.edit;
+  const { changeNote, translations: edited = {}, ...fields } = input.edit;
   return db.transaction(
     (tx) => {
       const statement = findStatement(tx, input);
-      if (statement.status === "retired") throw new Refusal("This statement is retired: restore it before editing it.", 409);
+      if (statement.status === "retired") throw new Refusal(msg("This statement is retired: restore it before editing it."), 409);
       refuseIfLocked(tx, statement);
       const latest = latestRevision(tx, statement.id);
       const basis = basisOf({ ...latest, rounds: roundsOf(tx, [latest.id]) });
       const voted = basis.votedInRound !== null;
-      if (changeNote === "" && changeNoteRequired(basis)) throw new Refusal(changeNoteMessage(basis), 422);
+      if (changeNote === "" && changeNoteRequired(basis)) {
+        throw basis.votedInRound === null
+          ? new Refusal(msg("Say what changed in revision {{revision}}"), 422, { revision: basis.revision })
+          : new Refusal(msg("Say what changed: revision {{revision}} was voted on in round {{round}}"), 422, {
+              revision: basis.revision,
+              round: basis.votedInRound,
+            });
+      }
       const note = basis.revision >= 2 || voted ? changeNote : null;
       // Texts saved before line breaks were normalized may hold the CRLF a browser sends.
       const changed = (["section", "text", "rationale", "references"] as const).some(
         (field) => fields[field] !== normalizeLineBreaks(latest[field]),
       );
-      if (!changed && (voted || note === latest.changeNote)) throw new Refusal("Nothing changed.", 422);
+      const current = translationsOf(tx, [latest.id]).get(latest.id) ?? [];
+      const retranslated = Object.entries(edited).some(([language, edit]) => {
+        const before = current.find((t) => t.language === language);
+        return edit.text !== (before?.text ?? "") || edit.rationale !== (before?.rationale ?? "");
+      });
+      if (!changed && !retranslated && (voted || note === latest.changeNote)) throw new Refusal(msg("Nothing changed."), 422);
+      // A translation holds the text and the rationale: a new section or references leave it as it was.
+      const reworded = (["text", "rationale"] as const).some((field) => fields[field] !== normalizeLineBreaks(latest[field]));
+      const translating = (revisionId: string) =>
+        applyTranslations(tx, { revisionId, current, edited, authoritativeChanged: reworded, actorId: input.actorId, now });
 
       const audit = { guidelineId: input.guidelineId, actorId: input.actorId, at: now };
       if (voted) {
@@ -308,6 +376,7 @@ export function editStatement(
           })
           .returning()
           .get();
+        const translated = translating(next.id);
         moveDraftRoundItems(tx, { statementId: statement.id, revisionId: next.id });
         recordAudit(tx, {
           ...audit,
@@ -318,14 +387,18 @@ export function editStatement(
             previousRevision: basis.revision,
             revision: next.revision,
             changeNote,
+            ...(translated.length ? { translated } : {}),
           },
         });
         return { revision: next.revision, created: true };
       }
-      tx.update(statementRevisions)
-        .set({ ...fields, changeNote: note })
-        .where(eq(statementRevisions.id, latest.id))
-        .run();
+      if (changed || note !== latest.changeNote) {
+        tx.update(statementRevisions)
+          .set({ ...fields, changeNote: note })
+          .where(eq(statementRevisions.id, latest.id))
+          .run();
+      }
+      const translated = translating(latest.id);
       recordAudit(tx, {
         ...audit,
         action: "statement.edited",
@@ -334,6 +407,7 @@ export function editStatement(
           statement: statement.position,
           revision: basis.revision,
           ...(note ? { changeNote: note } : {}),
+          ...(translated.length ? { translated } : {}),
         },
       });
       return { revision: basis.revision, created: false };
@@ -384,14 +458,17 @@ export function retireStatement(
   db.transaction(
     (tx) => {
       const statement = findStatement(tx, input);
-      if (statement.status === "retired") throw new Refusal(`Statement ${statement.position} is already retired.`, 409);
+      if (statement.status === "retired") {
+        throw new Refusal(msg("Statement {{number}} is already retired."), 409, { number: statement.position });
+      }
       refuseIfLocked(tx, statement);
       // Opening that round would put the statement back to "in round".
       const draft = draftRoundOf(tx, statement.id);
       if (draft !== null) {
         throw new Refusal(
-          `Statement ${statement.position} is in draft round ${draft}: take it out of that round before retiring it.`,
+          msg("Statement {{number}} is in draft round {{round}}: take it out of that round before retiring it."),
           409,
+          { number: statement.position, round: draft },
         );
       }
       tx.update(statements).set({ status: "retired" }).where(eq(statements.id, statement.id)).run();
@@ -430,7 +507,9 @@ export function restoreStatement(
   return db.transaction(
     (tx) => {
       const statement = findStatement(tx, input);
-      if (statement.status !== "retired") throw new Refusal(`Statement ${statement.position} is not retired.`, 409);
+      if (statement.status !== "retired") {
+        throw new Refusal(msg("Statement {{number}} is not retired."), 409, { number: statement.position });
+      }
       refuseIfLocked(tx, statement);
       const status = decidedStatus(tx, statement.id);
       tx.update(statements).set({ status }).where(eq(statements.id, statement.id)).run();
@@ -468,9 +547,38 @@ export function moveStatement(
         .orderBy(up ? desc(statements.position) : asc(statements.position))
         .limit(1)
         .get();
-      if (!neighbour) throw new Refusal(`Statement ${statement.position} is already ${up ? "first" : "last"}.`, 409);
+      if (!neighbour) {
+        const already = up ? msg("Statement {{number}} is already first.") : msg("Statement {{number}} is already last.");
+        throw new Refusal(already, 409, { number: statement.position });
+      }
       tx.update(statements).set({ position: neighbour.position }).where(eq(statements.id, statement.id)).run();
       tx.update(statements).set({ position: statement.position }).where(eq(statements.id, neighbour.id)).run();
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** Confirms that the latest wording's translation into `language` still says what the authoritative text says. */
+export function confirmStatementTranslation(
+  db: Queryable,
+  input: { guidelineId: string; statementId: string; language: string; actorId: string; now?: Date },
+): void {
+  db.transaction(
+    (tx) => {
+      const statement = findStatement(tx, input);
+      refuseIfLocked(tx, statement);
+      const latest = latestRevision(tx, statement.id);
+      if (basisOf({ ...latest, rounds: roundsOf(tx, [latest.id]) }).votedInRound !== null) {
+        throw new Refusal(
+          msg("This wording went to a vote: its translations stay as they were. Edit the statement to give it a new one."),
+          409,
+        );
+      }
+      const guideline = tx.select().from(guidelines).where(eq(guidelines.id, input.guidelineId)).get()!;
+      if (!otherLanguages(guideline).includes(input.language)) {
+        throw new Refusal(msg("This statement has no {{language}} translation to confirm."), 404, { language: input.language });
+      }
+      confirmTranslation(tx, { ...input, statement: statement.position, revisionId: latest.id });
     },
     { behavior: "immediate" },
   );

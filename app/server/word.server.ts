@@ -22,6 +22,13 @@ export const DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordproc
 /** The text width of an A4 page with Word's default margins, in twentieths of a point. */
 const TEXT_WIDTH = 9026;
 
+/**
+ * Every run's defaults: Chinese text (the interface's other language, and any statement written
+ * in it) in a Chinese font and marked as Simplified Chinese, so Word lays it out and checks it as
+ * such; Latin text keeps Word's own font.
+ */
+const DEFAULT_RUN = { font: { eastAsia: "SimSun" }, language: { eastAsia: "zh-CN" } } as const;
+
 const HEADINGS = { 1: HeadingLevel.HEADING_1, 2: HeadingLevel.HEADING_2, 3: HeadingLevel.HEADING_3 } as const;
 
 function cell(value: Cell, column: Column, header: boolean): TableCell {
@@ -65,6 +72,7 @@ function wordBlock(block: Block): (Paragraph | Table)[] {
 export function wordOf(doc: Doc): Promise<Buffer> {
   const document = new Document({
     title: doc.title,
+    styles: { default: { document: { run: DEFAULT_RUN } } },
     sections: [
       {
         children: [

@@ -17,7 +17,7 @@ import { getDb } from "@db/client.server";
 import { parseBallotForm } from "~/server/ballot-form";
 import { AGREEMENT } from "~/consensus/scale";
 import { castBallots } from "~/server/ballots.server";
-import { Refusal } from "~/server/errors";
+import { Refusal } from "~/server/errors.server";
 import { requireMember } from "~/server/permissions.server";
 
 type Outcome = { status: number; body: unknown };

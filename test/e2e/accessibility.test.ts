@@ -6,43 +6,21 @@
  * left out. The world is the matrix's: the IMT demo with round 1 closed and published as version
  * 1 and round 2 open, so the ballot, the results and the rounds show their content.
  */
-import { join } from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { getDb } from "@db/client.server";
 import { seriousViolations } from "../support/axe";
 import { launchBrowser } from "../support/browser";
 import { publishDemoSecondEdition } from "../support/demo";
-import { cookieOf, IDENTITIES, MATRIX, pattern, routeValues, seedWorld, type Identity } from "../support/matrix";
+import { cookieOf, IDENTITIES, routeValues, seedWorld, type Identity } from "../support/matrix";
+import { errorPagesOf, pagesOf, pathOf } from "../support/pages";
 import { startServer, type RunningServer } from "../support/server";
 
-const ROUTES_DIR = join(process.cwd(), "app/routes");
 const PHONE = 375;
 const WIDTHS = [PHONE, 1280] as const;
 
-/** A route module that exports a component renders a page; one without is a resource route. */
-async function rendersPage(file: string): Promise<boolean> {
-  const route = (await import(/* @vite-ignore */ join(ROUTES_DIR, file))) as { default?: unknown };
-  return typeof route.default === "function";
-}
-
-/** The pages, one per URL pattern (a layout and its index route share one), with who may read each. */
-const PAGES = new Map<string, { file: string; readers: Identity[] }>();
-for (const [file, entry] of Object.entries(MATRIX)) {
-  const readers = IDENTITIES.filter((identity) => entry.GET?.[identity] === "ok");
-  if (readers.length > 0 && !PAGES.has(pattern(file)) && (await rendersPage(file))) PAGES.set(pattern(file), { file, readers });
-}
-
-/** One error page (the root's error boundary) for each status the matrix expects of a page: 400, 403, 404. */
-const ERROR_PAGES = new Map<number, { file: string; identity: Identity }>();
-for (const [file, entry] of Object.entries(MATRIX)) {
-  for (const identity of IDENTITIES) {
-    const status = entry.GET?.[identity];
-    if (typeof status === "number" && !ERROR_PAGES.has(status) && (await rendersPage(file))) {
-      ERROR_PAGES.set(status, { file, identity });
-    }
-  }
-}
+const PAGES = await pagesOf();
+const ERROR_PAGES = await errorPagesOf();
 
 let server: RunningServer;
 let browser: Browser;
@@ -81,10 +59,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-function pathOf(file: string): string {
-  return pattern(file).replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(values[name]!));
-}
 
 /** What is wider than the window: the innermost elements that end past its right edge, as tag.class. */
 function overflowing(page: Page): Promise<string[]> {
@@ -144,7 +118,7 @@ describe.each(WIDTHS)("at %i px wide", (width) => {
     for (const identity of readers) {
       const page = tabs.get(identity)!;
       await page.setViewportSize({ width, height: 900 });
-      problems.push(...(await problemsOf(page, pathOf(file), identity, width)));
+      problems.push(...(await problemsOf(page, pathOf(file, values), identity, width)));
     }
     expect(problems).toEqual([]);
   });
@@ -152,7 +126,7 @@ describe.each(WIDTHS)("at %i px wide", (width) => {
   test.each([...ERROR_PAGES])("the %i page", async (status, { file, identity }) => {
     const page = tabs.get(identity)!;
     await page.setViewportSize({ width, height: 900 });
-    expect(await problemsOf(page, pathOf(file), identity, width, status)).toEqual([]);
+    expect(await problemsOf(page, pathOf(file, values), identity, width, status)).toEqual([]);
   });
 });
 

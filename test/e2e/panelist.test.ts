@@ -3,7 +3,7 @@ import { and, eq } from "drizzle-orm";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openDatabase } from "@db/client.server";
-import { guidelines, statementRevisions, statements } from "@db/schema";
+import { guidelines, statementRevisions, statements, statementTranslations } from "@db/schema";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_SLUG } from "../../scripts/seed-demo";
 import { seriousViolations } from "../support/axe";
 import { launchBrowser, logInAs } from "../support/browser";
@@ -175,6 +175,15 @@ describe("a panelist votes on the demo's open round", () => {
         "anthracycline-based chemotherapy may be considered",
       changeNote: "Narrowed to anthracyclines after round 2 comments.",
     });
+    // The demo is bilingual: a round opens only with the Chinese of what it votes on.
+    db.insert(statementTranslations)
+      .values({
+        revisionId: revision.id,
+        language: "zh",
+        text: "对于无法切除的 IMT 患者，可考虑以蒽环类为基础的化疗",
+        updatedAt: new Date(),
+      })
+      .run();
     createRound(db, { guidelineId: guideline.id, number: 3, revisionIds: [revision.id], status: "open" });
     db.$client.close();
 

@@ -5,6 +5,9 @@ import { launchBrowser } from "../support/browser";
 import { containsRun, wordTexts } from "../support/word";
 import { startServer, type RunningServer } from "../support/server";
 
+/** Statement 8 in the demo's Chinese (scripts/seed-demo.ts). */
+const CHEMOTHERAPY_ZH = "推荐 IMT 患者采用以蒽环类、甲氨蝶呤、培美曲塞联合铂类以及紫杉醇联合铂类为基础的化疗方案";
+
 let server: RunningServer;
 let browser: Browser;
 let page: Page;
@@ -46,7 +49,9 @@ describe("the printable Table 1 page", () => {
       disagree: "0",
       abstain: "14",
     });
-    expect(text).toBe(record.rounds[0]!.items[7]!.text);
+    // The demo publishes the panel's Chinese beside the English: the reader's language first.
+    expect(text).toBe(record.rounds[0]!.items[7]!.text + CHEMOTHERAPY_ZH);
+    expect(await row8.locator('span[lang="zh-Hans"]').textContent()).toBe(CHEMOTHERAPY_ZH);
 
     expect(await page.getByRole("heading", { name: "Not adopted" }).count()).toBe(1);
     expect(await page.getByText(/^Content hash sha256:[0-9a-f]{64}$/).count()).toBe(1);
@@ -67,14 +72,16 @@ describe("the printable Table 1 page", () => {
     const text = await md.text();
     expect(text).toContain("Adoption rule: At least 50% of participants agree and under 20% disagree.");
     expect(text).toContain(
-      "| 8 | Chemotherapy | Chemotherapy regimens based on anthracyclines, methotrexate, pemetrexed + platinum, and paclitaxel + platinum are recommended for patients with IMT | 1 | 31 | 17 | 0 | 14 |",
+      `| 8 | Chemotherapy | Chemotherapy regimens based on anthracyclines, methotrexate, pemetrexed + platinum, and paclitaxel + platinum are recommended for patients with IMT | ${CHEMOTHERAPY_ZH} | 1 | 31 | 17 | 0 | 14 |`,
     );
     const word = await fetch(server.url + wordHref);
     expect([word.status, word.headers.get("Cache-Control")]).toEqual([200, "public, max-age=31536000, immutable"]);
     const etag = word.headers.get("ETag")!;
     expect(etag).toMatch(/^W\/"[0-9a-f]{64}\.docx"$/);
     const texts = wordTexts(new Uint8Array(await word.arrayBuffer()));
-    expect(containsRun(texts, ["8", "Chemotherapy", record.rounds[0]!.items[7]!.text, "1", "31", "17", "0", "14"])).toBe(true);
+    expect(
+      containsRun(texts, ["8", "Chemotherapy", record.rounds[0]!.items[7]!.text, CHEMOTHERAPY_ZH, "1", "31", "17", "0", "14"]),
+    ).toBe(true);
     expect((await fetch(server.url + wordHref, { headers: { "If-None-Match": etag } })).status).toBe(304);
   });
 

@@ -2,10 +2,11 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { getDb, openDatabase, type DB } from "@db/client.server";
-import { auditEvents, CHOICES, guidelines, roundResults, users, type Choice } from "@db/schema";
+import { auditEvents, CHOICES, guidelines, memberships, roundResults, users, type Choice } from "@db/schema";
 import { verifyAudit } from "~/server/audit-verify.server";
 import { castBallots } from "~/server/ballots.server";
-import { Refusal } from "~/server/errors";
+import { Refusal } from "~/server/errors.server";
+import { translator } from "~/server/i18n.server";
 import { closeRound } from "~/server/rounds.server";
 import { ballotsOf, castVote, pairKey, votingPanel, type Panelist } from "../../scripts/faults";
 import { DEMO_ACCOUNTS } from "../../scripts/seed-demo";
@@ -216,10 +217,21 @@ describe("ballots through the running server racing a close from another process
       }
       const refused = sent.filter((s) => s.status !== 200);
       expect(refused).toHaveLength(2 * voters);
+      // Each refusal in its panelist's language: the demo's expert 18 reads Chinese.
+      const chinese = new Set(
+        db
+          .select({ id: memberships.id })
+          .from(memberships)
+          .innerJoin(users, eq(users.id, memberships.userId))
+          .where(eq(users.locale, "zh"))
+          .all()
+          .map((m) => m.id),
+      );
       for (const s of refused) {
+        const message = chinese.has(s.panelist.membershipId) ? translator("zh", "errors")(NOT_OPEN) : NOT_OPEN;
         expect({ status: s.status, body: JSON.parse(s.body) as unknown }).toEqual({
           status: 409,
-          body: { ok: false, formErrors: [NOT_OPEN], fieldErrors: {}, drafts: { [s.itemId]: { choice: s.choice, comment: "" } } },
+          body: { ok: false, formErrors: [message], fieldErrors: {}, drafts: { [s.itemId]: { choice: s.choice, comment: "" } } },
         });
       }
       expect(sent.filter((s) => s.sentAt > closedAt && s.status === 200)).toEqual([]);

@@ -40,6 +40,7 @@ describe("the database", () => {
       "rounds",
       "sessions",
       "statement_revisions",
+      "statement_translations",
       "statements",
       "users",
     ]);

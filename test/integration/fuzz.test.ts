@@ -16,7 +16,7 @@ import { getDb } from "@db/client.server";
 import { ANONYMITY, CHOICES, ROLES } from "@db/schema";
 import { AGREEMENT_KINDS, OPPOSITION_KINDS } from "~/components/rule-form";
 import { DENOMINATORS } from "~/consensus/rule";
-import { Refusal } from "~/server/errors";
+import { Refusal } from "~/server/errors.server";
 import { ImportRefused, importRecord } from "~/server/imports.server";
 import { cookieOf, digest, guidelineDigest, reasonsOf, seedWorld, type Actor, type World } from "../support/matrix";
 import { startServer, type RunningServer } from "../support/server";
@@ -412,6 +412,18 @@ const ACTIONS: ActionTarget[] = [
         name: plausibleText,
         password: fc.constantFrom("tumour-board-2026", "password123", "short"),
         coi: plausibleText,
+      }),
+  },
+  {
+    title: "choosing the interface language",
+    file: "language.ts",
+    as: "panelist",
+    about: null,
+    params: () => fc.constant({}),
+    body: () =>
+      formBody({
+        language: fc.constantFrom("en", "zh", "fr", "", "zh-CN", "EN"),
+        redirectTo: fc.constantFrom("/", "/g/imt-consensus/vote", "//evil.example", "https://evil.example"),
       }),
   },
   {

@@ -6,7 +6,7 @@ import { auditEvents, guidelines, roundItems, roundResults, rounds, statementRev
 import { toCsv, type RecommendationSet } from "~/consensus/recommendation-set";
 import { ImportRefused, importRecord } from "~/server/imports.server";
 import { findPublished, publish } from "~/server/publications.server";
-import { Refusal } from "~/server/errors";
+import { Refusal } from "~/server/errors.server";
 import { frozenResults } from "~/server/results.server";
 import { findRoundByNumber } from "~/server/rounds.server";
 import { runCli } from "../support/cli";

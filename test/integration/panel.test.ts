@@ -13,7 +13,7 @@ import { CONFIRM_REMOVAL } from "~/routes/g.$slug.panel/schemas";
 import { describeEvent } from "~/server/audit-log.server";
 import { findInvitationByToken, INVITATION_DAYS, removeMember, updateMember } from "~/server/panel.server";
 import { closeRound } from "~/server/rounds.server";
-import { Refusal } from "~/server/errors";
+import { Refusal } from "~/server/errors.server";
 import { hashToken } from "~/server/session-token";
 import { formatUtc } from "~/time";
 import { addMember, createRound, createUser } from "../support/factories";

@@ -157,10 +157,11 @@ describe("a published version", () => {
       expect(response.headers.get("ETag")).toBe(`"${hexOf(stored(1).contentHash)}.csv"`);
       const csv = await response.text();
       const lines = csv.split("\r\n");
-      expect(lines[0]).toBe("number,section,text,agree,disagree,abstain,adopted");
+      // The demo is published in English with the panel's Chinese beside it: one text column per language.
+      expect(lines[0]).toBe("number,section,text,text_zh,agree,disagree,abstain,adopted");
       expect(lines).toHaveLength(11);
       expect(lines.at(-1)).toBe("");
-      expect(lines[8]).toMatch(/^8,Chemotherapy,.*,17,0,14,true$/);
+      expect(lines[8]).toMatch(/^8,Chemotherapy,"Chemotherapy regimens .*",推荐 IMT 患者采用.*化疗方案,17,0,14,true$/);
     }
     expect((await api.version(DEMO_SLUG, "1.csv")).headers.get("Cache-Control")).toBe(IMMUTABLE);
     expect((await api.version(DEMO_SLUG, "latest.csv")).headers.get("Cache-Control")).toBe(SHORT);

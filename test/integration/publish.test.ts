@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import { getDb } from "@db/client.server";
 import { recommendationSets, statements } from "@db/schema";
 import { serializeSet, verifyContentHash, type RecommendationSet } from "~/consensus/recommendation-set";
-import { Refusal } from "~/server/errors";
+import { Refusal } from "~/server/errors.server";
 import { findPublished, listVersions, publish } from "~/server/publications.server";
 import { closeRound } from "~/server/rounds.server";
 import { runCli } from "../support/cli";
@@ -107,7 +107,9 @@ describe("publishing", () => {
     const db = getDb();
     const g = await guidelineWithPanel(db, { panelSize: 2, statements: ["Draft only"] });
     expect(() => publish(db, { slug: g.guideline.slug, actorId: null })).toThrow(/has no closed round yet/);
-    expect(() => publish(db, { slug: "nope", actorId: null })).toThrow(new Refusal('No guideline "nope".', 404));
+    expect(() => publish(db, { slug: "nope", actorId: null })).toThrow(
+      new Refusal('No guideline "{{slug}}".', 404, { slug: "nope" }),
+    );
 
     const { g: other } = await editionOne();
     publish(db, { slug: other.guideline.slug, actorId: null });

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, test } from "vitest";
 import { getDb } from "@db/client.server";
 import { ballots, recusals, roundItems, roundResults, rounds, statementRevisions, statements, users } from "@db/schema";
-import { Refusal } from "~/server/errors";
+import { Refusal } from "~/server/errors.server";
 import { closeRound, openRound } from "~/server/rounds.server";
 import { addRevision, castBallot, createRound } from "../support/factories";
 import { guidelineWithPanel, openRoundWithBallots, votes } from "../support/guideline";
@@ -83,7 +83,9 @@ describe("closing a round", () => {
       votes: [votes(2, 2)],
     });
     const { round: closed } = closeRound(db, { roundId: round.id, actorId: null });
-    expect(() => closeRound(db, { roundId: round.id, actorId: null })).toThrow(new Refusal("Round 1 is already closed."));
+    expect(() => closeRound(db, { roundId: round.id, actorId: null })).toThrow(
+      new Refusal("Round {{number}} is already closed.", 409, { number: 1 }),
+    );
     expect(db.select().from(rounds).where(eq(rounds.id, round.id)).get()).toEqual(closed);
 
     const { round: draft } = createRound(db, {

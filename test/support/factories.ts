@@ -53,7 +53,11 @@ export function insertUser(db: Queryable, input: { email: string; name: string; 
 export function createGuideline(db: Queryable, input: Partial<typeof guidelines.$inferInsert> & { slug: string; title: string }) {
   return db
     .insert(guidelines)
-    .values({ rule: { agreeAtLeast: 50, disagreeBelow: 20, denominator: "participants" }, ...input })
+    .values({
+      rule: { agreeAtLeast: 50, disagreeBelow: 20, denominator: "participants" },
+      languages: [input.language ?? "en"],
+      ...input,
+    })
     .returning()
     .get();
 }

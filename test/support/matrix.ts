@@ -181,11 +181,14 @@ const ITEMS = `SELECT id FROM round_items WHERE round_id IN (${ROUNDS})`;
 /** Every row that belongs to a guideline or points into it, table by table. */
 const GUIDELINE_ROWS: Record<string, string> = {
   guidelines: "SELECT * FROM guidelines WHERE id = :g",
-  users: "SELECT * FROM users WHERE id IN (SELECT user_id FROM memberships WHERE guideline_id = :g)",
+  // A member's interface language is theirs, not the guideline's: choosing it changes no guideline.
+  users:
+    "SELECT id, email, name, password_hash, is_admin, deactivated_at, created_at FROM users WHERE id IN (SELECT user_id FROM memberships WHERE guideline_id = :g)",
   memberships: "SELECT * FROM memberships WHERE guideline_id = :g",
   invitations: "SELECT * FROM invitations WHERE guideline_id = :g",
   statements: `SELECT * FROM statements WHERE guideline_id = :g`,
   statement_revisions: `SELECT * FROM statement_revisions WHERE id IN (${REVISIONS})`,
+  statement_translations: `SELECT * FROM statement_translations WHERE revision_id IN (${REVISIONS})`,
   recusals: `SELECT * FROM recusals WHERE membership_id IN (${MEMBERS}) OR statement_id IN (${STATEMENTS})`,
   rounds: "SELECT * FROM rounds WHERE guideline_id = :g",
   round_items: `SELECT * FROM round_items WHERE round_id IN (${ROUNDS}) OR revision_id IN (${REVISIONS})`,
@@ -295,6 +298,22 @@ export const MATRIX: Record<string, Entry> = {
     GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
   },
   "api.guidelines.$slug.versions.$version.ts": {
+    GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
+  },
+  // The language switcher: anyone may choose; a GET (a link, a reload) goes home.
+  "language.ts": {
+    GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
+    POST: {
+      anonymous: "allowed",
+      otherPanelist: "allowed",
+      panelist: "allowed",
+      observer: "allowed",
+      secretary: "allowed",
+      admin: "allowed",
+    },
+  },
+  // The interface's translations, one namespace at a time: public, like the page text they hold.
+  "locales.$language.$namespace.ts": {
     GET: { anonymous: "ok", otherPanelist: "ok", panelist: "ok", observer: "ok", secretary: "ok", admin: "ok" },
   },
   "api.schema.recommendation-set[.]json.ts": {
@@ -433,5 +452,7 @@ export function routeValues(world: World): Record<string, string> {
     other: "latest",
     statementId: world.imt.statementIds[0]!,
     token: world.imt.invitationToken,
+    language: "zh",
+    namespace: "panelist",
   };
 }

@@ -1,7 +1,11 @@
 import { copyFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import i18next from "i18next";
+import { initReactI18next } from "react-i18next";
 import { inject, vi } from "vitest";
+import { i18nOptions, NAMESPACES } from "~/i18n";
+import { resources } from "~/locales/resources.server";
 
 // Each test file gets its own copy of the migrated template, opened lazily by getDb().
 const dir = mkdtempSync(join(tmpdir(), "delphi-file-"));
@@ -14,3 +18,6 @@ process.env.NODE_ENV = "test";
 vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => {
   throw new Error(`console.error was called: ${args.map(String).join(" ")}`);
 });
+
+// Pages rendered in-process read their text through react-i18next's global instance, in English.
+await i18next.use(initReactI18next).init({ ...i18nOptions, lng: "en", ns: [...NAMESPACES], resources, initImmediate: false });

@@ -28,7 +28,7 @@ test("every abort timer a render arms is cleared when it ends (Remix's default k
       new Request(`http://localhost/page/${i}`, { headers: { "user-agent": i % 2 ? "Googlebot" : "Mozilla/5.0" } }),
       200,
       new Headers(),
-      {} as EntryContext,
+      { staticHandlerContext: { matches: [] }, routeModules: {} } as unknown as EntryContext,
     );
     expect(await response.text()).toContain(`rendered http://localhost/page/${i}`);
   }

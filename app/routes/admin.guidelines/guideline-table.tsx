@@ -1,4 +1,6 @@
 import { Form, Link } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { slot, withElements } from "~/components/translations";
 import { Time } from "~/components/time";
 
 type Guideline = {
@@ -12,7 +14,8 @@ type Guideline = {
 };
 
 function Secretaries({ guideline }: { guideline: Guideline }) {
-  if (guideline.secretaries.length + guideline.invitedSecretaries.length === 0) return <span className="muted">none</span>;
+  const { t } = useTranslation("admin");
+  if (guideline.secretaries.length + guideline.invitedSecretaries.length === 0) return <span className="muted">{t("none")}</span>;
   return (
     <ul className="plain-list">
       {guideline.secretaries.map((s) => (
@@ -22,16 +25,20 @@ function Secretaries({ guideline }: { guideline: Guideline }) {
       ))}
       {guideline.invitedSecretaries.map((invitation) => (
         <li key={invitation.id}>
-          {invitation.email} <span className="badge">{invitation.state === "valid" ? "invited" : "invitation expired"}</span>
+          {invitation.email}{" "}
+          <span className="badge">{invitation.state === "valid" ? t("invited") : t("invitation expired")}</span>
           <Form method="post" className="inline-form">
             <input type="hidden" name="intent" value="resend" />
             <input type="hidden" name="invitationId" value={invitation.id} />
             <button
               type="submit"
               className="button-link"
-              aria-label={`Resend the invitation to ${invitation.email} for “${guideline.title}”`}
+              aria-label={t("Resend the invitation to {{email}} for “{{title}}”", {
+                email: invitation.email,
+                title: guideline.title,
+              })}
             >
-              Resend
+              {t("Resend")}
             </button>
           </Form>
         </li>
@@ -41,26 +48,28 @@ function Secretaries({ guideline }: { guideline: Guideline }) {
 }
 
 function Rounds({ rounds }: { rounds: Guideline["rounds"] }) {
+  const { t } = useTranslation("admin");
   const parts = [
-    rounds.closed > 0 ? `${rounds.closed} closed` : null,
-    rounds.open > 0 ? `${rounds.open} open` : null,
-    rounds.draft > 0 ? `${rounds.draft} draft` : null,
+    rounds.closed > 0 ? t("{{number}} closed", { number: rounds.closed }) : null,
+    rounds.open > 0 ? t("{{number}} open", { number: rounds.open }) : null,
+    rounds.draft > 0 ? t("{{number}} draft", { number: rounds.draft }) : null,
   ].filter(Boolean);
-  return parts.length === 0 ? <span className="muted">none</span> : <>{parts.join(", ")}</>;
+  return parts.length === 0 ? <span className="muted">{t("none")}</span> : <>{parts.join(t(", "))}</>;
 }
 
 /** Every guideline of the instance, newest first. */
 export function GuidelineTable({ guidelines }: { guidelines: Guideline[] }) {
+  const { t } = useTranslation("admin");
   return (
     <table className="data-table labelled-table guidelines-table">
       <thead>
         <tr>
-          <th scope="col">Title</th>
-          <th scope="col">Slug</th>
-          <th scope="col">Secretaries</th>
-          <th scope="col">Rounds</th>
-          <th scope="col">Published</th>
-          <th scope="col">Created</th>
+          <th scope="col">{t("Title")}</th>
+          <th scope="col">{t("Slug")}</th>
+          <th scope="col">{t("Secretaries")}</th>
+          <th scope="col">{t("Rounds")}</th>
+          <th scope="col">{t("Published")}</th>
+          <th scope="col">{t("Created")}</th>
         </tr>
       </thead>
       <tbody>
@@ -69,26 +78,29 @@ export function GuidelineTable({ guidelines }: { guidelines: Guideline[] }) {
             <td>
               <strong>{g.title}</strong>
             </td>
-            <td data-label="Slug">
+            <td data-label={t("Slug")}>
               <code>{g.slug}</code>
             </td>
-            <td data-label="Secretaries">
+            <td data-label={t("Secretaries")}>
               <Secretaries guideline={g} />
             </td>
-            <td data-label="Rounds">
+            <td data-label={t("Rounds")}>
               <Rounds rounds={g.rounds} />
             </td>
-            <td data-label="Published">
+            <td data-label={t("Published")}>
               {g.versions.latest === null ? (
-                <span className="muted">none</span>
+                <span className="muted">{t("none")}</span>
               ) : (
-                <>
-                  {g.versions.count} version{g.versions.count === 1 ? "" : "s"} (
-                  <Link to={`/g/${encodeURIComponent(g.slug)}/v/${g.versions.latest}`}>latest: {g.versions.latest}</Link>)
-                </>
+                withElements(t("{{count}} versions ({{link}})", { count: g.versions.count, link: slot("link") }), {
+                  link: (
+                    <Link to={`/g/${encodeURIComponent(g.slug)}/v/${g.versions.latest}`}>
+                      {t("latest: {{number}}", { number: g.versions.latest })}
+                    </Link>
+                  ),
+                })
               )}
             </td>
-            <td data-label="Created">
+            <td data-label={t("Created")}>
               <Time value={g.createdAt} dateOnly />
             </td>
           </tr>

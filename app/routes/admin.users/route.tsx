@@ -2,23 +2,31 @@ import type { SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { getDb } from "@db/client.server";
 import { AdminNav, LinkToCopy } from "~/components/admin";
+import { slot, withElements } from "~/components/translations";
 import { Time } from "~/components/time";
+import { msg, namespaces } from "~/i18n";
 import { deactivateAccount, issuePasswordReset, listUsers, reactivateAccount } from "~/server/accounts.server";
 import { requireAdmin, type User } from "~/server/auth.server";
 import { publicOrigin } from "~/server/env.server";
 import { attempt, invalid, readForm } from "~/server/forms.server";
+import { tr } from "~/server/i18n.server";
 import { deliverOutbox } from "~/server/mail.server";
 import styles from "~/styles/admin.css";
 import { UserTable } from "./user-table";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
 
-export const meta: MetaFunction = () => [{ title: "Users · Administration · Delphi consensus" }];
+export const handle = namespaces("admin");
 
-const userId = z.string({ error: "Choose the account" }).min(1, "Choose the account");
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data?.title ?? "Users · Administration · Delphi consensus" },
+];
+
+const userId = z.string({ error: msg("Choose the account") }).min(1, msg("Choose the account"));
 
 const AccountChange = z.discriminatedUnion(
   "intent",
@@ -27,7 +35,7 @@ const AccountChange = z.discriminatedUnion(
     z.object({ intent: z.literal("reactivate"), userId }),
     z.object({ intent: z.literal("reset"), userId }),
   ],
-  { error: "Choose what to do: deactivate, reactivate or send a password-reset link" },
+  { error: msg("Choose what to do: deactivate, reactivate or send a password-reset link") },
 );
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -35,6 +43,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const search = new URL(request.url).searchParams;
   const page = Number.parseInt(search.get("page") ?? "1", 10);
   return {
+    title: [tr("Users", {}, "admin"), tr("Administration", {}, "admin"), tr("Delphi consensus", {}, "common")].join(" · "),
     me: admin.id,
     ...listUsers(getDb(), { q: search.get("q") ?? "", page: Number.isSafeInteger(page) ? page : 1 }),
   };
@@ -72,8 +81,9 @@ export async function action({ request }: ActionFunctionArgs) {
 type ActionData = SubmissionResult<string[]> | { done: Done };
 
 function Outcome({ data }: { data: ActionData }) {
+  const { t } = useTranslation("admin");
   if (!("done" in data)) {
-    const messages = Object.values(data.error ?? {}).flatMap((errors) => errors ?? []);
+    const messages = Object.values(data.error ?? {}).flatMap((errors) => (errors ?? []).map((error) => t(error)));
     return messages.length > 0 ? (
       <p className="form-error" role="alert">
         {messages.join(" ")}
@@ -85,30 +95,34 @@ function Outcome({ data }: { data: ActionData }) {
     case "deactivate":
       return (
         <p className="notice" role="status">
-          {done.email} is deactivated and can no longer log in.{" "}
-          {done.sessionsEnded === 1 ? "Its session has ended." : `Its ${done.sessionsEnded} sessions have ended.`}
+          {t("{{email}} is deactivated and can no longer log in.", { email: done.email })}{" "}
+          {t("Its {{count}} sessions have ended.", { count: done.sessionsEnded })}
         </p>
       );
     case "reactivate":
       return (
         <p className="notice" role="status">
-          {done.email} can log in again, with the password it had.
+          {t("{{email}} can log in again, with the password it had.", { email: done.email })}
         </p>
       );
-    case "reset":
+    case "reset": {
+      const worksOnce = withElements(t("It works once, until {{date}}; a newer link replaces it.", { date: slot("date") }), {
+        date: <Time value={done.expiresAt} />,
+      });
       return done.link ? (
-        <LinkToCopy id="reset-link" label={`Password-reset link for ${done.email}`} link={done.link}>
+        <LinkToCopy id="reset-link" label={t("Password-reset link for {{email}}", { email: done.email })} link={done.link}>
           <p>
-            It works once, until <Time value={done.expiresAt} />; a newer link replaces it. Setting a password ends every session
-            of the account. SMTP is not configured, so no mail goes out: send it to them yourself.
+            {worksOnce} {t("Setting a password ends every session of the account.")}{" "}
+            {t("SMTP is not configured, so no mail goes out: send it to them yourself.")}
           </p>
         </LinkToCopy>
       ) : (
         <p className="notice" role="status">
-          A password-reset link was mailed to {done.email}. It works once, until <Time value={done.expiresAt} />; a newer link
-          replaces it. It is not shown here: only the account&apos;s owner should hold it.
+          {t("A password-reset link was mailed to {{email}}.", { email: done.email })} {worksOnce}{" "}
+          {t("It is not shown here: only the account's owner should hold it.")}
         </p>
       );
+    }
   }
 }
 
@@ -125,42 +139,43 @@ export default function Users() {
   const actionData = useActionData<typeof action>() as ActionData | undefined;
   const first = data.total === 0 ? 0 : (data.page - 1) * data.pageSize + 1;
   const last = first === 0 ? 0 : first + data.users.length - 1;
+  const { t } = useTranslation("admin");
   return (
     <div className="admin stack">
       <AdminNav />
       {actionData ? <Outcome data={actionData} /> : null}
       <section className="panel" aria-labelledby="users-heading">
-        <h2 id="users-heading">Users</h2>
+        <h2 id="users-heading">{t("Users")}</h2>
         <Form method="get" className="search-form" role="search">
-          <label htmlFor="user-search">Name or e-mail address contains</label>
+          <label htmlFor="user-search">{t("Name or e-mail address contains")}</label>
           <div className="search-row">
             <input id="user-search" name="q" type="search" defaultValue={data.q} autoComplete="off" />
             <button type="submit" className="button">
-              Search
+              {t("Search")}
             </button>
           </div>
         </Form>
         <p className="muted" aria-live="polite">
           {data.total === 0
             ? data.q
-              ? `No account matches “${data.q}”.`
-              : "No accounts yet."
-            : `Accounts ${first}–${last} of ${data.total}${data.q ? ` matching “${data.q}”` : ""}.`}
+              ? t("No account matches “{{q}}”.", { q: data.q })
+              : t("No accounts yet.")
+            : data.q
+              ? t("Accounts {{first}}–{{last}} of {{total}} matching “{{q}}”.", { first, last, total: data.total, q: data.q })
+              : t("Accounts {{first}}–{{last}} of {{total}}.", { first, last, total: data.total })}
           {data.q ? (
             <>
               {" "}
-              <Link to="/admin/users">Show every account</Link>
+              <Link to="/admin/users">{t("Show every account")}</Link>
             </>
           ) : null}
         </p>
         {data.users.length > 0 ? <UserTable users={data.users} me={data.me} /> : null}
         {data.pageCount > 1 ? (
-          <nav aria-label="Pages of accounts" className="row pager">
-            {data.page > 1 ? <Link to={pageLink(data.q, data.page - 1)}>Previous page</Link> : null}
-            <span>
-              Page {data.page} of {data.pageCount}
-            </span>
-            {data.page < data.pageCount ? <Link to={pageLink(data.q, data.page + 1)}>Next page</Link> : null}
+          <nav aria-label={t("Pages of accounts")} className="row pager">
+            {data.page > 1 ? <Link to={pageLink(data.q, data.page - 1)}>{t("Previous page")}</Link> : null}
+            <span>{t("Page {{page}} of {{pages}}", { page: data.page, pages: data.pageCount })}</span>
+            {data.page < data.pageCount ? <Link to={pageLink(data.q, data.page + 1)}>{t("Next page")}</Link> : null}
           </nav>
         ) : null}
       </section>

@@ -1,4 +1,6 @@
 import { Form } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { slot, withElements } from "~/components/translations";
 import { Time } from "~/components/time";
 
 type Account = {
@@ -11,12 +13,18 @@ type Account = {
   memberships: number;
 };
 
+/** One action's button; `label` is already translated. */
 function Action({ account, intent, label }: { account: Account; intent: string; label: string }) {
+  const { t } = useTranslation("admin");
   return (
     <Form method="post" className="inline-form">
       <input type="hidden" name="intent" value={intent} />
       <input type="hidden" name="userId" value={account.id} />
-      <button type="submit" className="button button-secondary" aria-label={`${label}: ${account.name} (${account.email})`}>
+      <button
+        type="submit"
+        className="button button-secondary"
+        aria-label={t("{{action}}: {{name}} ({{email}})", { action: label, name: account.name, email: account.email })}
+      >
         {label}
       </button>
     </Form>
@@ -25,17 +33,18 @@ function Action({ account, intent, label }: { account: Account; intent: string; 
 
 /** The accounts of one page, each with what an admin can do to it. */
 export function UserTable({ users, me }: { users: Account[]; me: string }) {
+  const { t } = useTranslation("admin");
   return (
     <table className="data-table labelled-table users-table">
       <thead>
         <tr>
-          <th scope="col">Name</th>
-          <th scope="col">E-mail</th>
-          <th scope="col">Admin</th>
-          <th scope="col">Memberships</th>
-          <th scope="col">Status</th>
-          <th scope="col">Created</th>
-          <th scope="col">Actions</th>
+          <th scope="col">{t("Name")}</th>
+          <th scope="col">{t("E-mail")}</th>
+          <th scope="col">{t("Admin")}</th>
+          <th scope="col">{t("Memberships")}</th>
+          <th scope="col">{t("Status")}</th>
+          <th scope="col">{t("Created")}</th>
+          <th scope="col">{t("Actions")}</th>
         </tr>
       </thead>
       <tbody>
@@ -43,33 +52,35 @@ export function UserTable({ users, me }: { users: Account[]; me: string }) {
           <tr key={account.id}>
             <td>
               <strong>{account.name}</strong>
-              {account.id === me ? <span className="badge">you</span> : null}
+              {account.id === me ? <span className="badge">{t("you")}</span> : null}
             </td>
-            <td data-label="E-mail" className="email">
+            <td data-label={t("E-mail")} className="email">
               {account.email}
             </td>
-            <td data-label="Admin">{account.isAdmin ? "yes" : "no"}</td>
-            <td data-label="Memberships">{account.memberships}</td>
-            <td data-label="Status">
+            <td data-label={t("Admin")}>{account.isAdmin ? t("yes") : t("no")}</td>
+            <td data-label={t("Memberships")}>{account.memberships}</td>
+            <td data-label={t("Status")}>
               {account.deactivatedAt ? (
                 <span className="badge account-deactivated">
-                  deactivated <Time value={account.deactivatedAt} dateOnly />
+                  {withElements(t("deactivated {{date}}", { date: slot("date") }), {
+                    date: <Time value={account.deactivatedAt} dateOnly />,
+                  })}
                 </span>
               ) : (
-                <span className="badge account-active">active</span>
+                <span className="badge account-active">{t("active")}</span>
               )}
             </td>
-            <td data-label="Created">
+            <td data-label={t("Created")}>
               <Time value={account.createdAt} dateOnly />
             </td>
             <td>
               <div className="row">
                 {account.deactivatedAt ? (
-                  <Action account={account} intent="reactivate" label="Reactivate" />
+                  <Action account={account} intent="reactivate" label={t("Reactivate")} />
                 ) : (
                   <>
-                    <Action account={account} intent="reset" label="Password-reset link" />
-                    {account.id === me ? null : <Action account={account} intent="deactivate" label="Deactivate" />}
+                    <Action account={account} intent="reset" label={t("Password-reset link")} />
+                    {account.id === me ? null : <Action account={account} intent="deactivate" label={t("Deactivate")} />}
                   </>
                 )}
               </div>

@@ -1,9 +1,12 @@
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
 import { getDb } from "@db/client.server";
 import { Deadline } from "~/components/deadline";
 import { distributionStyles, OutcomeTable } from "~/components/distribution";
 import { Time } from "~/components/time";
+import { useLanguage } from "~/components/translations";
+import { namespaces } from "~/i18n";
 import { formatUtc } from "~/time";
 import { ProgressBar } from "~/components/progress-bar";
 import { barStyles } from "~/components/vote-bar";
@@ -12,6 +15,9 @@ import { deadlinePassed, guidelineOverview } from "~/server/progress.server";
 import { panelistOutcome } from "~/server/round-outcome.server";
 import styles from "~/styles/rounds.css";
 import overviewStyles from "~/styles/overview.css";
+
+// The outcome table is distribution.tsx's (rules).
+export const handle = namespaces("panelist", "rules");
 
 export const links: LinksFunction = () => [
   barStyles,
@@ -40,17 +46,19 @@ type StaffOverview = Exclude<Overview, { role: "panelist" }>;
 type PanelistOverview = Extract<Overview, { role: "panelist" }>;
 
 function Description({ text }: { text: string }) {
-  return text ? <p>{text}</p> : <p className="muted">No description yet.</p>;
+  const { t } = useTranslation("panelist");
+  return text ? <p>{text}</p> : <p className="muted">{t("No description yet.")}</p>;
 }
 
 /** The open round's deadline with the time left, or, once it has passed, that the round is closing. */
 function OpenDeadline({ open, passed }: { open: { closesAt: string | null; timeLeft: string | null }; passed: boolean }) {
+  const { t } = useTranslation("panelist");
   return (
     <p>
-      Deadline:{" "}
+      {t("Deadline:")}{" "}
       {passed && open.closesAt ? (
         <span>
-          <Time value={open.closesAt} /> <strong>(deadline passed — closing now)</strong>
+          <Time value={open.closesAt} /> <strong>{t("(deadline passed — closing now)")}</strong>
         </span>
       ) : (
         <Deadline closesAt={open.closesAt} left={open.timeLeft} />
@@ -62,41 +70,47 @@ function OpenDeadline({ open, passed }: { open: { closesAt: string | null; timeL
 /** The latest closed round's outcome, statement by statement, and the latest published Table 1. */
 function Outcome({ slug, outcome }: { slug: string; outcome: NonNullable<Data["outcome"]> }) {
   const { lastClosed, latestVersion } = outcome;
+  const { t } = useTranslation("panelist");
+  const language = useLanguage();
   return (
     <>
       {lastClosed ? (
         <section className="panel overview-outcome" aria-labelledby="outcome-title">
-          <h2 id="outcome-title">Round {lastClosed.number} results</h2>
+          <h2 id="outcome-title">{t("Round {{number}} results", { number: lastClosed.number })}</h2>
           <p className="meta">
-            {lastClosed.items.filter((i) => i.verdict.adopted).length} of {lastClosed.items.length} statement
-            {lastClosed.items.length === 1 ? "" : "s"} adopted
+            {t("{{adopted}} of {{count}} statements adopted", {
+              adopted: lastClosed.items.filter((i) => i.verdict.adopted).length,
+              count: lastClosed.items.length,
+            })}
             {lastClosed.closedAt ? (
               <>
                 {" "}
-                · closed <Time value={lastClosed.closedAt} />
+                · {t("closed")} <Time value={lastClosed.closedAt} />
               </>
             ) : null}
-            .
+            {t(".")}
           </p>
           <OutcomeTable
             rows={lastClosed.items}
             rule={lastClosed.rule}
-            caption={`Round ${lastClosed.number}: each statement's votes and outcome`}
+            caption={t("Round {{number}}: each statement's votes and outcome", { number: lastClosed.number })}
             resultsPath={`/g/${slug}/results/${lastClosed.number}`}
           />
           <p>
             <Link to={`/g/${slug}/results/${lastClosed.number}`}>
-              Round {lastClosed.number} in full: distributions, comments and your ballot
+              {t("Round {{number}} in full: distributions, comments and your ballot", { number: lastClosed.number })}
             </Link>
           </p>
         </section>
       ) : null}
       {latestVersion ? (
         <section className="panel" aria-labelledby="published-title">
-          <h2 id="published-title">Published</h2>
+          <h2 id="published-title">{t("Published")}</h2>
           <p>
-            <Link to={`/g/${slug}/v/${latestVersion.version}`}>Version {latestVersion.version}: Table 1</Link>, published{" "}
-            {formatUtc(latestVersion.publishedAt)}.
+            <Link to={`/g/${slug}/v/${latestVersion.version}`}>
+              {t("Version {{version}}: Table 1", { version: latestVersion.version })}
+            </Link>
+            {t(", published {{date}}.", { date: formatUtc(latestVersion.publishedAt, false, language) })}
           </p>
         </section>
       ) : null}
@@ -116,28 +130,35 @@ function PanelistView({
   deadlinePassed: boolean;
 }) {
   const open = overview.open;
+  const { t } = useTranslation("panelist");
   return (
     <div className="stack">
       {open ? (
         <section className="panel open-round-callout" aria-labelledby="vote-title">
-          <h2 id="vote-title">Round {open.number} is open</h2>
+          <h2 id="vote-title">{t("Round {{number}} is open", { number: open.number })}</h2>
           <OpenDeadline open={open} passed={deadlinePassed} />
           {deadlinePassed ? (
-            <p className="notice">Ballots can no longer change: the results appear here once the round has closed.</p>
+            <p className="notice">{t("Ballots can no longer change: the results appear here once the round has closed.")}</p>
           ) : open.eligible ? (
             <p>
               <Link to={`/g/${slug}/vote`} className="button">
-                Vote on round {open.number} ({open.answered} of {open.items} answered)
+                {t("Vote on round {{number}} ({{answered}} of {{items}} answered)", {
+                  number: open.number,
+                  answered: open.answered,
+                  items: open.items,
+                })}
               </Link>
             </p>
           ) : (
-            <p className="notice">You joined after round {open.number} opened: you can vote from the next round.</p>
+            <p className="notice">
+              {t("You joined after round {{number}} opened: you can vote from the next round.", { number: open.number })}
+            </p>
           )}
         </section>
       ) : null}
       {outcome ? <Outcome slug={slug} outcome={outcome} /> : null}
       <section className="panel">
-        <h2>About this guideline</h2>
+        <h2>{t("About this guideline")}</h2>
         <Description text={overview.description} />
       </section>
     </div>
@@ -148,87 +169,112 @@ function StaffView({ slug, overview, deadlinePassed }: { slug: string; overview:
   const { open, draft, lastClosed, latestVersion } = overview;
   const secretary = overview.role === "secretary";
   const rounds = `/g/${slug}/rounds`;
+  const { t } = useTranslation("panelist");
+  const language = useLanguage();
   return (
     <div className="stack">
       <section className="panel" aria-labelledby="open-title">
-        <h2 id="open-title">{open ? `Round ${open.number} is open` : "No round is open"}</h2>
+        <h2 id="open-title">{open ? t("Round {{number}} is open", { number: open.number }) : t("No round is open")}</h2>
         {open ? (
           <>
             <OpenDeadline open={open} passed={deadlinePassed} />
-            <ProgressBar label="Responded" value={open.responded} max={open.eligible} unit="panelist" />
+            <ProgressBar label={t("Responded")} value={open.responded} max={open.eligible} unit="panelist" />
             <p className="meta">
-              {open.complete} of {open.eligible} answered all {open.items} statement{open.items === 1 ? "" : "s"}.
+              {t("{{complete}} of {{eligible}} answered all {{count}} statements.", {
+                complete: open.complete,
+                eligible: open.eligible,
+                count: open.items,
+              })}
             </p>
             <p>
               <Link to={`${rounds}/${open.number}`} className="button">
-                {secretary ? `Watch round ${open.number}: who has not responded` : `Round ${open.number}`}
+                {secretary
+                  ? t("Watch round {{number}}: who has not responded", { number: open.number })
+                  : t("Round {{number}}", { number: open.number })}
               </Link>
             </p>
           </>
         ) : (
           <p className="muted">
-            {draft ? `Round ${draft.number} is being drafted.` : secretary ? "Start a draft round from the rounds page." : null}
+            {draft
+              ? t("Round {{number}} is being drafted.", { number: draft.number })
+              : secretary
+                ? t("Start a draft round from the rounds page.")
+                : null}
           </p>
         )}
       </section>
       {draft ? (
         <section className="panel" aria-labelledby="draft-title">
-          <h2 id="draft-title">Draft: round {draft.number}</h2>
+          <h2 id="draft-title">{t("Draft: round {{number}}", { number: draft.number })}</h2>
           <p>
-            {draft.items} statement{draft.items === 1 ? "" : "s"} · deadline{" "}
-            {draft.closesAt ? formatUtc(draft.closesAt) : "not set"}
+            {draft.closesAt
+              ? t("{{count}} statements · deadline {{date}}", {
+                  count: draft.items,
+                  date: formatUtc(draft.closesAt, false, language),
+                })
+              : t("{{count}} statements · deadline not set", { count: draft.items })}
           </p>
           <p>
             <Link to={`${rounds}/${draft.number}`}>
-              {secretary ? `Prepare and open round ${draft.number}` : `Round ${draft.number}`}
+              {secretary
+                ? t("Prepare and open round {{number}}", { number: draft.number })
+                : t("Round {{number}}", { number: draft.number })}
             </Link>
           </p>
         </section>
       ) : null}
       {lastClosed ? (
         <section className="panel" aria-labelledby="closed-title">
-          <h2 id="closed-title">Last closed: round {lastClosed.number}</h2>
+          <h2 id="closed-title">{t("Last closed: round {{number}}", { number: lastClosed.number })}</h2>
           <p>
-            {lastClosed.adopted} of {lastClosed.items} statement{lastClosed.items === 1 ? "" : "s"} adopted
-            {lastClosed.closedAt ? ` · closed ${formatUtc(lastClosed.closedAt)}` : ""}.
+            {lastClosed.closedAt
+              ? t("{{adopted}} of {{count}} statements adopted · closed {{date}}.", {
+                  adopted: lastClosed.adopted,
+                  count: lastClosed.items,
+                  date: formatUtc(lastClosed.closedAt, false, language),
+                })
+              : t("{{adopted}} of {{count}} statements adopted.", { adopted: lastClosed.adopted, count: lastClosed.items })}
           </p>
           <p>
-            <Link to={`${rounds}/${lastClosed.number}`}>Results of round {lastClosed.number}</Link>
+            <Link to={`${rounds}/${lastClosed.number}`}>{t("Results of round {{number}}", { number: lastClosed.number })}</Link>
           </p>
         </section>
       ) : null}
       <section className="panel" aria-labelledby="published-title">
-        <h2 id="published-title">Published</h2>
+        <h2 id="published-title">{t("Published")}</h2>
         {latestVersion ? (
           <p>
-            <Link to={`/g/${slug}/v/${latestVersion.version}`}>Version {latestVersion.version}</Link>, published{" "}
-            {formatUtc(latestVersion.publishedAt)}.
+            <Link to={`/g/${slug}/v/${latestVersion.version}`}>
+              {t("Version {{version}}", { version: latestVersion.version })}
+            </Link>
+            {t(", published {{date}}.", { date: formatUtc(latestVersion.publishedAt, false, language) })}
           </p>
         ) : (
-          <p className="muted">Nothing published yet.</p>
+          <p className="muted">{t("Nothing published yet.")}</p>
         )}
       </section>
       <section className="panel">
-        <h2>About this guideline</h2>
+        <h2>{t("About this guideline")}</h2>
         <Description text={overview.description} />
-        <nav aria-label="Quick links">
+        <nav aria-label={t("Quick links")}>
           <ul className="quick-links">
             <li>
-              <Link to={rounds}>Rounds</Link>
+              <Link to={rounds}>{t("Rounds")}</Link>
             </li>
             <li>
-              <Link to={`/g/${slug}/statements`}>Statements</Link>
+              <Link to={`/g/${slug}/statements`}>{t("Statements")}</Link>
             </li>
             {secretary ? (
               <>
                 <li>
-                  <Link to={`/g/${slug}/panel`}>Panel</Link>
+                  <Link to={`/g/${slug}/panel`}>{t("Panel")}</Link>
                 </li>
                 <li>
-                  <Link to={`/g/${slug}/publish`}>Publish</Link>
+                  <Link to={`/g/${slug}/publish`}>{t("Publish")}</Link>
                 </li>
                 <li>
-                  <Link to={`/g/${slug}/outbox`}>Outbox</Link>
+                  <Link to={`/g/${slug}/outbox`}>{t("Outbox")}</Link>
                 </li>
               </>
             ) : null}

@@ -1,15 +1,21 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { useRef, useState, useSyncExternalStore } from "react";
+import { useTranslation } from "react-i18next";
 import { getDb } from "@db/client.server";
 import { Time } from "~/components/time";
+import { msg, namespaces } from "~/i18n";
+import { tr } from "~/server/i18n.server";
 import { listOutbox } from "~/server/panel.server";
 import { requireMember } from "~/server/permissions.server";
+import { slots, withElements } from "~/components/translations";
 import styles from "~/styles/panel.css";
+
+export const handle = namespaces("rounds");
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
 
-export const meta: MetaFunction = () => [{ title: "Outbox · Delphi consensus" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title ?? "Outbox · Delphi consensus" }];
 
 /** The first address in a mail's text: its invitation, voting or reset link. */
 function linkIn(body: string): string | null {
@@ -25,20 +31,30 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     .map((mail) => ({ to: mail.to, link: linkIn(mail.body) }))
     .filter((line): line is { to: string; link: string } => line.link !== null)
     .reverse();
-  return { ...outbox, pendingLinks };
+  return { ...outbox, pendingLinks, title: tr("Outbox · Delphi consensus", undefined, "rounds") };
 }
+
+/** What each kind of mail is called; a kind not listed shows as stored. */
+const MAIL_KIND = new Map([
+  ["invitation", msg("invitation")],
+  ["reminder", msg("reminder")],
+  ["round-opened", msg("round-opened")],
+  ["password-reset", msg("password-reset")],
+  ["password-changed", msg("password-changed")],
+]);
 
 type Mail = ReturnType<typeof useLoaderData<typeof loader>>["mails"][number];
 
 function Delivery({ mail, smtpConfigured }: { mail: Mail; smtpConfigured: boolean }) {
+  const { t } = useTranslation("rounds");
   if (mail.sentAt) {
     return (
       <span className="badge badge-done">
-        sent <Time value={mail.sentAt} />
+        {withElements(t("sent {{when}}", slots("when")), { when: <Time value={mail.sentAt} /> })}
       </span>
     );
   }
-  return <span className="badge badge-todo">{smtpConfigured ? "not sent yet" : "kept here — SMTP is not configured"}</span>;
+  return <span className="badge badge-todo">{smtpConfigured ? t("not sent yet") : t("kept here — SMTP is not configured")}</span>;
 }
 
 const noSubscription = () => () => {};
@@ -49,6 +65,7 @@ const hasClipboard = () => navigator.clipboard !== undefined;
  * copy (without JavaScript), and with it a button that puts the whole list on the clipboard.
  */
 function CopyAllLinks({ lines }: { lines: { to: string; link: string }[] }) {
+  const { t } = useTranslation("rounds");
   const text = lines.map((line) => `${line.to} ${line.link}`).join("\n");
   const box = useRef<HTMLTextAreaElement>(null);
   // False on the server and while hydrating, so the button appears only where a script can press it.
@@ -57,18 +74,16 @@ function CopyAllLinks({ lines }: { lines: { to: string; link: string }[] }) {
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(text);
-      setCopied(`Copied ${lines.length} link${lines.length === 1 ? "" : "s"}.`);
+      setCopied(t("Copied {{count}} links.", { count: lines.length }));
     } catch {
       box.current?.select();
-      setCopied("The browser did not allow copying: the list is selected, copy it with your keyboard.");
+      setCopied(t("The browser did not allow copying: the list is selected, copy it with your keyboard."));
     }
   };
   return (
     <section className="panel-section copy-links" aria-labelledby="copy-links-heading">
-      <h3 id="copy-links-heading">
-        All links not sent yet ({lines.length} mail{lines.length === 1 ? "" : "s"})
-      </h3>
-      <label htmlFor="copy-links">Recipient and link, one a line: select it all and copy</label>
+      <h3 id="copy-links-heading">{t("All links not sent yet ({{count}} mails)", { count: lines.length })}</h3>
+      <label htmlFor="copy-links">{t("Recipient and link, one a line: select it all and copy")}</label>
       <textarea
         id="copy-links"
         ref={box}
@@ -80,7 +95,7 @@ function CopyAllLinks({ lines }: { lines: { to: string; link: string }[] }) {
       {canCopy ? (
         <p className="row">
           <button type="button" className="button button-secondary" onClick={copy}>
-            Copy all links
+            {t("Copy all links")}
           </button>
           <span role="status">{copied}</span>
         </p>
@@ -91,29 +106,36 @@ function CopyAllLinks({ lines }: { lines: { to: string; link: string }[] }) {
 
 export default function Outbox() {
   const { mails, smtpConfigured, pendingLinks } = useLoaderData<typeof loader>();
+  const { t } = useTranslation("rounds");
   return (
     <section className="panel outbox" aria-labelledby="outbox-heading">
       <div className="row page-heading">
-        <h2 id="outbox-heading">Outbox</h2>
+        <h2 id="outbox-heading">{t("Outbox")}</h2>
       </div>
       <p className="notice" role="status">
         {smtpConfigured
-          ? "SMTP is configured: mails are sent as soon as they are written. Those not sent yet are retried with the next mail."
-          : "SMTP is not configured: mails are kept here. Copy an invitation's link from its text and send it yourself."}
+          ? t(
+              "SMTP is configured: mails are sent as soon as they are written. Those not sent yet are retried with the next mail.",
+            )
+          : t("SMTP is not configured: mails are kept here. Copy an invitation's link from its text and send it yourself.")}
       </p>
       {pendingLinks.length > 0 ? <CopyAllLinks lines={pendingLinks} /> : null}
-      {mails.length === 0 ? <p className="muted">No mails yet.</p> : null}
+      {mails.length === 0 ? <p className="muted">{t("No mails yet.")}</p> : null}
       <ol className="card-list outbox-list">
         {mails.map((mail) => (
           <li key={mail.id} className="card">
             <h3 className="outbox-subject">{mail.subject}</h3>
             <p className="meta">
-              To <span className="member-email">{mail.to}</span> · {mail.kind} · written <Time value={mail.createdAt} />
+              {withElements(t("To {{to}} · {{kind}} · written {{when}}", slots("to", "kind", "when")), {
+                to: <span className="member-email">{mail.to}</span>,
+                kind: MAIL_KIND.has(mail.kind) ? t(MAIL_KIND.get(mail.kind)!) : mail.kind,
+                when: <Time value={mail.createdAt} />,
+              })}
             </p>
             <p>
               <Delivery mail={mail} smtpConfigured={smtpConfigured} />
             </p>
-            <label htmlFor={`mail-${mail.id}`}>Text of the mail to {mail.to}</label>
+            <label htmlFor={`mail-${mail.id}`}>{t("Text of the mail to {{to}}", { to: mail.to })}</label>
             <textarea id={`mail-${mail.id}`} readOnly value={mail.body} rows={Math.min(14, mail.body.split("\n").length + 1)} />
           </li>
         ))}

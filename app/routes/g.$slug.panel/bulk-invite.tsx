@@ -1,18 +1,20 @@
 import { Form } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
 import { INVITE_COLUMNS, MAX_INVITE_ROWS } from "~/server/invite-csv";
 import { ROLE_LABEL, panelHref, type BulkState, type PanelData, type Result } from "./shared";
+import { slot, withElements } from "~/components/translations";
 
 const EXAMPLE =
   "name,email,discipline,affiliation,group\nAda Lovelace,ada@example.org,Pathology,Lyon University Hospital,Clinicians";
 
 /** Step 2: the checked rows, each with its problems, and the button that invites those without. */
 function BulkPreview({ bulk, data, errors }: { bulk: BulkState; data: PanelData; errors: string[] }) {
+  const { t } = useTranslation("panel");
   const leftOut = bulk.rows.length - bulk.ready;
-  const invitations = `${bulk.ready} invitation${bulk.ready === 1 ? "" : "s"}`;
   return (
     <section aria-labelledby="bulk-preview-heading" className="bulk-preview" id="bulk-preview">
       <h4 id="bulk-preview-heading">
-        Preview: {bulk.ready} of {bulk.rows.length} row{bulk.rows.length === 1 ? "" : "s"} can be invited
+        {t("Preview: {{ready}} of {{count}} rows can be invited", { ready: bulk.ready, count: bulk.rows.length })}
       </h4>
       {errors.length > 0 ? (
         <p className="form-error" role="alert">
@@ -20,36 +22,36 @@ function BulkPreview({ bulk, data, errors }: { bulk: BulkState; data: PanelData;
         </p>
       ) : null}
       <table className="data-table bulk-table">
-        <caption className="visually-hidden">The rows of the CSV, each with what stops it from being invited</caption>
+        <caption className="visually-hidden">{t("The rows of the CSV, each with what stops it from being invited")}</caption>
         <thead>
           <tr>
-            <th scope="col">Row</th>
-            <th scope="col">Name</th>
-            <th scope="col">E-mail</th>
-            <th scope="col">Discipline</th>
-            <th scope="col">Affiliation</th>
-            <th scope="col">Group</th>
-            <th scope="col">Role</th>
-            <th scope="col">Check</th>
+            <th scope="col">{t("Row")}</th>
+            <th scope="col">{t("Name")}</th>
+            <th scope="col">{t("E-mail")}</th>
+            <th scope="col">{t("Discipline")}</th>
+            <th scope="col">{t("Affiliation")}</th>
+            <th scope="col">{t("Group")}</th>
+            <th scope="col">{t("Role")}</th>
+            <th scope="col">{t("Check")}</th>
           </tr>
         </thead>
         <tbody>
           {bulk.rows.map((row) => (
             <tr key={row.row} className={row.problems.length > 0 ? "bulk-problem" : undefined}>
-              <th scope="row" data-label="Row">
+              <th scope="row" data-label={t("Row")}>
                 {row.row}
               </th>
-              <td data-label="Name">{row.name || <span className="muted">—</span>}</td>
-              <td data-label="E-mail" className="member-email">
+              <td data-label={t("Name")}>{row.name || <span className="muted">—</span>}</td>
+              <td data-label={t("E-mail")} className="member-email">
                 {row.email || <span className="muted">—</span>}
               </td>
-              <td data-label="Discipline">{row.discipline ?? <span className="muted">—</span>}</td>
-              <td data-label="Affiliation">{row.affiliation ?? <span className="muted">—</span>}</td>
-              <td data-label="Group">{row.group ?? <span className="muted">—</span>}</td>
-              <td data-label="Role">{row.role ? ROLE_LABEL[row.role] : <span className="muted">—</span>}</td>
-              <td data-label="Check">
+              <td data-label={t("Discipline")}>{row.discipline ?? <span className="muted">—</span>}</td>
+              <td data-label={t("Affiliation")}>{row.affiliation ?? <span className="muted">—</span>}</td>
+              <td data-label={t("Group")}>{row.group ?? <span className="muted">—</span>}</td>
+              <td data-label={t("Role")}>{row.role ? t(ROLE_LABEL[row.role]) : <span className="muted">—</span>}</td>
+              <td data-label={t("Check")}>
                 {row.problems.length === 0 ? (
-                  "ready"
+                  t("ready")
                 ) : (
                   <ul className="bulk-problems">
                     {row.problems.map((problem) => (
@@ -63,7 +65,7 @@ function BulkPreview({ bulk, data, errors }: { bulk: BulkState; data: PanelData;
         </tbody>
       </table>
       {bulk.ready === 0 ? (
-        <p>No row can be invited: correct the rows above and preview them again.</p>
+        <p>{t("No row can be invited: correct the rows above and preview them again.")}</p>
       ) : (
         <Form method="post" action={panelHref(data)} className="bulk-send">
           <input type="hidden" name="intent" value="bulk-send" />
@@ -71,12 +73,13 @@ function BulkPreview({ bulk, data, errors }: { bulk: BulkState; data: PanelData;
           <input type="hidden" name="expected" value={bulk.readyRows} />
           {leftOut > 0 ? (
             <p>
-              {leftOut} row{leftOut === 1 ? "" : "s"} with a problem will be left out: correct {leftOut === 1 ? "it" : "them"}{" "}
-              above and preview again to include {leftOut === 1 ? "it" : "them"}.
+              {t("{{count}} rows with a problem will be left out: correct them above and preview again to include them.", {
+                count: leftOut,
+              })}
             </p>
           ) : null}
           <button type="submit" className="button">
-            Send {invitations}
+            {t("Send {{count}} invitations", { count: bulk.ready })}
           </button>
         </Form>
       )}
@@ -89,9 +92,10 @@ function BulkPreview({ bulk, data, errors }: { bulk: BulkState; data: PanelData;
  * step 2 sends the invitations of the rows without a problem.
  */
 export function BulkInvite({ bulk, data, result }: { bulk?: BulkState; data: PanelData; result: Result }) {
+  const { t } = useTranslation("panel");
   const intent = result?.initialValue?.intent;
   const mine = intent === "bulk-preview" || intent === "bulk-send" ? result : undefined;
-  const fieldErrors = (field: string) => mine?.error?.[field] ?? [];
+  const fieldErrors = (field: string) => (mine?.error?.[field] ?? []).map((error) => t(error));
   const csvErrors = fieldErrors("csv");
   const fileErrors = fieldErrors("file");
   const formErrors = [...fieldErrors(""), ...fieldErrors("expected")];
@@ -99,17 +103,29 @@ export function BulkInvite({ bulk, data, result }: { bulk?: BulkState; data: Pan
   const csv = bulk?.csv ?? (typeof submitted === "string" ? submitted : "");
   return (
     <section aria-labelledby="bulk-heading" className="panel-section">
-      <h3 id="bulk-heading">Invite many at once</h3>
+      <h3 id="bulk-heading">{t("Invite many at once")}</h3>
       <p className="muted">
-        From a spreadsheet saved as CSV (UTF-8), up to {MAX_INVITE_ROWS} people: a header row naming the columns, in any order —{" "}
-        {INVITE_COLUMNS.map((column, i) => (
-          <span key={column}>
-            {i === 0 ? "" : ", "}
-            <code>{column}</code>
-          </span>
-        ))}
-        . Name and e-mail are needed; the role is panelist when empty; the group is a panelist&apos;s stakeholder group (empty:
-        their discipline). Nothing is sent before you have checked the preview.
+        {withElements(
+          t(
+            "From a spreadsheet saved as CSV (UTF-8), up to {{max}} people: a header row naming the columns, in any order — {{columns}}.",
+            {
+              max: MAX_INVITE_ROWS,
+              columns: slot("columns"),
+            },
+          ),
+          {
+            columns: INVITE_COLUMNS.map((column, i) => (
+              <span key={column}>
+                {i === 0 ? "" : ", "}
+                <code>{column}</code>
+              </span>
+            )),
+          },
+        )}{" "}
+        {t(
+          "Name and e-mail are needed; the role is panelist when empty; the group is a panelist's stakeholder group (empty: their discipline).",
+        )}{" "}
+        {t("Nothing is sent before you have checked the preview.")}
       </p>
       <Form
         key={csv}
@@ -125,12 +141,14 @@ export function BulkInvite({ bulk, data, result }: { bulk?: BulkState; data: Pan
           </p>
         )}
         <div className="field">
-          <label htmlFor="bulk-csv">Rows to invite (CSV, header row first)</label>
+          <label htmlFor="bulk-csv">{t("Rows to invite (CSV, header row first)")}</label>
           <textarea
             id="bulk-csv"
             name="csv"
             rows={6}
             defaultValue={csv}
+            // CSV as typed: its column names are the format's, in any interface language.
+            translate="no"
             placeholder={EXAMPLE}
             aria-invalid={csvErrors.length > 0 || undefined}
             aria-describedby={csvErrors.length > 0 ? "bulk-csv-error" : undefined}
@@ -142,7 +160,7 @@ export function BulkInvite({ bulk, data, result }: { bulk?: BulkState; data: Pan
           ) : null}
         </div>
         <div className="field">
-          <label htmlFor="bulk-file">Or a .csv file</label>
+          <label htmlFor="bulk-file">{t("Or a .csv file")}</label>
           <input
             id="bulk-file"
             name="file"
@@ -158,7 +176,7 @@ export function BulkInvite({ bulk, data, result }: { bulk?: BulkState; data: Pan
           ) : null}
         </div>
         <button type="submit" className="button button-secondary">
-          Preview
+          {t("Preview")}
         </button>
       </Form>
       {bulk ? <BulkPreview bulk={bulk} data={data} errors={formErrors} /> : null}

@@ -1,4 +1,5 @@
 import { getInputProps, getSelectProps, type FieldMetadata } from "@conform-to/react";
+import { useTranslation } from "react-i18next";
 import { Field } from "~/components/form";
 
 type MemberFieldsMeta = {
@@ -16,45 +17,51 @@ type MemberFieldsMeta = {
 export function MemberFields({
   fields,
   optional = false,
-  groupPlaceholder = "e.g. Patients",
+  groupPlaceholder,
 }: {
   fields: MemberFieldsMeta;
   optional?: boolean;
+  /** The group field's placeholder; "e.g. Patients" when none is given. */
   groupPlaceholder?: string;
 }) {
-  const label = (name: string) => (optional ? `${name} (optional)` : name);
+  const { t } = useTranslation("panel");
+  const errors = (list?: string[]) => list?.map((error) => t(error));
   return (
     <>
-      <Field id={fields.role.id} label="Role" errorId={fields.role.errorId} errors={fields.role.errors}>
+      <Field id={fields.role.id} label={t("Role")} errorId={fields.role.errorId} errors={errors(fields.role.errors)}>
         <select {...getSelectProps(fields.role)}>
-          <option value="panelist">Panelist (votes)</option>
-          <option value="observer">Observer (reads closed rounds and drafts)</option>
-          <option value="secretary">Secretary (runs the process)</option>
+          <option value="panelist">{t("Panelist (votes)")}</option>
+          <option value="observer">{t("Observer (reads closed rounds and drafts)")}</option>
+          <option value="secretary">{t("Secretary (runs the process)")}</option>
         </select>
       </Field>
       <Field
         id={fields.discipline.id}
-        label={label("Discipline")}
+        label={optional ? t("Discipline (optional)") : t("Discipline")}
         errorId={fields.discipline.errorId}
-        errors={fields.discipline.errors}
+        errors={errors(fields.discipline.errors)}
       >
-        <input {...getInputProps(fields.discipline, { type: "text" })} placeholder={optional ? "e.g. Radiology" : undefined} />
+        <input {...getInputProps(fields.discipline, { type: "text" })} placeholder={optional ? t("e.g. Radiology") : undefined} />
       </Field>
       <Field
         id={fields.affiliation.id}
-        label={label("Affiliation")}
+        label={optional ? t("Affiliation (optional)") : t("Affiliation")}
         errorId={fields.affiliation.errorId}
-        errors={fields.affiliation.errors}
+        errors={errors(fields.affiliation.errors)}
       >
         <input {...getInputProps(fields.affiliation, { type: "text" })} />
       </Field>
       <Field
         id={fields.group.id}
-        label={`Stakeholder group (${optional ? "optional; " : ""}panelists only; empty: their discipline)`}
+        label={
+          optional
+            ? t("Stakeholder group (optional; panelists only; empty: their discipline)")
+            : t("Stakeholder group (panelists only; empty: their discipline)")
+        }
         errorId={fields.group.errorId}
-        errors={fields.group.errors}
+        errors={errors(fields.group.errors)}
       >
-        <input {...getInputProps(fields.group, { type: "text" })} placeholder={groupPlaceholder} />
+        <input {...getInputProps(fields.group, { type: "text" })} placeholder={groupPlaceholder ?? t("e.g. Patients")} />
       </Field>
     </>
   );

@@ -1,5 +1,6 @@
 import { Form, Link, useSubmit } from "@remix-run/react";
 import { useEffect, useRef, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 import { Time } from "~/components/time";
 import type { PanelStatus } from "~/consensus/values";
 import { InvitationActions } from "./invitations";
@@ -10,11 +11,13 @@ import {
   resultFor,
   ROLE_LABEL,
   RowErrors,
+  STATUS_COUNT,
   STATUS_LABEL,
   type PanelData,
   type PanelPerson,
   type Result,
 } from "./shared";
+import { slot, withElements } from "~/components/translations";
 
 const COLUMNS = 7;
 
@@ -23,6 +26,7 @@ const COLUMNS = 7;
  * JavaScript; with it, the list follows as you type.
  */
 function FilterForm({ data }: { data: PanelData }) {
+  const { t } = useTranslation("panel");
   const submit = useSubmit();
   const timer = useRef<ReturnType<typeof setTimeout>>();
   const search = useRef<HTMLInputElement>(null);
@@ -40,33 +44,34 @@ function FilterForm({ data }: { data: PanelData }) {
   };
   const filtered = data.filter.q !== "" || data.filter.status !== "all";
   return (
-    <Form method="get" role="search" aria-label="The panel's list" className="people-filter" onChange={follow}>
+    <Form method="get" role="search" aria-label={t("The panel's list")} className="people-filter" onChange={follow}>
       <div className="field">
-        <label htmlFor="people-q">Search by name, e-mail, discipline, group or affiliation</label>
+        <label htmlFor="people-q">{t("Search by name, e-mail, discipline, group or affiliation")}</label>
         <input ref={search} id="people-q" name="q" type="search" defaultValue={data.filter.q} maxLength={200} />
       </div>
       <div className="field">
-        <label htmlFor="people-status">Status</label>
+        <label htmlFor="people-status">{t("Status")}</label>
         <select ref={status} id="people-status" name="status" defaultValue={data.filter.status}>
-          <option value="all">Everyone ({data.peopleTotal})</option>
+          <option value="all">{t("Everyone ({{number}})", { number: data.peopleTotal })}</option>
           {(Object.keys(STATUS_LABEL) as PanelStatus[]).map((status) => (
             <option key={status} value={status}>
-              {STATUS_LABEL[status]} ({data.statusCounts[status]})
+              {t("{{status}} ({{number}})", { status: t(STATUS_LABEL[status]), number: data.statusCounts[status] })}
             </option>
           ))}
         </select>
       </div>
       <div className="row people-filter-buttons">
         <button type="submit" className="button button-secondary">
-          Filter
+          {t("Filter")}
         </button>
-        {filtered ? <Link to={`/g/${data.slug}/panel`}>Show everyone</Link> : null}
+        {filtered ? <Link to={`/g/${data.slug}/panel`}>{t("Show everyone")}</Link> : null}
       </div>
     </Form>
   );
 }
 
 function Coi({ person, result }: { person: PanelPerson; result: Result }) {
+  const { t } = useTranslation("panel");
   if (person.status === "invited" || person.status === "expired") return <span className="muted">—</span>;
   const name = person.name ?? person.email;
   return (
@@ -74,21 +79,24 @@ function Coi({ person, result }: { person: PanelPerson; result: Result }) {
       {person.coiDeclaredAt ? (
         <details className="coi">
           <summary>
-            Declared <Time value={person.coiDeclaredAt} dateOnly />
-            <ForScreenReaders>: {name}&apos;s declaration</ForScreenReaders>
+            {withElements(t("Declared {{date}}", { date: slot("date") }), {
+              date: <Time value={person.coiDeclaredAt} dateOnly />,
+            })}
+            <ForScreenReaders>{t(": {{name}}'s declaration", { name })}</ForScreenReaders>
           </summary>
-          <p className="coi-text">{person.coiText || "No conflicts declared."}</p>
+          <p className="coi-text">{person.coiText || t("No conflicts declared.")}</p>
         </details>
       ) : (
-        <span className="muted">not declared yet</span>
+        <span className="muted">{t("not declared yet")}</span>
       )}
       {person.recusals.length > 0 ? (
         <ul className="recusal-list">
           {person.recusals.map((recusal) => (
             <li key={recusal.statementId}>
               <span>
-                Recused from statement {recusal.position}
-                {recusal.reason ? `: ${recusal.reason}` : ""}
+                {recusal.reason
+                  ? t("Recused from statement {{number}}: {{reason}}", { number: recusal.position, reason: recusal.reason })
+                  : t("Recused from statement {{number}}", { number: recusal.position })}
               </span>
               {person.status === "joined" ? (
                 <Form method="post" className="inline-form">
@@ -98,9 +106,9 @@ function Coi({ person, result }: { person: PanelPerson; result: Result }) {
                   <button
                     type="submit"
                     className="button-link"
-                    aria-label={`Withdraw ${name}'s recusal from statement ${recusal.position}`}
+                    aria-label={t("Withdraw {{name}}'s recusal from statement {{number}}", { name, number: recusal.position })}
                   >
-                    Withdraw
+                    {t("Withdraw")}
                   </button>
                 </Form>
               ) : null}
@@ -119,13 +127,17 @@ function Coi({ person, result }: { person: PanelPerson; result: Result }) {
 }
 
 function Status({ person }: { person: PanelPerson }) {
+  const { t } = useTranslation("panel");
+  const date = person.statusAt ? { date: <Time value={person.statusAt} dateOnly /> } : null;
   return (
     <>
-      <span className={`badge status-${person.status}`}>{STATUS_LABEL[person.status]}</span>
-      {person.statusAt ? (
+      <span className={`badge status-${person.status}`}>{t(STATUS_LABEL[person.status])}</span>
+      {date ? (
         <span className="muted status-date">
           {" "}
-          {person.status === "invited" ? "until" : "on"} <Time value={person.statusAt} dateOnly />
+          {person.status === "invited"
+            ? withElements(t("until {{date}}", { date: slot("date") }), date)
+            : withElements(t("on {{date}}", { date: slot("date") }), date)}
         </span>
       ) : null}
     </>
@@ -134,23 +146,27 @@ function Status({ person }: { person: PanelPerson }) {
 
 /** The row's actions behind a menu that opens without JavaScript. */
 function Actions({ person, data }: { person: PanelPerson; data: PanelData }) {
+  const { t } = useTranslation("panel");
   const name = person.name ?? person.email;
   const membershipId = person.membershipId;
   if (person.status === "removed") return <span className="muted">—</span>;
   return (
     <details className="row-menu">
       <summary>
-        Actions<ForScreenReaders> for {name}</ForScreenReaders>
+        {t("Actions")}
+        <ForScreenReaders> {t("for {{name}}", { name })}</ForScreenReaders>
       </summary>
       <div className="row-menu-items">
         {person.status === "joined" && membershipId ? (
           <>
             <Link to={panelHref(data, { edit: membershipId }, `#edit-${membershipId}`)}>
-              Edit<ForScreenReaders> {name}</ForScreenReaders>
+              {t("Edit")}
+              <ForScreenReaders> {name}</ForScreenReaders>
             </Link>
             {person.userId === data.me ? null : (
               <Link to={panelHref(data, { remove: membershipId }, `#remove-${membershipId}`)}>
-                Remove<ForScreenReaders> {name}</ForScreenReaders>…
+                {t("Remove")}
+                <ForScreenReaders> {name}</ForScreenReaders>…
               </Link>
             )}
           </>
@@ -170,6 +186,7 @@ function Actions({ person, data }: { person: PanelPerson; data: PanelData }) {
 }
 
 function PersonRows({ person, data, result }: { person: PanelPerson; data: PanelData; result: Result }) {
+  const { t } = useTranslation("panel");
   const membershipId = person.status === "joined" ? person.membershipId : null;
   const editing = membershipId !== null && data.editing === membershipId;
   const removing = membershipId !== null && data.removing === membershipId && person.userId !== data.me;
@@ -178,22 +195,24 @@ function PersonRows({ person, data, result }: { person: PanelPerson; data: Panel
     <>
       <tr className={`person person-${person.status}`}>
         <th scope="row" className="person-name">
-          {person.name ?? <span className="muted">not joined yet</span>}
-          {person.userId !== null && person.userId === data.me ? <span className="muted"> (you)</span> : null}
+          {person.name ?? <span className="muted">{t("not joined yet")}</span>}
+          {person.userId !== null && person.userId === data.me ? <span className="muted"> {t("(you)")}</span> : null}
           {person.affiliation ? <span className="muted person-affiliation">{person.affiliation}</span> : null}
         </th>
-        <td data-label="E-mail" className="member-email">
+        <td data-label={t("E-mail")} className="member-email">
           {person.email}
         </td>
-        <td data-label="Discipline / group">
+        <td data-label={t("Discipline / group")}>
           {person.discipline ?? <span className="muted">—</span>}
-          {person.stakeholderGroup ? <span className="person-group">group: {person.stakeholderGroup}</span> : null}
+          {person.stakeholderGroup ? (
+            <span className="person-group">{t("group: {{group}}", { group: person.stakeholderGroup })}</span>
+          ) : null}
         </td>
-        <td data-label="Role">{ROLE_LABEL[person.role]}</td>
-        <td data-label="Status">
+        <td data-label={t("Role")}>{t(ROLE_LABEL[person.role])}</td>
+        <td data-label={t("Status")}>
           <Status person={person} />
         </td>
-        <td data-label="Conflict of interest">
+        <td data-label={t("Conflict of interest")}>
           <Coi person={person} result={result} />
         </td>
         <td className="person-actions">
@@ -226,35 +245,38 @@ function PersonRows({ person, data, result }: { person: PanelPerson; data: Panel
  * On a phone the rows become cards, each cell naming its column.
  */
 export function PeopleSection({ data, result }: { data: PanelData; result: Result }) {
+  const { t } = useTranslation("panel");
   const { people } = data;
+  const count = (status: PanelStatus) => t(STATUS_COUNT[status], { number: data.statusCounts[status] });
+  const counts = { joined: count("joined"), invited: count("invited"), expired: count("expired"), removed: count("removed") };
   return (
     <section aria-labelledby="members-heading" className="panel-section">
-      <h3 id="members-heading">Members ({data.members.length})</h3>
+      <h3 id="members-heading">{t("Members ({{number}})", { number: data.members.length })}</h3>
       <FilterForm data={data} />
       <p className="muted people-count" aria-live="polite">
         {people.length === data.peopleTotal
-          ? `${data.peopleTotal} on the list: `
-          : `Showing ${people.length} of ${data.peopleTotal}: `}
-        {(Object.keys(STATUS_LABEL) as PanelStatus[])
-          .map((status) => `${data.statusCounts[status]} ${STATUS_LABEL[status]}`)
-          .join(", ")}
-        .
+          ? t("{{total}} on the list: {{joined}}, {{invited}}, {{expired}}, {{removed}}.", { total: data.peopleTotal, ...counts })
+          : t("Showing {{shown}} of {{total}}: {{joined}}, {{invited}}, {{expired}}, {{removed}}.", {
+              shown: people.length,
+              total: data.peopleTotal,
+              ...counts,
+            })}
       </p>
       {people.length === 0 ? (
-        <p>No one on the list matches.</p>
+        <p>{t("No one on the list matches.")}</p>
       ) : (
         <table className="data-table people-table">
-          <caption className="visually-hidden">Members, invitations not taken up and removed members</caption>
+          <caption className="visually-hidden">{t("Members, invitations not taken up and removed members")}</caption>
           <thead>
             <tr>
-              <th scope="col">Name</th>
-              <th scope="col">E-mail</th>
-              <th scope="col">Discipline / group</th>
-              <th scope="col">Role</th>
-              <th scope="col">Status</th>
-              <th scope="col">Conflict of interest</th>
+              <th scope="col">{t("Name")}</th>
+              <th scope="col">{t("E-mail")}</th>
+              <th scope="col">{t("Discipline / group")}</th>
+              <th scope="col">{t("Role")}</th>
+              <th scope="col">{t("Status")}</th>
+              <th scope="col">{t("Conflict of interest")}</th>
               <th scope="col">
-                <ForScreenReaders>Actions</ForScreenReaders>
+                <ForScreenReaders>{t("Actions")}</ForScreenReaders>
               </th>
             </tr>
           </thead>

@@ -2,12 +2,15 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { getDb, type DB } from "@db/client.server";
 import type { User } from "~/server/auth.server";
 import { attempt, invalid, readForm } from "~/server/forms.server";
+import { tr } from "~/server/i18n.server";
 import { publicOrigin } from "~/server/env.server";
 import { PANEL_STATUSES } from "~/consensus/values";
+import { msg, namespaces } from "~/i18n";
 import { readInviteCsv } from "~/server/invite-csv";
 import { deliverOutbox } from "~/server/mail.server";
 import {
@@ -35,7 +38,9 @@ import type { ActionData, Result } from "./shared";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
 
-export const meta: MetaFunction = () => [{ title: "Panel · Delphi consensus" }];
+export const handle = namespaces("panel");
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title ?? "Panel · Delphi consensus" }];
 
 /** The list's search (`?q=`) and status filter: a view, so a value that makes no sense shows everyone. */
 const FilterSchema = z.object({
@@ -51,6 +56,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const search = new URL(request.url).searchParams;
   const filter = FilterSchema.parse({ q: search.get("q") ?? "", status: search.get("status") ?? "all" });
   return {
+    title: `${tr("Panel", {}, "panel")} · ${tr("Delphi consensus", {}, "common")}`,
     slug: guideline.slug,
     me: user.id,
     filter,
@@ -69,22 +75,22 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 const BulkSchema = z
   .object({
     intent: z.enum(["bulk-preview", "bulk-send"]),
-    csv: z.string({ error: "Paste the rows as text" }).optional(),
-    file: z.instanceof(File, { error: "Choose a .csv file" }).optional(),
+    csv: z.string({ error: msg("Paste the rows as text") }).optional(),
+    file: z.instanceof(File, { error: msg("Choose a .csv file") }).optional(),
     /** The row numbers the preview found ready ("2,5"), so the send invites exactly those or nothing. */
     expected: z
-      .string({ error: "Preview the list before sending it" })
-      .regex(/^(\d+(,\d+)*)?$/, "Preview the list before sending it")
+      .string({ error: msg("Preview the list before sending it") })
+      .regex(/^(\d+(,\d+)*)?$/, msg("Preview the list before sending it"))
       .optional(),
   })
   .superRefine((value, ctx) => {
     if (value.csv !== undefined && value.file !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["file"], message: "Paste the rows or choose a file, not both." });
+      ctx.addIssue({ code: "custom", path: ["file"], message: msg("Paste the rows or choose a file, not both.") });
     } else if (value.csv === undefined && value.file === undefined) {
-      ctx.addIssue({ code: "custom", path: ["csv"], message: "Paste the rows, header row first, or choose a .csv file." });
+      ctx.addIssue({ code: "custom", path: ["csv"], message: msg("Paste the rows, header row first, or choose a .csv file.") });
     }
     if (value.intent === "bulk-send" && value.expected === undefined) {
-      ctx.addIssue({ code: "custom", path: ["expected"], message: "Preview the list before sending it" });
+      ctx.addIssue({ code: "custom", path: ["expected"], message: msg("Preview the list before sending it") });
     }
   })
   .transform(async ({ csv, file, ...rest }, ctx) => {
@@ -94,11 +100,12 @@ const BulkSchema = z
       ctx.addIssue({
         code: "custom",
         path: [field],
-        message: "The file is not UTF-8 text: save it from the spreadsheet as “CSV UTF-8”.",
+        message: msg("The file is not UTF-8 text: save it from the spreadsheet as “CSV UTF-8”."),
       });
       return z.NEVER;
     }
-    const read = readInviteCsv(text);
+    // The rows' problems are shown as they are, so they are written in the request's language.
+    const read = readInviteCsv(text, (key, values) => tr(key, values, "panel"));
     if (!read.ok) {
       ctx.addIssue({ code: "custom", path: [field], message: read.error });
       return z.NEVER;
@@ -106,7 +113,7 @@ const BulkSchema = z
     return { ...rest, csv: text, rows: read.rows };
   });
 
-const STALE = "The list changed since the preview (someone joined or was invited): check it again, then send.";
+const STALE = msg("The list changed since the preview (someone joined or was invited): check it again, then send.");
 
 /** Where the panel's actions return: the list as it was filtered, with what was done. */
 function backTo(slug: string, request: Request, done: Record<string, string>): string {
@@ -208,10 +215,11 @@ export default function Panel() {
   const actionData = useActionData<typeof action>() as ActionData;
   const result: Result = actionData?.initialValue ? (actionData as NonNullable<Result>) : undefined;
   const [searchParams] = useSearchParams();
+  const { t } = useTranslation("panel");
   return (
     <section className="panel panel-page" aria-labelledby="panel-heading">
       <div className="row page-heading">
-        <h2 id="panel-heading">Panel</h2>
+        <h2 id="panel-heading">{t("Panel")}</h2>
       </div>
       {actionData ? null : <Notice search={searchParams} data={data} />}
       <PeopleSection data={data} result={result} />

@@ -1,15 +1,22 @@
 import { z } from "zod";
 import { ROLES } from "~/consensus/values";
+import { msg } from "~/i18n";
 
-/** The panel's forms, shared by the action and the forms' own checks in the browser. */
+/**
+ * The panel's forms, shared by the action and the forms' own checks in the browser. Their
+ * messages are translation keys (namespace "panel"), translated where they are shown.
+ */
 
-export const CONFIRM_REMOVAL = "Confirm the removal: choose Remove in the member’s actions, then confirm it.";
-const GROUP_OF_PANELISTS = "Only panelists belong to a stakeholder group: leave it empty for a secretary or observer.";
+export const CONFIRM_REMOVAL = msg("Confirm the removal: choose Remove in the member’s actions, then confirm it.");
+const GROUP_OF_PANELISTS = msg("Only panelists belong to a stakeholder group: leave it empty for a secretary or observer.");
 
-const optionalText = (label: string, max: number) =>
-  z.string().trim().max(max, `${label} has at most ${max} characters`).optional();
+/** An optional free text of at most `max` characters; `tooLong` is the message (a key) when it is longer. */
+const optionalText = (max: number, tooLong: string) => z.string().trim().max(max, tooLong).optional();
+const discipline = () => optionalText(100, msg("A discipline has at most 100 characters"));
+const affiliation = () => optionalText(200, msg("An affiliation has at most 200 characters"));
+const group = () => optionalText(100, msg("A stakeholder group has at most 100 characters"));
 
-const Role = z.enum(ROLES, { error: "Choose panelist, observer or secretary" });
+const Role = z.enum(ROLES, { error: msg("Choose panelist, observer or secretary") });
 
 /** A stakeholder group is a panelist's: refused, on the group field, for any other role. */
 const groupOfPanelists = (value: { role?: unknown; group?: unknown }, ctx: z.RefinementCtx) => {
@@ -24,41 +31,41 @@ export function inviteSchema(conflict: (email: string) => string | null = () => 
     .object({
       intent: z.literal("invite"),
       email: z
-        .string({ error: "Enter the e-mail address to invite" })
+        .string({ error: msg("Enter the e-mail address to invite") })
         .trim()
         .toLowerCase()
-        .pipe(z.email("Enter a valid e-mail address, such as name@example.org"))
+        .pipe(z.email(msg("Enter a valid e-mail address, such as name@example.org")))
         .superRefine((email, ctx) => {
           const why = conflict(email);
           if (why) ctx.addIssue({ code: "custom", message: why });
         }),
       role: Role,
-      discipline: optionalText("A discipline", 100),
-      affiliation: optionalText("An affiliation", 200),
-      group: optionalText("A stakeholder group", 100),
+      discipline: discipline(),
+      affiliation: affiliation(),
+      group: group(),
     })
     .superRefine(groupOfPanelists, { when: () => true });
 }
 
 export const RecuseSchema = z.object({
   intent: z.literal("recuse"),
-  membershipId: z.string({ error: "Choose the panelist to recuse" }),
-  statementId: z.string({ error: "Choose the statement" }),
+  membershipId: z.string({ error: msg("Choose the panelist to recuse") }),
+  statementId: z.string({ error: msg("Choose the statement") }),
   reason: z
-    .string({ error: "Say why, e.g. the conflict of interest they declared" })
+    .string({ error: msg("Say why, e.g. the conflict of interest they declared") })
     .trim()
-    .max(1000, "A reason has at most 1000 characters"),
+    .max(1000, msg("A reason has at most 1000 characters")),
 });
 
 /** A member's role, discipline, affiliation and stakeholder group, changed after they joined. */
 export const EditSchema = z
   .object({
     intent: z.literal("edit"),
-    membershipId: z.string({ error: "Choose the member to change" }),
+    membershipId: z.string({ error: msg("Choose the member to change") }),
     role: Role,
-    discipline: optionalText("A discipline", 100),
-    affiliation: optionalText("An affiliation", 200),
-    group: optionalText("A stakeholder group", 100),
+    discipline: discipline(),
+    affiliation: affiliation(),
+    group: group(),
   })
   .superRefine(groupOfPanelists, { when: () => true });
 

@@ -1,7 +1,9 @@
 import type { SubmissionResult } from "@conform-to/react";
 import type { useLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
+import { useTranslation } from "react-i18next";
 import type { PanelStatus } from "~/consensus/values";
+import { msg } from "~/i18n";
 import type { InvitationCheck } from "~/server/panel.server";
 import type { loader } from "./route";
 
@@ -13,12 +15,20 @@ export type BulkState = InvitationCheck & { csv: string };
 /** What the action answers without redirecting: a refused form, a bulk preview, or both (a stale preview). */
 export type ActionData = (Partial<NonNullable<Result>> & { bulk?: BulkState }) | undefined;
 
-export const ROLE_LABEL = { secretary: "Secretary", panelist: "Panelist", observer: "Observer" } as const;
+/** Translation keys (namespace "panel"): `t(ROLE_LABEL[role])`. */
+export const ROLE_LABEL = { secretary: msg("Secretary"), panelist: msg("Panelist"), observer: msg("Observer") } as const;
 export const STATUS_LABEL: Record<PanelStatus, string> = {
-  joined: "joined",
-  invited: "invited",
-  expired: "invitation expired",
-  removed: "removed",
+  joined: msg("joined"),
+  invited: msg("invited"),
+  expired: msg("invitation expired"),
+  removed: msg("removed"),
+};
+/** How many people have each status, as the list's summary says it: `t(STATUS_COUNT[status], { number })`. */
+export const STATUS_COUNT: Record<PanelStatus, string> = {
+  joined: msg("{{number}} joined"),
+  invited: msg("{{number}} invited"),
+  expired: msg("{{number}} invitation expired"),
+  removed: msg("{{number}} removed"),
 };
 
 /** The last submission, if it was this form's (same intent and same row). */
@@ -29,7 +39,8 @@ export function resultFor(result: Result, intent: string, row: Record<string, st
 }
 
 export function RowErrors({ result }: { result: Result }) {
-  const messages = Object.values(result?.error ?? {}).flatMap((errors) => errors ?? []);
+  const { t } = useTranslation("panel");
+  const messages = Object.values(result?.error ?? {}).flatMap((errors) => (errors ?? []).map((error) => t(error)));
   if (messages.length === 0) return null;
   return (
     <p className="form-error" role="alert">

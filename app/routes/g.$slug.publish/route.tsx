@@ -3,9 +3,11 @@ import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { getDb } from "@db/client.server";
-import { FormErrors } from "~/components/form";
+import { FormErrors, useErrorText } from "~/components/form";
+import { slot, useLanguage, withElements } from "~/components/translations";
 import {
   distributionHeading,
   distributionText,
@@ -17,18 +19,23 @@ import {
   type Recommendation,
 } from "~/consensus/recommendation-set";
 import type { Scale } from "~/consensus/scale";
+import { msg, namespaces, type Translate } from "~/i18n";
 import { attempt, invalid, readForm } from "~/server/forms.server";
+import { tr } from "~/server/i18n.server";
 import { requireMember } from "~/server/permissions.server";
 import { previewNextVersion, type ChangeLine } from "~/server/publish-preview.server";
 import { listVersions, publish } from "~/server/publications.server";
 import { versionPath } from "~/server/public-api.server";
 import styles from "~/styles/publish.css";
+import { formatUtc } from "~/time";
+
+export const handle = namespaces("statements");
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
 
-export const meta: MetaFunction = () => [{ title: "Publish · Delphi consensus" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title ?? "Publish · Delphi consensus" }];
 
-const CONFIRMATION = "Tick the box to confirm that you understand published versions are permanent and public.";
+const CONFIRMATION = msg("Tick the box to confirm that you understand published versions are permanent and public.");
 
 const PublishSchema = z.object({
   confirm: z.boolean({ error: CONFIRMATION }).refine((ticked) => ticked, CONFIRMATION),
@@ -60,6 +67,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     }));
   const published = Number(new URL(request.url).searchParams.get("published"));
   return {
+    title: `${tr("Publish", {}, "statements")} · ${tr("Delphi consensus", {}, "statements")}`,
     preview: previewNextVersion(db, { slug: guideline.slug }),
     versions: newestFirst,
     justPublished: newestFirst.find((v) => v.version === published) ?? null,
@@ -76,15 +84,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return redirect(`/g/${encodeURIComponent(guideline.slug)}/publish?published=${result.version}`);
 }
 
-function formatDate(iso: string): string {
-  return new Date(iso).toLocaleDateString("en-GB", { dateStyle: "long", timeZone: "UTC" });
-}
-
 function VersionLinkList({ links, label }: { links: VersionLinks; label: string }) {
+  const { t } = useTranslation("statements");
   return (
     <ul className="link-list" aria-label={label}>
       <li>
-        <a href={links.table1}>Table 1 page</a>
+        <a href={links.table1}>{t("Table 1 page")}</a>
       </li>
       <li>
         <a href={links.json}>API JSON</a>
@@ -102,20 +107,26 @@ function VersionLinkList({ links, label }: { links: VersionLinks; label: string 
   );
 }
 
-const CHANGE_HEADINGS = { added: "Added", revised: "Revised", retired: "Retired" } as const;
+const CHANGE_HEADINGS = { added: msg("Added"), revised: msg("Revised"), retired: msg("Retired") } as const;
 
 /** "Statement 8", or nothing for a statement no longer in the guideline's list. */
-const statementLabel = (number: number | null | undefined) => (number == null ? "" : `Statement ${number} · `);
+const statementLabel = (number: number | null | undefined, t: Translate) =>
+  number == null ? "" : `${t("Statement {{number}}", { number })} · `;
 
 function ChangeItem({ change }: { change: ChangeLine }) {
+  const { t } = useTranslation("statements");
   return (
     <li className="change">
       <p className="meta">
-        {statementLabel(change.number)}
-        {change.section || "No section"}
-        {change.kind === "revised" ? ` · revision ${change.previousRevision} → ${change.revision}` : null}
+        {statementLabel(change.number, t)}
+        {change.section || t("No section")}
+        {change.kind === "revised"
+          ? ` · ${t("revision {{previous}} → {{revision}}", { previous: change.previousRevision, revision: change.revision })}`
+          : null}
         {change.adopted === null ? null : (
-          <span className={change.adopted ? "badge badge-done" : "badge"}>{change.adopted ? "adopted" : "not adopted"}</span>
+          <span className={change.adopted ? "badge badge-done" : "badge"}>
+            {change.adopted ? t("adopted") : t("not adopted")}
+          </span>
         )}
       </p>
       <p className="change-text">{change.text}</p>
@@ -124,13 +135,16 @@ function ChangeItem({ change }: { change: ChangeLine }) {
 }
 
 function ChangeList({ changes, previousVersion }: { changes: ChangeLine[]; previousVersion: number | null }) {
+  const { t } = useTranslation("statements");
   return (
     <section aria-labelledby="changes-heading">
       <h4 id="changes-heading">
-        {previousVersion === null ? "Changes: this is the first version" : `Changes since version ${previousVersion}`}
+        {previousVersion === null
+          ? t("Changes: this is the first version")
+          : t("Changes since version {{version}}", { version: previousVersion })}
       </h4>
       {changes.length === 0 ? (
-        <p className="muted">No statement was added, revised or retired; only tallies or the panel changed.</p>
+        <p className="muted">{t("No statement was added, revised or retired; only tallies or the panel changed.")}</p>
       ) : null}
       {(["added", "revised", "retired"] as const).map((kind) => {
         const lines = changes.filter((c) => c.kind === kind);
@@ -138,7 +152,7 @@ function ChangeList({ changes, previousVersion }: { changes: ChangeLine[]; previ
         return (
           <div key={kind}>
             <h5>
-              {CHANGE_HEADINGS[kind]} ({lines.length})
+              {t(CHANGE_HEADINGS[kind])} ({lines.length})
             </h5>
             <ul className="change-list">
               {lines.map((c) => (
@@ -155,19 +169,19 @@ function ChangeList({ changes, previousVersion }: { changes: ChangeLine[]; previ
 const count = (n: number | undefined) => (n === undefined ? "–" : n);
 
 /** The columns of the set's scale: agree, disagree, abstain; or the ratings' distribution, median, outcome and grade. */
-function countColumns(scale: Scale): { label: string; value: (entry: Entry) => string | number }[] {
+function countColumns(scale: Scale, t: Translate): { label: string; value: (entry: Entry) => string | number }[] {
   if (scale.kind === "agreement") {
     return [
-      { label: "Agree", value: (e) => count(e.votes?.agree) },
-      { label: "Disagree", value: (e) => count(e.votes?.disagree) },
-      { label: "Abstain", value: (e) => count(e.votes?.abstain) },
+      { label: t("Agree"), value: (e) => count(e.votes?.agree) },
+      { label: t("Disagree"), value: (e) => count(e.votes?.disagree) },
+      { label: t("Abstain"), value: (e) => count(e.votes?.abstain) },
     ];
   }
   return [
     { label: distributionHeading(scale), value: (e) => distributionText(e, scale) },
-    { label: "Median", value: (e) => medianText(e.median) },
-    { label: "Outcome", value: (e) => outcomeLabel(e.outcome) },
-    { label: "Grade", value: (e) => gradeLabel(e.grade) },
+    { label: t("Median"), value: (e) => medianText(e.median) },
+    { label: t("Outcome"), value: (e) => outcomeLabel(e.outcome) },
+    { label: t("Grade"), value: (e) => gradeLabel(e.grade) },
   ];
 }
 
@@ -185,18 +199,21 @@ function RecommendationsTable({
   scale: Scale;
   numbers: Record<string, number>;
 }) {
-  if (recommendations.length === 0) return <p className="muted">No statement would be adopted in this version.</p>;
-  const columns = countColumns(scale);
+  const { t } = useTranslation("statements");
+  if (recommendations.length === 0) return <p className="muted">{t("No statement would be adopted in this version.")}</p>;
+  const columns = countColumns(scale, t);
   return (
     <table className="data-table labelled-table">
       <caption>
-        Table 1 as it will be published: the adopted statements, numbered 1 to {recommendations.length} as recommendations
+        {t("Table 1 as it will be published: the adopted statements, numbered 1 to {{last}} as recommendations", {
+          last: recommendations.length,
+        })}
       </caption>
       <thead>
         <tr>
-          <th scope="col">Statement → recommendation</th>
-          <th scope="col">Section</th>
-          <th scope="col">Key point</th>
+          <th scope="col">{t("Statement → recommendation")}</th>
+          <th scope="col">{t("Section")}</th>
+          <th scope="col">{t("Key point")}</th>
           {columns.map((c) => (
             <th key={c.label} scope="col">
               {c.label}
@@ -207,12 +224,12 @@ function RecommendationsTable({
       <tbody>
         {recommendations.map((r) => (
           <tr key={r.statementId}>
-            <td data-label="Number" className="publish-number">
-              <strong>Statement {numbers[r.statementId] ?? "–"}</strong>{" "}
-              <span className="muted">→ Recommendation {r.number}</span>
+            <td data-label={t("Number")} className="publish-number">
+              <strong>{t("Statement {{number}}", { number: numbers[r.statementId] ?? "–" })}</strong>{" "}
+              <span className="muted">{t("→ Recommendation {{number}}", { number: r.number })}</span>
             </td>
-            <td data-label="Section">{r.section}</td>
-            <td data-label="Key point">{r.text}</td>
+            <td data-label={t("Section")}>{r.section}</td>
+            <td data-label={t("Key point")}>{r.text}</td>
             {columns.map((c) => (
               <td key={c.label} data-label={c.label}>
                 {c.value(r)}
@@ -226,8 +243,9 @@ function RecommendationsTable({
 }
 
 function NotAdoptedList({ entries, scale, numbers }: { entries: Entry[]; scale: Scale; numbers: Record<string, number> }) {
-  if (entries.length === 0) return <p>None: every statement put to the vote would be adopted.</p>;
-  const columns = countColumns(scale);
+  const { t } = useTranslation("statements");
+  if (entries.length === 0) return <p>{t("None: every statement put to the vote would be adopted.")}</p>;
+  const columns = countColumns(scale, t);
   const counts = (e: Entry) =>
     scale.kind === "agreement"
       ? columns.map((c) => `${c.label.toLowerCase()} ${c.value(e)}`).join(", ")
@@ -237,8 +255,8 @@ function NotAdoptedList({ entries, scale, numbers }: { entries: Entry[]; scale: 
       {entries.map((e) => (
         <li key={e.statementId} className="change">
           <p className="meta">
-            {statementLabel(numbers[e.statementId])}
-            {e.section || "No section"} · {counts(e)}
+            {statementLabel(numbers[e.statementId], t)}
+            {e.section || t("No section")} · {counts(e)}
           </p>
           <p className="change-text">{e.text}</p>
           <p>{e.explanation}</p>
@@ -250,6 +268,8 @@ function NotAdoptedList({ entries, scale, numbers }: { entries: Entry[]; scale: 
 
 function PublishForm({ version }: { version: number }) {
   const lastResult = useActionData<typeof action>();
+  const { t } = useTranslation("statements");
+  const errorText = useErrorText();
   const [form, fields] = useForm({
     id: "publish",
     lastResult,
@@ -262,16 +282,16 @@ function PublishForm({ version }: { version: number }) {
       <div className="confirm">
         <input {...getInputProps(fields.confirm, { type: "checkbox" })} />
         <label htmlFor={fields.confirm.id}>
-          Published versions are permanent and public: version {version} can never be changed or withdrawn.
+          {t("Published versions are permanent and public: version {{version}} can never be changed or withdrawn.", { version })}
         </label>
       </div>
       {fields.confirm.errors?.length ? (
         <p className="field-error" id={fields.confirm.errorId}>
-          {fields.confirm.errors.join(" ")}
+          {fields.confirm.errors.map(errorText).join(" ")}
         </p>
       ) : null}
       <button type="submit" className="button">
-        Publish version {version}
+        {t("Publish version {{version}}", { version })}
       </button>
     </Form>
   );
@@ -279,26 +299,36 @@ function PublishForm({ version }: { version: number }) {
 
 function NextVersion() {
   const { preview } = useLoaderData<typeof loader>();
+  const { t } = useTranslation("statements");
   return (
     <section className="panel stack" aria-labelledby="next-heading">
-      <h3 id="next-heading">Next version</h3>
+      <h3 id="next-heading">{t("Next version")}</h3>
       {preview.status === "refused" ? <p className="notice notice-locked">{preview.message}</p> : null}
       {preview.status === "unchanged" ? (
         <p className="notice notice-locked">
-          Nothing has changed since version {preview.previousVersion}: close another round or retire a statement before publishing
-          again.
+          {t(
+            "Nothing has changed since version {{version}}: close another round or retire a statement before publishing again.",
+            { version: preview.previousVersion },
+          )}
         </p>
       ) : null}
       {preview.status === "ready" ? (
         <>
           <p>
-            Publishing now makes <strong>version {preview.set.version}</strong>: {preview.set.recommendations.length} adopted,{" "}
-            {preview.set.notAdopted.length} not adopted, from {preview.set.rounds.length === 1 ? "round" : "rounds"}{" "}
-            {preview.set.rounds.map((r) => r.number).join(", ")}.
+            {withElements(
+              t("Publishing now makes {{version}}: {{adopted}} adopted, {{notAdopted}} not adopted, from rounds {{rounds}}.", {
+                version: slot("version"),
+                adopted: preview.set.recommendations.length,
+                notAdopted: preview.set.notAdopted.length,
+                count: preview.set.rounds.length,
+                rounds: preview.set.rounds.map((r) => r.number).join(", "),
+              }),
+              { version: <strong>{t("version {{version}}", { version: preview.set.version })}</strong> },
+            )}
           </p>
           <ChangeList changes={preview.changes} previousVersion={preview.set.changes.previousVersion} />
           <section aria-labelledby="table1-heading">
-            <h4 id="table1-heading">Recommendations</h4>
+            <h4 id="table1-heading">{t("Recommendations")}</h4>
             <RecommendationsTable
               recommendations={preview.set.recommendations}
               scale={setScale(preview.set)}
@@ -306,7 +336,7 @@ function NextVersion() {
             />
           </section>
           <section aria-labelledby="not-adopted-heading">
-            <h4 id="not-adopted-heading">Not adopted</h4>
+            <h4 id="not-adopted-heading">{t("Not adopted")}</h4>
             <NotAdoptedList entries={preview.set.notAdopted} scale={setScale(preview.set)} numbers={preview.numbers} />
           </section>
           <PublishForm version={preview.set.version} />
@@ -318,33 +348,35 @@ function NextVersion() {
 
 function PublishedVersions() {
   const { versions, report } = useLoaderData<typeof loader>();
+  const { t } = useTranslation("statements");
+  const language = useLanguage();
   return (
     <section className="panel stack" aria-labelledby="versions-heading">
-      <h3 id="versions-heading">Published versions</h3>
+      <h3 id="versions-heading">{t("Published versions")}</h3>
       {versions.length === 0 ? (
-        <p className="muted">Nothing is published yet.</p>
+        <p className="muted">{t("Nothing is published yet.")}</p>
       ) : (
         <table className="data-table labelled-table">
           <thead>
             <tr>
-              <th scope="col">Version</th>
-              <th scope="col">Published</th>
-              <th scope="col">Content hash</th>
-              <th scope="col">Downloads and links</th>
+              <th scope="col">{t("Version")}</th>
+              <th scope="col">{t("Published")}</th>
+              <th scope="col">{t("Content hash")}</th>
+              <th scope="col">{t("Downloads and links")}</th>
             </tr>
           </thead>
           <tbody>
             {versions.map((v) => (
               <tr key={v.version}>
-                <td data-label="Version">{v.version}</td>
-                <td data-label="Published">
-                  <time dateTime={v.publishedAt}>{formatDate(v.publishedAt)}</time>
+                <td data-label={t("Version")}>{v.version}</td>
+                <td data-label={t("Published")}>
+                  <time dateTime={v.publishedAt}>{formatUtc(v.publishedAt, true, language)}</time>
                 </td>
-                <td data-label="Content hash">
+                <td data-label={t("Content hash")}>
                   <code title={v.contentHash}>{v.contentHash.replace(/^sha256:/, "").slice(0, 12)}</code>
                 </td>
-                <td data-label="Links">
-                  <VersionLinkList links={v.links} label={`Version ${v.version}`} />
+                <td data-label={t("Links")}>
+                  <VersionLinkList links={v.links} label={t("Version {{version}}", { version: v.version })} />
                 </td>
               </tr>
             ))}
@@ -352,7 +384,7 @@ function PublishedVersions() {
         </table>
       )}
       <p>
-        <a href={report}>Methods report and analysis exports</a>
+        <a href={report}>{t("Methods report and analysis exports")}</a>
       </p>
     </section>
   );
@@ -360,13 +392,17 @@ function PublishedVersions() {
 
 export default function Publish() {
   const { justPublished } = useLoaderData<typeof loader>();
+  const { t } = useTranslation("statements");
   return (
     <div className="stack publish">
-      <h2>Publish</h2>
+      <h2>{t("Publish")}</h2>
       {justPublished ? (
         <div className="notice" role="status">
-          <p>Version {justPublished.version} is published. It is public from now on:</p>
-          <VersionLinkList links={justPublished.links} label={`Version ${justPublished.version} just published`} />
+          <p>{t("Version {{version}} is published. It is public from now on:", { version: justPublished.version })}</p>
+          <VersionLinkList
+            links={justPublished.links}
+            label={t("Version {{version}} just published", { version: justPublished.version })}
+          />
         </div>
       ) : null}
       <NextVersion />

@@ -1,5 +1,8 @@
 import { Link } from "@remix-run/react";
+import type { TFunction } from "i18next";
+import { useTranslation } from "react-i18next";
 import { Distribution, GroupResults, VerdictFacts } from "~/components/distribution";
+import { useLanguageTag, slots, withElements } from "~/components/translations";
 import { stableBelowOf } from "~/consensus/rule";
 import { ChoiceList } from "./choice-list";
 import { IntentForm, StatementText } from "./forms";
@@ -7,26 +10,37 @@ import { ReminderHistory } from "./reminders";
 import type { Closed, Reminders } from "./types";
 
 function CarryOver({ carryOver, number }: { carryOver: Closed["carryOver"]; number: number }) {
+  const { t } = useTranslation("rounds");
   if (carryOver.statements === 0) return null;
-  const n = carryOver.statements;
+  const count = carryOver.statements;
+  const next = carryOver.nextNumber;
+  const blockedBy = carryOver.blockedBy;
   return (
     <section className="panel" aria-labelledby="carry-title">
-      <h3 id="carry-title">Not adopted: vote again</h3>
-      {carryOver.blockedBy ? (
+      <h3 id="carry-title">{t("Not adopted: vote again")}</h3>
+      {blockedBy ? (
         <p className="notice">
-          {n} statement{n === 1 ? " was" : "s were"} not adopted. Round {carryOver.blockedBy.number} is{" "}
-          {carryOver.blockedBy.status}: {carryOver.blockedBy.status === "draft" ? "add them to it, or delete it" : "close it"}{" "}
-          before carrying them into a new round.
+          {blockedBy.status === "draft"
+            ? t(
+                "{{count}} statements were not adopted. Round {{round}} is draft: add them to it, or delete it before carrying them into a new round.",
+                { count, round: blockedBy.number },
+              )
+            : t(
+                "{{count}} statements were not adopted. Round {{round}} is open: close it before carrying them into a new round.",
+                { count, round: blockedBy.number },
+              )}
         </p>
       ) : (
         <IntentForm intent="carry-over" className="stack">
           <p>
-            Starts draft round {carryOver.nextNumber} with the {n} statement{n === 1 ? "" : "s"} round {number} did not adopt,
-            each as a new revision for you to re-word before the round opens.
+            {t(
+              "Starts draft round {{next}} with the {{count}} statements round {{number}} did not adopt, each as a new revision for you to re-word before the round opens.",
+              { count, next, number },
+            )}
           </p>
           <p>
             <button type="submit" className="button">
-              Carry {n} not-adopted statement{n === 1 ? "" : "s"} into round {carryOver.nextNumber}
+              {t("Carry {{count}} not-adopted statements into round {{next}}", { count, next })}
             </button>
           </p>
         </IntentForm>
@@ -39,14 +53,18 @@ type Result = Closed["results"]["items"][number];
 type Stability = NonNullable<Result["stability"]>;
 
 /** A change with its sign: "+3.2", "−1.5", "0"; null when there was nothing to compare. */
-function signed(change: number | null): string {
-  if (change === null) return "not comparable";
+function signed(change: number | null, t: TFunction<"rounds">): string {
+  if (change === null) return t("not comparable");
   if (change === 0) return "0";
   return change > 0 ? `+${change}` : `−${-change}`;
 }
 
-const roundsWord = (numbers: number[]) =>
-  numbers.length === 1 ? `round ${numbers[0]}` : `rounds ${numbers.slice(0, -1).join(", ")} and ${numbers.at(-1)}`;
+/** "round 2", "rounds 1, 2 and 3", in the page's language. */
+function roundsWord(numbers: number[], t: TFunction<"rounds">, languageTag: string): string {
+  if (numbers.length === 1) return t("round {{number}}", { number: numbers[0] });
+  const list = new Intl.ListFormat(languageTag === "en" ? "en-GB" : languageTag, { type: "conjunction" });
+  return t("rounds {{list}}", { list: list.format(numbers.map(String)) });
+}
 
 /** How far a statement moved since the previous round that voted on it (DESIGN §3.4). */
 function StabilityLine({
@@ -58,39 +76,70 @@ function StabilityLine({
   rating: boolean;
   stableBelow: number;
 }) {
+  const { t } = useTranslation("rounds");
   if (!stability) {
-    return <p className="stability muted">Stability: first voted in this round, nothing to compare with.</p>;
+    return <p className="stability muted">{t("Stability: first voted in this round, nothing to compare with.")}</p>;
   }
-  const changes = [`agreement share ${signed(stability.shareChange)} points`];
-  if (rating) changes.push(`median ${signed(stability.medianChange)}`, `IQR ${signed(stability.iqrChange)}`);
+  const changes = [t("agreement share {{change}} points", { change: signed(stability.shareChange, t) })];
+  if (rating) {
+    changes.push(
+      t("median {{change}}", { change: signed(stability.medianChange, t) }),
+      t("IQR {{change}}", { change: signed(stability.iqrChange, t) }),
+    );
+  }
   return (
     <p className="stability">
-      Since round {stability.previousRound}: {changes.join(", ")} —{" "}
-      <span className={stability.stable ? "stability-stable" : "stability-moving"}>
-        {stability.stable ? "stable" : "not stable"}
-      </span>{" "}
-      <span className="muted">(stable when the share moves less than {stableBelow} points)</span>
+      {withElements(
+        t("Since round {{round}}: {{changes}} — {{verdict}}", {
+          round: stability.previousRound,
+          changes: changes.join(t(", ")),
+          ...slots("verdict"),
+        }),
+        {
+          verdict: (
+            <span className={stability.stable ? "stability-stable" : "stability-moving"}>
+              {stability.stable ? t("stable") : t("not stable")}
+            </span>
+          ),
+        },
+      )}{" "}
+      <span className="muted">{t("(stable when the share moves less than {{points}} points)", { points: stableBelow })}</span>
     </p>
   );
 }
 
 /** The suggestion to stop: only when every statement of the round was voted before and is stable. */
 function StabilitySummary({ items, stableBelow }: { items: Result[]; stableBelow: number }) {
+  const { t } = useTranslation("rounds");
+  const languageTag = useLanguageTag();
   const compared = items.filter((i) => i.stability !== null);
   if (compared.length === 0) return null;
-  const since = roundsWord([...new Set(compared.map((i) => i.stability!.previousRound))].sort((a, b) => a - b));
+  const since = roundsWord(
+    [...new Set(compared.map((i) => i.stability!.previousRound))].sort((a, b) => a - b),
+    t,
+    languageTag,
+  );
   if (compared.length === items.length && compared.every((i) => i.stability!.stable)) {
     return (
       <p className="notice stability-summary" role="status">
-        Every statement is stable (moved less than {stableBelow} points since {since}): you may stop here and publish.
+        {t("Every statement is stable (moved less than {{points}} points since {{since}}): you may stop here and publish.", {
+          points: stableBelow,
+          since,
+        })}
       </p>
     );
   }
   const stable = compared.filter((i) => i.stability!.stable).length;
+  const first = items.length - compared.length;
   return (
     <p className="stability-summary">
-      {stable} of {items.length} statement{items.length === 1 ? "" : "s"} stable since {since} (moved less than {stableBelow}{" "}
-      points){compared.length < items.length ? `; ${items.length - compared.length} voted for the first time` : ""}.
+      {t("{{stable}} of {{count}} statements stable since {{since}} (moved less than {{points}} points){{first}}.", {
+        count: items.length,
+        stable,
+        since,
+        points: stableBelow,
+        first: first > 0 ? t("; {{first}} voted for the first time", { first }) : "",
+      })}
     </p>
   );
 }
@@ -106,6 +155,7 @@ export function ClosedRound({
   canManage: boolean;
   slug: string;
 }) {
+  const { t } = useTranslation("rounds");
   const { items, rule, scale, groupNote: note } = round.results;
   const adopted = items.filter((r) => r.verdict.adopted).length;
   const stableBelow = stableBelowOf(rule);
@@ -113,17 +163,15 @@ export function ClosedRound({
   return (
     <>
       <section className="panel">
-        <h3>Results</h3>
+        <h3>{t("Results")}</h3>
         <p>
-          <strong>
-            {adopted} of {items.length} statements adopted.
-          </strong>{" "}
-          Rule: {round.rule}
+          <strong>{t("{{adopted}} of {{total}} statements adopted.", { adopted, total: items.length })}</strong>{" "}
+          {t("Rule: {{rule}}", { rule: round.rule })}
         </p>
         {canManage ? <StabilitySummary items={items} stableBelow={stableBelow} /> : null}
         {canManage ? (
           <p>
-            <Link to={`/g/${slug}/publish`}>Preview and publish the next version</Link>
+            <Link to={`/g/${slug}/publish`}>{t("Preview and publish the next version")}</Link>
           </p>
         ) : null}
       </section>
@@ -131,9 +179,9 @@ export function ClosedRound({
         {items.map((item) => (
           <li key={item.itemId} className="card result">
             <h3 className="result-heading">
-              Statement {item.number}{" "}
+              {t("Statement {{number}}", { number: item.number })}{" "}
               <span className={item.verdict.adopted ? "badge verdict-adopted" : "badge verdict-not-adopted"}>
-                {item.verdict.adopted ? "Adopted" : "Not adopted"}
+                {item.verdict.adopted ? t("Adopted") : t("Not adopted")}
               </span>
             </h3>
             <StatementText item={item} />
@@ -142,7 +190,11 @@ export function ClosedRound({
               scale={scale}
               verdict={item.verdict}
               rule={rule}
-              label={`${rating ? "Ratings" : "Votes"} on statement ${item.number}`}
+              label={
+                rating
+                  ? t("Ratings on statement {{number}}", { number: item.number })
+                  : t("Votes on statement {{number}}", { number: item.number })
+              }
               noResponse={item.noResponse}
             />
             <p className="explanation">{item.explanation}</p>
@@ -151,15 +203,13 @@ export function ClosedRound({
               groups={item.shownGroups}
               results={item.verdict.groupResults}
               rule={rule}
-              caption={`Statement ${item.number} by stakeholder group`}
+              caption={t("Statement {{number}} by stakeholder group", { number: item.number })}
               note={note}
             />
             {canManage ? <StabilityLine stability={item.stability} rating={rating} stableBelow={stableBelow} /> : null}
             {item.comments.length > 0 ? (
               <details className="comments">
-                <summary>
-                  {item.comments.length} anonymous comment{item.comments.length === 1 ? "" : "s"}
-                </summary>
+                <summary>{t("{{count}} anonymous comments", { count: item.comments.length })}</summary>
                 <ul>
                   {item.comments.map((comment, i) => (
                     <li key={i}>{comment}</li>
@@ -173,7 +223,7 @@ export function ClosedRound({
       </ol>
       {reminders.history.length > 0 ? (
         <section className="panel" aria-labelledby="reminders-title">
-          <h3 id="reminders-title">Reminders</h3>
+          <h3 id="reminders-title">{t("Reminders")}</h3>
           <ReminderHistory history={reminders.history} />
         </section>
       ) : null}

@@ -1,34 +1,66 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { Form, Link } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
 import { FormErrors } from "~/components/form";
 import { Time } from "~/components/time";
 import { allErrors, ConfirmForm, DeadlineForm, IntentForm, StatementText, useResult } from "./forms";
+import { ownName } from "~/components/statement-text";
+import { slots, withElements } from "~/components/translations";
 import { ScheduledReminders } from "./reminders";
 import type { Draft, Reminders } from "./types";
 
 type Opening = NonNullable<Draft["opening"]>;
 
-const statementsWord = (n: number) => `${n} statement${n === 1 ? "" : "s"}`;
-
-/** Statements the panel would be asked about again in the words a round already did not adopt. */
-function UnchangedWarning({ unchanged, slug }: { unchanged: Opening["unchanged"]; slug: string }) {
-  if (unchanged.length === 0) return null;
+/** The statements without a confirmed translation: the round cannot open until each has one. */
+function UntranslatedWarning({ untranslated }: { untranslated: Opening["untranslated"] }) {
+  const { t } = useTranslation("rounds");
+  if (untranslated.length === 0) return null;
   return (
     <div className="notice notice-warning" role="note">
       <p>
-        <strong>
-          {statementsWord(unchanged.length)} {unchanged.length === 1 ? "is" : "are"} back with the wording a round did not adopt:
-        </strong>
+        <strong>{t("The round cannot open until every statement has a confirmed translation:")}</strong>
+      </p>
+      <ul>
+        {untranslated.map((u) => (
+          <li key={`${u.number} ${u.language}`}>
+            {u.state === "missing"
+              ? t("Statement {{number}}: no translation into {{language}}", { number: u.number, language: ownName(u.language) })
+              : t("Statement {{number}}: the translation into {{language}} is to check", {
+                  number: u.number,
+                  language: ownName(u.language),
+                })}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** Statements the panel would be asked about again in the words a round already did not adopt. */
+function UnchangedWarning({ unchanged, slug }: { unchanged: Opening["unchanged"]; slug: string }) {
+  const { t } = useTranslation("rounds");
+  if (unchanged.length === 0) return null;
+  const count = unchanged.length;
+  return (
+    <div className="notice notice-warning" role="note">
+      <p>
+        <strong>{t("{{count}} statements are back with the wording a round did not adopt:", { count })}</strong>
       </p>
       <ul>
         {unchanged.map((s) => (
           <li key={s.statementId}>
-            <Link to={`/g/${slug}/statements/${s.statementId}`}>Statement {s.number}</Link>: not adopted in round {s.lastRound},
-            same text since
+            {withElements(
+              t("{{statement}}: not adopted in round {{round}}, same text since", { ...slots("statement"), round: s.lastRound }),
+              {
+                statement: (
+                  <Link to={`/g/${slug}/statements/${s.statementId}`}>{t("Statement {{number}}", { number: s.number })}</Link>
+                ),
+              },
+            )}
           </li>
         ))}
       </ul>
-      <p>The panel would vote on the same words again. Re-word {unchanged.length === 1 ? "it" : "them"} first, or open anyway.</p>
+      <p>{t("The panel would vote on the same words again. Re-word them first, or open anyway.", { count })}</p>
     </div>
   );
 }
@@ -39,58 +71,66 @@ function UnchangedWarning({ unchanged, slug }: { unchanged: Opening["unchanged"]
  * refuses to open.
  */
 function OpenConfirmation({ round, opening, slug }: { round: Draft; opening: Opening; slug: string }) {
+  const { t } = useTranslation("rounds");
   const result = useResult("open");
   const here = `/g/${slug}/rounds/${round.number}`;
+  const recipients = opening.recipients;
   return (
     <section className="panel confirm-open" id="open" aria-labelledby="open-title">
-      <h3 id="open-title">Open round {round.number}?</h3>
+      <h3 id="open-title">{t("Open round {{number}}?", { number: round.number })}</h3>
       <FormErrors id="open-error" errors={allErrors(result)} />
       <ul className="confirm-list">
         <li>
-          <strong>
-            {opening.recipients} panelist{opening.recipients === 1 ? "" : "s"} will be mailed
-          </strong>{" "}
-          that the round is open, with the link to vote; they become the round&apos;s panel.
+          {withElements(
+            t("{{mailed}} that the round is open, with the link to vote; they become the round's panel.", slots("mailed")),
+            {
+              mailed: <strong>{t("{{count}} panelists will be mailed", { count: recipients })}</strong>,
+            },
+          )}
         </li>
         <li>
           {round.closesAt ? (
             round.overdue ? (
               <>
                 <strong>
-                  The deadline, <Time value={round.closesAt} />, has passed:
+                  {withElements(t("The deadline, {{when}}, has passed:", slots("when")), {
+                    when: <Time value={round.closesAt} />,
+                  })}
                 </strong>{" "}
-                set a new one before opening.
+                {t("set a new one before opening.")}
               </>
             ) : (
-              <>
-                Deadline: <Time value={round.closesAt} /> ({round.timeLeft}); the round closes itself then.
-              </>
+              withElements(
+                t("Deadline: {{when}} ({{left}}); the round closes itself then.", { ...slots("when"), left: round.timeLeft }),
+                {
+                  when: <Time value={round.closesAt} />,
+                },
+              )
             )
           ) : (
-            <>No deadline set: the round stays open until you close it.</>
+            t("No deadline set: the round stays open until you close it.")
           )}
         </li>
-        <li>
-          {round.items.length === 1
-            ? "The statement of this draft is locked."
-            : `The ${statementsWord(round.items.length)} of this draft are locked.`}
-        </li>
+        <li>{t("The {{count}} statements of this draft are locked.", { count: round.items.length })}</li>
         {opening.fixesRule ? (
           <li>
-            <strong>This is the first round to open: it fixes the ballot scale, the adoption rule and anonymity for good.</strong>{" "}
-            Scale: {opening.scale}. Rule: {opening.rule}
+            <strong>
+              {t("This is the first round to open: it fixes the ballot scale, the adoption rule and anonymity for good.")}
+            </strong>{" "}
+            {t("Scale: {{scale}}. Rule: {{rule}}", { scale: opening.scale, rule: opening.rule })}
           </li>
         ) : (
-          <li>The round is voted under the guideline&apos;s fixed rule: {opening.rule}</li>
+          <li>{t("The round is voted under the guideline's fixed rule: {{rule}}", { rule: opening.rule })}</li>
         )}
       </ul>
       <UnchangedWarning unchanged={opening.unchanged} slug={slug} />
+      <UntranslatedWarning untranslated={opening.untranslated} />
       <IntentForm intent="open" errors={false} className="row">
         <input type="hidden" name="confirm" value="yes" />
-        <button type="submit" className="button">
-          Yes, open round {round.number} and mail {opening.recipients} panelist{opening.recipients === 1 ? "" : "s"}
+        <button type="submit" className="button" disabled={opening.untranslated.length > 0}>
+          {t("Yes, open round {{number}} and mail {{count}} panelists", { number: round.number, count: recipients })}
         </button>
-        <Link to={here}>Cancel</Link>
+        <Link to={here}>{t("Cancel")}</Link>
       </IntentForm>
     </section>
   );
@@ -98,18 +138,20 @@ function OpenConfirmation({ round, opening, slug }: { round: Draft; opening: Ope
 
 /** The first step: a GET form to the confirmation (?confirm=open), so opening always takes two deliberate steps. */
 function OpenStep({ round, opening, slug }: { round: Draft; opening: Opening; slug: string }) {
+  const { t } = useTranslation("rounds");
   return (
     <section className="panel" aria-labelledby="open-title">
-      <h3 id="open-title">Open the round</h3>
+      <h3 id="open-title">{t("Open the round")}</h3>
       <p>
-        Opening locks the statements, fixes the panel (today&apos;s panelists) and the adoption rule, mails the panel and lets it
-        vote. It cannot be undone; you confirm on the next step.
+        {t(
+          "Opening locks the statements, fixes the panel (today's panelists) and the adoption rule, mails the panel and lets it vote. It cannot be undone; you confirm on the next step.",
+        )}
       </p>
       <UnchangedWarning unchanged={opening.unchanged} slug={slug} />
       <Form method="get" action={`/g/${slug}/rounds/${round.number}#open`}>
         <input type="hidden" name="confirm" value="open" />
         <button type="submit" className="button">
-          Open round {round.number}…
+          {t("Open round {{number}}…", { number: round.number })}
         </button>
       </Form>
     </section>
@@ -131,6 +173,7 @@ export function DraftRound({
   slug: string;
   linksToLocal: boolean;
 }) {
+  const { t } = useTranslation("rounds");
   const removeResult = useResult("remove-item");
   const openResult = useResult("open");
   const [addForm, addFields] = useForm<{ intent: string; statementIds: string[] }>({
@@ -141,31 +184,35 @@ export function DraftRound({
   return (
     <>
       <section className="panel" aria-labelledby="items-title">
-        <h3 id="items-title">Statements in this draft</h3>
+        <h3 id="items-title">{t("Statements in this draft")}</h3>
         {round.items.length === 0 ? (
-          <p className="notice">No statements yet: add at least one before opening the round.</p>
+          <p className="notice">{t("No statements yet: add at least one before opening the round.")}</p>
         ) : null}
         <FormErrors id="remove-item-error" errors={removeResult?.error?.[""] ?? undefined} />
         <ol className="card-list round-items">
           {round.items.map((item) => (
             <li key={item.itemId} className="card">
-              <h4>Statement {item.number}</h4>
+              <h4>{t("Statement {{number}}", { number: item.number })}</h4>
               <StatementText item={item} />
               {item.newerRevision ? (
                 <p className="notice">
-                  Revision {item.newerRevision} of this statement is newer: remove the statement and add it again to vote on the
-                  newer text.
+                  {t(
+                    "Revision {{revision}} of this statement is newer: remove the statement and add it again to vote on the newer text.",
+                    { revision: item.newerRevision },
+                  )}
                 </p>
               ) : null}
               <div className="row item-actions">
                 <Link to={`/g/${slug}/statements/${item.statementId}`}>
-                  {canManage ? "Edit" : "Open"} statement {item.number}
+                  {canManage
+                    ? t("Edit statement {{number}}", { number: item.number })
+                    : t("Open statement {{number}}", { number: item.number })}
                 </Link>
                 {canManage ? (
                   <IntentForm intent="remove-item" errors={false} className="item-form">
                     <input type="hidden" name="itemId" value={item.itemId} />
                     <button type="submit" className="button-link">
-                      Remove statement {item.number} from the round
+                      {t("Remove statement {{number}} from the round", { number: item.number })}
                     </button>
                   </IntentForm>
                 ) : null}
@@ -183,18 +230,19 @@ export function DraftRound({
           )}
           {round.candidates.length > 0 ? (
             <section className="panel" aria-labelledby="add-title">
-              <h3 id="add-title">Add statements</h3>
+              <h3 id="add-title">{t("Add statements")}</h3>
               <Form method="post" {...getFormProps(addForm)} className="stack">
                 <input type="hidden" name="intent" value="add-items" />
                 <FormErrors id={addForm.errorId} errors={addForm.errors} />
                 <fieldset className="statement-choices">
-                  <legend>Statements not in a round (each with its latest revision)</legend>
+                  <legend>{t("Statements not in a round (each with its latest revision)")}</legend>
                   {round.candidates.map((c) => (
                     <label key={c.statementId} className="choice">
                       <input type="checkbox" name={addFields.statementIds.name} value={c.statementId} />
                       <span>
                         <span className="meta">
-                          Statement {c.position} · {c.section ? `${c.section} · ` : ""}revision {c.revision}
+                          {t("Statement {{number}}", { number: c.position })} · {c.section ? `${c.section} · ` : ""}
+                          {t("revision {{revision}}", { revision: c.revision })}
                         </span>
                         <span className="choice-text">{c.text}</span>
                       </span>
@@ -202,29 +250,29 @@ export function DraftRound({
                   ))}
                   {addFields.statementIds.errors ? (
                     <p className="field-error" id={addFields.statementIds.errorId}>
-                      {addFields.statementIds.errors.join(" ")}
+                      {addFields.statementIds.errors.map((error) => t(error)).join(" ")}
                     </p>
                   ) : null}
                 </fieldset>
                 <p>
                   <button type="submit" className="button button-secondary">
-                    Add to round {round.number}
+                    {t("Add to round {{number}}", { number: round.number })}
                   </button>
                 </p>
               </Form>
             </section>
           ) : null}
           <section className="panel" aria-labelledby="deadline-title">
-            <h3 id="deadline-title">Deadline</h3>
+            <h3 id="deadline-title">{t("Deadline")}</h3>
             <DeadlineForm
               intent="set-deadline"
               current={round.closesAt}
-              label="Closes at (date and time in UTC; leave empty for no deadline)"
-              button="Save deadline"
+              label={t("Closes at (date and time in UTC; leave empty for no deadline)")}
+              button={t("Save deadline")}
             />
           </section>
           <section className="panel" aria-labelledby="reminders-title">
-            <h3 id="reminders-title">Reminders</h3>
+            <h3 id="reminders-title">{t("Reminders")}</h3>
             <ScheduledReminders
               scheduled={reminders.scheduled}
               status={round.status}
@@ -234,11 +282,11 @@ export function DraftRound({
             />
           </section>
           <section className="panel" aria-labelledby="delete-title">
-            <h3 id="delete-title">Delete this draft</h3>
+            <h3 id="delete-title">{t("Delete this draft")}</h3>
             <ConfirmForm
               intent="delete"
-              confirm={`I understand that draft round ${round.number} is deleted (its statements stay).`}
-              button={`Delete draft round ${round.number}`}
+              confirm={t("I understand that draft round {{number}} is deleted (its statements stay).", { number: round.number })}
+              button={t("Delete draft round {{number}}", { number: round.number })}
               danger
             />
           </section>

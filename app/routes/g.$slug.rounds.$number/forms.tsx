@@ -1,6 +1,7 @@
 import { getFormProps, getInputProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { Form, useActionData } from "@remix-run/react";
 import type { ReactNode } from "react";
+import { useTranslation } from "react-i18next";
 import { Field, FormErrors } from "~/components/form";
 import type { RoundIntent } from "~/server/round-forms";
 import { toDatetimeLocal } from "~/time";
@@ -51,6 +52,7 @@ export function ConfirmForm({
   button: string;
   danger?: boolean;
 }) {
+  const { t } = useTranslation("rounds");
   const [form, fields] = useForm<{ intent: string; confirm: boolean }>({
     id: intent,
     lastResult: useResult(intent),
@@ -67,7 +69,7 @@ export function ConfirmForm({
         </label>
         {fields.confirm.errors ? (
           <p className="field-error" id={fields.confirm.errorId}>
-            {fields.confirm.errors.join(" ")}
+            {fields.confirm.errors.map((error) => t(error)).join(" ")}
           </p>
         ) : null}
       </div>
@@ -112,10 +114,12 @@ export function DeadlineForm({
 }
 
 export function StatementText({ item }: { item: { section: string; revision: number; text: string } }) {
+  const { t } = useTranslation("rounds");
   return (
     <>
       <p className="meta">
-        {item.section ? `${item.section} · ` : ""}revision {item.revision}
+        {item.section ? `${item.section} · ` : ""}
+        {t("revision {{revision}}", { revision: item.revision })}
       </p>
       <p className="statement-text">{item.text}</p>
     </>

@@ -1,15 +1,22 @@
 import { getFormProps, getSelectProps, useForm } from "@conform-to/react";
 import { Form } from "@remix-run/react";
+import type { TFunction } from "i18next";
+import { useTranslation } from "react-i18next";
 import { Field, FormErrors } from "~/components/form";
 import { Time } from "~/components/time";
-import { hoursWords, REMINDER_PRESETS, REMINDER_REPEAT_HOURS } from "~/server/round-forms";
+import { REMINDER_PRESETS, REMINDER_REPEAT_HOURS } from "~/server/round-forms";
 import { allErrors, IntentForm, useResult } from "./forms";
+import { slots, withElements } from "~/components/translations";
 import type { Reminders, Workspace } from "./types";
 
-const members = (n: number) => `${n} member${n === 1 ? "" : "s"}`;
+/** "3 days", "1 day", "12 hours": whole days when the hours make whole days. */
+function hoursWords(hours: number, t: TFunction<"rounds">): string {
+  return hours % 24 === 0 ? t("{{count}} days", { count: hours / 24 }) : t("{{count}} hours", { count: hours });
+}
 
 /** The button that reminds whoever has not answered everything; a second one within 12 hours needs its own tick. */
 export function RemindForm({ recent }: { recent: Reminders["recent"] }) {
+  const { t } = useTranslation("rounds");
   const result = useResult("remind");
   return (
     <IntentForm intent="remind" className="stack remind-form" errors={false}>
@@ -19,17 +26,26 @@ export function RemindForm({ recent }: { recent: Reminders["recent"] }) {
           <label className="choice">
             <input type="checkbox" name="again" value="yes" required />
             <span>
-              Send another although the last reminder went out <Time value={recent.at} /> to {members(recent.count)}, less than{" "}
-              {REMINDER_REPEAT_HOURS} hours ago
+              {withElements(
+                t(
+                  "Send another although the last reminder went out {{when}} to {{count}} members, less than {{hours}} hours ago",
+                  {
+                    count: recent.count,
+                    hours: REMINDER_REPEAT_HOURS,
+                    ...slots("when"),
+                  },
+                ),
+                { when: <Time value={recent.at} /> },
+              )}
             </span>
           </label>
         </div>
       ) : null}
       <p className="row">
         <button type="submit" className="button button-secondary">
-          Remind non-responders
+          {t("Remind non-responders")}
         </button>
-        <span className="muted">E-mails each member above (except removed ones) the deadline and the link to vote.</span>
+        <span className="muted">{t("E-mails each member above (except removed ones) the deadline and the link to vote.")}</span>
       </p>
     </IntentForm>
   );
@@ -37,19 +53,32 @@ export function RemindForm({ recent }: { recent: Reminders["recent"] }) {
 
 /** Every reminder the round's panel was sent: when, to how many, by whom or by schedule. */
 export function ReminderHistory({ history }: { history: Reminders["history"] }) {
+  const { t } = useTranslation("rounds");
   return (
     <>
-      <h4>Sent</h4>
+      <h4>{t("Sent")}</h4>
       {history.length === 0 ? (
-        <p className="muted">No reminder has gone out yet.</p>
+        <p className="muted">{t("No reminder has gone out yet.")}</p>
       ) : (
         <ul className="reminder-list">
           {history.map((sent, i) => (
             <li key={i}>
-              <Time value={sent.at} /> — to {members(sent.count)},{" "}
-              {sent.hoursBefore !== null
-                ? `scheduled ${hoursWords(sent.hoursBefore)} before the deadline`
-                : `sent by ${sent.by ?? "a secretary"}`}
+              {withElements(
+                sent.hoursBefore !== null
+                  ? t("{{when}} — to {{count}} members, scheduled {{hours}} before the deadline", {
+                      count: sent.count,
+                      hours: hoursWords(sent.hoursBefore, t),
+                      ...slots("when"),
+                    })
+                  : sent.by !== null
+                    ? t("{{when}} — to {{count}} members, sent by {{name}}", {
+                        count: sent.count,
+                        name: sent.by,
+                        ...slots("when"),
+                      })
+                    : t("{{when}} — to {{count}} members, sent by a secretary", { count: sent.count, ...slots("when") }),
+                { when: <Time value={sent.at} /> },
+              )}
             </li>
           ))}
         </ul>
@@ -61,35 +90,48 @@ export function ReminderHistory({ history }: { history: Reminders["history"] }) 
 type Schedule = Reminders["scheduled"][number];
 
 function ScheduleState({ schedule, status }: { schedule: Schedule; status: Workspace["status"] }) {
+  const { t } = useTranslation("rounds");
   switch (schedule.state) {
-    case "sent":
+    case "sent": {
+      const when = <Time value={schedule.sentAt!} />;
       return (
         <>
-          went out <Time value={schedule.sentAt!} />{" "}
-          {schedule.recipients ? `to ${members(schedule.recipients)}` : "to nobody: everyone had answered"}
+          {schedule.recipients
+            ? withElements(t("went out {{when}} to {{count}} members", { count: schedule.recipients, ...slots("when") }), {
+                when,
+              })
+            : withElements(t("went out {{when}} to nobody: everyone had answered", slots("when")), { when })}
         </>
       );
+    }
     case "no deadline":
-      return <>waits for a deadline</>;
-    case "waiting":
+      return <>{t("waits for a deadline")}</>;
+    case "waiting": {
+      const when = <Time value={schedule.dueAt!} />;
       return (
         <>
-          goes out <Time value={schedule.dueAt!} />
-          {status === "draft" ? " if the round is open by then" : ""}
+          {status === "draft"
+            ? withElements(t("goes out {{when}} if the round is open by then", slots("when")), { when })
+            : withElements(t("goes out {{when}}", slots("when")), { when })}
         </>
       );
-    case "passed":
-      if (status === "closed") return <>not sent: the round closed first</>;
+    }
+    case "passed": {
+      if (status === "closed") return <>{t("not sent: the round closed first")}</>;
+      const when = <Time value={schedule.dueAt!} />;
       return (
         <>
-          not sent: its moment, <Time value={schedule.dueAt!} />,{" "}
-          {status === "open" ? "came before the round opened" : "has passed"}
+          {status === "open"
+            ? withElements(t("not sent: its moment, {{when}}, came before the round opened", slots("when")), { when })
+            : withElements(t("not sent: its moment, {{when}}, has passed", slots("when")), { when })}
         </>
       );
+    }
   }
 }
 
 function AddSchedule({ taken }: { taken: number[] }) {
+  const { t } = useTranslation("rounds");
   const [form, fields] = useForm<{ intent: string; hoursBefore: string }>({
     id: "schedule-reminder",
     lastResult: useResult("schedule-reminder"),
@@ -103,20 +145,20 @@ function AddSchedule({ taken }: { taken: number[] }) {
       <FormErrors id={form.errorId} errors={form.errors} />
       <Field
         id={fields.hoursBefore.id}
-        label="Remind non-responders automatically"
+        label={t("Remind non-responders automatically")}
         errorId={fields.hoursBefore.errorId}
         errors={fields.hoursBefore.errors}
       >
         <select {...getSelectProps(fields.hoursBefore)} defaultValue={presets.includes(72) ? "72" : String(presets[0])}>
           {presets.map((hours) => (
             <option key={hours} value={hours}>
-              {hoursWords(hours)} before the deadline
+              {t("{{hours}} before the deadline", { hours: hoursWords(hours, t) })}
             </option>
           ))}
         </select>
       </Field>
       <button type="submit" className="button button-secondary">
-        Schedule reminder
+        {t("Schedule reminder")}
       </button>
     </Form>
   );
@@ -140,25 +182,29 @@ export function ScheduledReminders({
   /** Where scheduled reminders' links point, when no PUBLIC_URL says (null when one does). */
   linksToLocal: boolean;
 }) {
+  const { t } = useTranslation("rounds");
   const manage = canManage && status !== "closed";
   const unscheduleResult = useResult("unschedule-reminder");
   return (
     <>
-      <h4>Scheduled before the deadline</h4>
-      {scheduled.length === 0 ? <p className="muted">None scheduled.</p> : null}
+      <h4>{t("Scheduled before the deadline")}</h4>
+      {scheduled.length === 0 ? <p className="muted">{t("None scheduled.")}</p> : null}
       <FormErrors id="unschedule-reminder-error" errors={allErrors(unscheduleResult)} />
       {scheduled.length > 0 ? (
         <ul className="reminder-list">
           {scheduled.map((schedule) => (
             <li key={schedule.id}>
               <span>
-                <strong>{hoursWords(schedule.hoursBefore)} before</strong>: <ScheduleState schedule={schedule} status={status} />
+                {withElements(t("{{before}}: {{state}}", slots("before", "state")), {
+                  before: <strong>{t("{{hours}} before", { hours: hoursWords(schedule.hoursBefore, t) })}</strong>,
+                  state: <ScheduleState schedule={schedule} status={status} />,
+                })}
               </span>
               {manage && schedule.state !== "sent" ? (
                 <IntentForm intent="unschedule-reminder" errors={false} className="item-form">
                   <input type="hidden" name="scheduleId" value={schedule.id} />
                   <button type="submit" className="button-link">
-                    Remove the reminder {hoursWords(schedule.hoursBefore)} before
+                    {t("Remove the reminder {{hours}} before", { hours: hoursWords(schedule.hoursBefore, t) })}
                   </button>
                 </IntentForm>
               ) : null}
@@ -171,15 +217,16 @@ export function ScheduledReminders({
           <>
             <AddSchedule taken={scheduled.map((s) => s.hoursBefore)} />
             <p className="muted">
-              A scheduled reminder goes to whoever has not answered everything by then, once, and only while the round is open;
-              moving the deadline moves it too.
+              {t(
+                "A scheduled reminder goes to whoever has not answered everything by then, once, and only while the round is open; moving the deadline moves it too.",
+              )}
               {linksToLocal
-                ? " PUBLIC_URL is not set, so its link points to this server's own local address: set PUBLIC_URL to the address the panel uses."
+                ? ` ${t("PUBLIC_URL is not set, so its link points to this server's own local address: set PUBLIC_URL to the address the panel uses.")}`
                 : ""}
             </p>
           </>
         ) : (
-          <p className="muted">Set a deadline to schedule reminders before it.</p>
+          <p className="muted">{t("Set a deadline to schedule reminders before it.")}</p>
         )
       ) : null}
     </>

@@ -2,12 +2,15 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
 import { getDb } from "@db/client.server";
 import { distributionStyles, groupNote } from "~/components/distribution";
 import { Time } from "~/components/time";
 import { barStyles } from "~/components/vote-bar";
+import { msg, namespaces } from "~/i18n";
 import { env, publicOrigin } from "~/server/env.server";
-import { refusing } from "~/server/errors";
+import { refusing } from "~/server/errors.server";
+import { currentLanguage, tr, translator } from "~/server/i18n.server";
 import { attempt, invalid, readForm } from "~/server/forms.server";
 import { deliverOutbox } from "~/server/mail.server";
 import { requireMember } from "~/server/permissions.server";
@@ -28,18 +31,20 @@ import {
 import styles from "~/styles/rounds.css";
 import { ClosedRound } from "./closed-round";
 import { DraftRound } from "./draft-round";
+import { slots, withElements } from "~/components/translations";
 import { OpenRound } from "./open-round";
 import type { Workspace } from "./types";
 
+export const handle = namespaces("rounds", "rules");
+
 export const links: LinksFunction = () => [barStyles, distributionStyles, { rel: "stylesheet", href: styles }];
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `Round ${data.round.number} · Delphi consensus` : "Round · Delphi consensus" },
-];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? data.title : "Round · Delphi consensus" }];
 
 function roundNumber(param: string | undefined): number {
   const number = Number(param);
-  if (!Number.isInteger(number) || number < 1) throw Response.json({ error: "Not a round number." }, { status: 404 });
+  if (!Number.isInteger(number) || number < 1)
+    throw Response.json({ error: tr("Not a round number.", undefined, "rounds") }, { status: 404 });
   return number;
 }
 
@@ -61,7 +66,7 @@ function forPage(workspace: ReturnType<typeof roundWorkspace>, anonymity: "anony
         results: {
           rule,
           scale,
-          groupNote: groupNote(rule, anonymity),
+          groupNote: groupNote(rule, anonymity, translator(currentLanguage(), "rules")),
           items,
         },
       };
@@ -77,6 +82,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const canManage = membership.role === "secretary";
   return refusing(() => {
     return {
+      title: tr("Round {{number}} · Delphi consensus", { number }, "rounds"),
       slug: guideline.slug,
       canManage,
       reminded: Number(search.get("reminded")) || null,
@@ -143,56 +149,64 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 /** The deadline as the header states it: none, how long is left, or passed (an open round then closes on the next tick). */
 function DeadlineLine({ round }: { round: Workspace }) {
-  if (round.status === "closed") return <>Closed {round.closedAt ? <Time value={round.closedAt} /> : null}</>;
-  if (!round.closesAt) return <>No deadline set</>;
+  const { t } = useTranslation("rounds");
+  if (round.status === "closed") {
+    return (
+      <>{withElements(t("Closed {{when}}", slots("when")), { when: round.closedAt ? <Time value={round.closedAt} /> : null })}</>
+    );
+  }
+  if (!round.closesAt) return <>{t("No deadline set")}</>;
+  const when = <Time value={round.closesAt} />;
   if (round.overdue) {
     return round.status === "open" ? (
       <>
-        <strong>Deadline passed — closing now</strong>{" "}
-        <span className="muted">
-          (it was <Time value={round.closesAt} />)
-        </span>
+        <strong>{t("Deadline passed — closing now")}</strong>{" "}
+        <span className="muted">{withElements(t("(it was {{when}})", slots("when")), { when })}</span>
       </>
     ) : (
       <>
-        <strong>
-          The deadline, <Time value={round.closesAt} />, has passed:
-        </strong>{" "}
-        set a new one before opening
+        <strong>{withElements(t("The deadline, {{when}}, has passed:", slots("when")), { when })}</strong>{" "}
+        {t("set a new one before opening")}
       </>
     );
   }
   return (
     <>
-      Deadline <Time value={round.closesAt} /> <strong>({round.timeLeft})</strong>
+      {withElements(t("Deadline {{when}} {{left}}", slots("when", "left")), {
+        when,
+        left: <strong>{t("({{left}})", { left: round.timeLeft })}</strong>,
+      })}
     </>
   );
 }
 
-const STATUS_LABEL = { draft: "Draft", open: "Open", closed: "Closed" } as const;
+const STATUS_LABEL = { draft: msg("Draft"), open: msg("Open"), closed: msg("Closed") } as const;
 
 /** One round from draft to results: what the secretary does next, and what observers may read. */
 export default function RoundPage() {
   const { slug, canManage, reminded, confirming, round, reminders, linksToLocal } = useLoaderData<typeof loader>();
+  const { t } = useTranslation("rounds");
   return (
     <div className="stack">
       <section className="panel round-header">
         <p className="meta">
-          <Link to={`/g/${slug}/rounds`}>All rounds</Link>
+          <Link to={`/g/${slug}/rounds`}>{t("All rounds")}</Link>
         </p>
         <h2>
-          Round {round.number}{" "}
-          <span className={`badge round-status round-status-${round.status}`}>{STATUS_LABEL[round.status]}</span>
+          {t("Round {{number}}", { number: round.number })}{" "}
+          <span className={`badge round-status round-status-${round.status}`}>{t(STATUS_LABEL[round.status])}</span>
         </h2>
         <p>
           <DeadlineLine round={round} />
           {round.openedAt ? (
             <span className="muted">
               {" "}
-              · opened <Time value={round.openedAt} />
+              · {withElements(t("opened {{when}}", slots("when")), { when: <Time value={round.openedAt} /> })}
             </span>
           ) : null}
-          {round.panelSize !== null ? <span className="muted"> · {round.panelSize} eligible panelists</span> : null}
+          {round.panelSize !== null ? (
+            <span className="muted"> · {t("{{size}} eligible panelists", { size: round.panelSize })}</span>
+          ) : null}
         </p>
       </section>
       {round.status === "draft" ? (

@@ -4,11 +4,12 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { getDb } from "@db/client.server";
 import type { Anonymity } from "~/consensus/anonymity";
 import { FormErrors } from "~/components/form";
-import { ANONYMITY_HELP, AnonymityChoice, GuidelineFieldInputs } from "~/components/guideline-fields";
+import { ANONYMITY_HELP, ANONYMITY_LABEL, AnonymityChoice, GuidelineFieldInputs } from "~/components/guideline-fields";
 import {
   applyPreset,
   BLANK_RULE_FORM,
@@ -28,15 +29,20 @@ import {
   type RuleFormValues,
 } from "~/components/rule-form";
 import { Time } from "~/components/time";
+import { slot, withElements } from "~/components/translations";
+import { msg, namespaces } from "~/i18n";
 import { attempt, invalid, readForm } from "~/server/forms.server";
 import { AnonymitySchema, GuidelineFieldsSchema } from "~/server/guideline-form";
 import { settingsFor, settingsLock, updateSettings } from "~/server/guidelines.server";
+import { tr } from "~/server/i18n.server";
 import { requireMember } from "~/server/permissions.server";
 import styles from "~/styles/settings.css";
 
+export const handle = namespaces("settings", "rules");
+
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
 
-export const meta: MetaFunction = () => [{ title: "Settings · Delphi consensus" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title ?? "Settings · Delphi consensus" }];
 
 const isRuleFormField = (name: unknown) => (RULE_FORM_FIELDS as readonly unknown[]).includes(name);
 
@@ -55,21 +61,24 @@ const SettingsSchema = SettingsFields.superRefine(
   // The scale and the rule are read once their fields are strings (they always are from a
   // browser), so their errors come back together with every other field's.
   { when: ({ issues }) => issues.every((issue) => !isRuleFormField(issue.path?.[0])) },
-).transform(({ title, description, language, registration, source, anonymity, showRunningCounts, ...ruleForm }, ctx) => {
-  const parsed = parseRuleForm(ruleForm);
-  if (!parsed.success) {
-    ctx.addIssue({ code: "custom", message: "The scale and the rule were not checked." });
-    return z.NEVER;
-  }
-  const fields = { title, description, language, registration, source };
-  return { ...fields, anonymity, showRunningCounts, scale: parsed.scale, rule: parsed.rule };
-});
+).transform(
+  ({ title, description, language, translations, registration, source, anonymity, showRunningCounts, ...ruleForm }, ctx) => {
+    const parsed = parseRuleForm(ruleForm);
+    if (!parsed.success) {
+      ctx.addIssue({ code: "custom", message: msg("The scale and the rule were not checked.") });
+      return z.NEVER;
+    }
+    const fields = { title, description, language, translations, registration, source };
+    return { ...fields, anonymity, showRunningCounts, scale: parsed.scale, rule: parsed.rule };
+  },
+);
 
 /** The settings form's values: the guideline's basics and the scale and rule as strings. */
 type SettingsValues = {
   title?: string;
   description?: string;
   language?: string;
+  translations?: string;
   registration?: string | null;
   source?: string | null;
   anonymity?: Anonymity;
@@ -81,6 +90,7 @@ const ECHOED = [
   "title",
   "description",
   "language",
+  "translations",
   "registration",
   "source",
   "anonymity",
@@ -103,9 +113,15 @@ type ActionData = SubmissionResult<string[]> | Filled;
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { guideline } = await requireMember(request, params.slug, "secretary");
   const { settings, lock, panelists, preview, scalePreview } = settingsFor(getDb(), guideline);
-  const { rule, scale, ...basics } = settings;
-  const values: SettingsValues = { ...basics, ...BLANK_RULE_FORM, ...ruleFormValues(rule, scale) };
+  const { rule, scale, translations, ...basics } = settings;
+  const values: SettingsValues = {
+    ...basics,
+    translations: translations.join(", "),
+    ...BLANK_RULE_FORM,
+    ...ruleFormValues(rule, scale),
+  };
   return {
+    title: `${tr("Settings", {}, "settings")} · ${tr("Delphi consensus", {}, "settings")}`,
     settings: values,
     /** What the saved rule's percentages are of (RAND/UCLA has none). */
     denominator: rule.family === "rand-ucla" ? null : rule.denominator,
@@ -129,7 +145,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const locked = settingsLock(getDb(), guideline.id);
     if (!preset || locked) {
       const submission = parseWithZod(formData, { schema: z.object({}) });
-      const message = locked ?? "Choose one of the presets on the page.";
+      const message = locked ?? tr("Choose one of the presets on the page.", {}, "settings");
       return Response.json(submission.reply({ formErrors: [message] }), { status: locked ? 409 : 400 });
     }
     return Response.json({ preset: preset.id, values: applyPreset(submittedValues(formData), preset) } satisfies Filled);
@@ -146,25 +162,20 @@ export async function action({ request, params }: ActionFunctionArgs) {
 type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
 
 function LockNotice({ lock }: { lock: NonNullable<LoaderData["lock"]> }) {
+  const { t } = useTranslation("settings");
+  const number = lock.number;
   return (
     <p className="notice notice-locked" role="status">
-      {lock.openedAt ? (
-        <>
-          Locked since round {lock.number} opened on <Time value={lock.openedAt} dateOnly />.
-        </>
-      ) : (
-        <>
-          Locked since round {lock.number} was imported
-          {lock.closedAt ? (
-            <>
-              {" "}
-              (closed on <Time value={lock.closedAt} dateOnly />)
-            </>
-          ) : null}
-          .
-        </>
-      )}{" "}
-      Rounds are voted on this scale, under this rule and anonymity, so none of them can change any more.
+      {lock.openedAt
+        ? withElements(t("Locked since round {{number}} opened on {{date}}.", { number, date: slot("date") }), {
+            date: <Time value={lock.openedAt} dateOnly />,
+          })
+        : lock.closedAt
+          ? withElements(t("Locked since round {{number}} was imported (closed on {{date}}).", { number, date: slot("date") }), {
+              date: <Time value={lock.closedAt} dateOnly />,
+            })
+          : t("Locked since round {{number}} was imported.", { number })}{" "}
+      {t("Rounds are voted on this scale, under this rule and anonymity, so none of them can change any more.")}
     </p>
   );
 }
@@ -172,24 +183,25 @@ function LockNotice({ lock }: { lock: NonNullable<LoaderData["lock"]> }) {
 function LockedRule({ data }: { data: LoaderData }) {
   const { settings } = data;
   const anonymity = settings.anonymity ?? "anonymous";
+  const { t } = useTranslation(["settings", "rules"]);
   return (
     <section className="locked-settings" aria-labelledby="locked-heading">
-      <h3 id="locked-heading">Ballot scale, adoption rule and anonymity</h3>
+      <h3 id="locked-heading">{t("Ballot scale, adoption rule and anonymity")}</h3>
       {data.lock ? <LockNotice lock={data.lock} /> : null}
       <dl className="settings-list">
-        <dt>Ballot scale</dt>
+        <dt>{t("Ballot scale")}</dt>
         <dd>{data.scalePreview}</dd>
-        <dt>Adoption rule</dt>
+        <dt>{t("Adoption rule")}</dt>
         <dd>{data.preview}</dd>
         {data.denominator ? (
           <>
-            <dt>Percentages are of</dt>
-            <dd>{describeDenominator(data.denominator)}</dd>
+            <dt>{t("Percentages are of")}</dt>
+            <dd>{describeDenominator(data.denominator, t)}</dd>
           </>
         ) : null}
-        <dt>Anonymity</dt>
+        <dt>{t("Anonymity")}</dt>
         <dd>
-          {anonymity === "anonymous" ? "Anonymous" : "Named"} — {ANONYMITY_HELP[anonymity]}
+          {t(ANONYMITY_LABEL[anonymity])} — {t(ANONYMITY_HELP[anonymity])}
         </dd>
       </dl>
     </section>
@@ -213,9 +225,10 @@ type SettingsFormProps = {
 };
 
 function SettingsForm({ data, lastResult, filled, focusNotice, onPreset }: SettingsFormProps) {
+  const { t } = useTranslation(["settings", "rules"]);
   const locked = data.lock !== null;
   const defaultValue = filled?.values ?? data.settings;
-  const [form, fields] = useForm<SettingsValues & { agreeBand?: string; opposeBand?: string }>({
+  const [form, fields] = useForm<SettingsValues & { agreeBand?: string; opposeBand?: string }, z.output<typeof SettingsSchema>>({
     id: "settings",
     lastResult,
     defaultValue,
@@ -227,12 +240,12 @@ function SettingsForm({ data, lastResult, filled, focusNotice, onPreset }: Setti
   });
   const [preview, setPreview] = useState(() => {
     const values = { ...defaultValue, ...lastResult?.initialValue };
-    return { rule: previewRule(values, data.panelists), scale: previewScale(values) };
+    return { rule: previewRule(values, data.panelists, t), scale: previewScale(values, t) };
   });
   const updatePreview = (event: FormEvent<HTMLFormElement>) => {
     if (locked) return;
     const values = currentValues(event.currentTarget);
-    setPreview({ rule: previewRule(values, data.panelists), scale: previewScale(values) });
+    setPreview({ rule: previewRule(values, data.panelists, t), scale: previewScale(values, t) });
   };
   const notice = useRef<HTMLParagraphElement>(null);
   useEffect(() => {
@@ -246,19 +259,21 @@ function SettingsForm({ data, lastResult, filled, focusNotice, onPreset }: Setti
       <div className="field checkbox-field">
         <label>
           <input {...getInputProps(fields.showRunningCounts, { type: "checkbox" })} />
-          Secretaries see running counts while a round is open
+          {t("Secretaries see running counts while a round is open")}
         </label>
         <p className="muted field-help">
-          The totals and, this guideline being named, who chose what — for secretaries only. Observers and panelists see nothing
-          until the round closes. Off keeps the secretaries as blind as the panel until then.
+          {t(
+            "The totals and, this guideline being named, who chose what — for secretaries only. Observers and panelists see nothing until the round closes. Off keeps the secretaries as blind as the panel until then.",
+          )}
         </p>
       </div>
     ) : (
       <p className="muted running-counts-note">
-        <strong>Running counts:</strong> none while a round is open. In an anonymous guideline nobody — secretaries included —
-        sees any count before a round closes: secretaries see who has responded (to remind them), and counts that move as each
-        member answers would show what that member chose.
-        {locked ? null : " Choose Named and save to decide whether secretaries see running counts."}
+        <strong>{t("Running counts:")}</strong>{" "}
+        {t(
+          "none while a round is open. In an anonymous guideline nobody — secretaries included — sees any count before a round closes: secretaries see who has responded (to remind them), and counts that move as each member answers would show what that member chose.",
+        )}
+        {locked ? null : ` ${t("Choose Named and save to decide whether secretaries see running counts.")}`}
       </p>
     );
 
@@ -267,13 +282,15 @@ function SettingsForm({ data, lastResult, filled, focusNotice, onPreset }: Setti
       {locked ? null : (
         // Enter in a text field submits with the form's first submit button: saving, not a preset.
         <button type="submit" className="default-submit" tabIndex={-1} aria-hidden="true">
-          Save settings
+          {t("Save settings")}
         </button>
       )}
       {preset ? (
         <p className="notice notice-unsaved" role="status" tabIndex={-1} ref={notice}>
-          <strong>Not saved yet:</strong> the ballot scale and the adoption rule are filled in from “{preset.label}”. Check them,
-          then press Save settings.
+          <strong>{t("Not saved yet:")}</strong>{" "}
+          {t("the ballot scale and the adoption rule are filled in from “{{preset}}”. Check them, then press Save settings.", {
+            preset: t(preset.label),
+          })}
         </p>
       ) : null}
       <FormErrors id={form.errorId} errors={form.errors} />
@@ -295,20 +312,20 @@ function SettingsForm({ data, lastResult, filled, focusNotice, onPreset }: Setti
           <ScaleFieldset fields={fields} />
           <RuleFieldset fields={fields} />
           <section className="rule-preview" aria-labelledby="preview-heading">
-            <h3 id="preview-heading">The rule in plain language</h3>
+            <h3 id="preview-heading">{t("The rule in plain language")}</h3>
             <p aria-live="polite" id="rule-preview">
               {preview.rule}
             </p>
-            {preview.scale ? <p id="scale-preview">Ballots: {preview.scale}</p> : null}
+            {preview.scale ? <p id="scale-preview">{t("Ballots: {{scale}}", { scale: preview.scale })}</p> : null}
             <p className="muted">
-              Computed for the current panel of {data.panelists} panelist{data.panelists === 1 ? "" : "s"}.
-              {preset ? " Not saved yet." : ""} The ballot scale, the rule and anonymity lock when round 1 opens.
+              {t("Computed for the current panel of {{count}} panelists.", { count: data.panelists })}
+              {preset ? ` ${t("Not saved yet.")}` : ""} {t("The ballot scale, the rule and anonymity lock when round 1 opens.")}
             </p>
           </section>
         </>
       )}
       <button type="submit" className="button">
-        Save settings
+        {t("Save settings")}
       </button>
     </Form>
   );
@@ -320,6 +337,7 @@ export default function Settings() {
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>() as ActionData | undefined;
   const [searchParams] = useSearchParams();
+  const { t } = useTranslation("settings");
   // A preset filled in by the browser belongs to the settings it was filled into (a save starts afresh).
   const [chosen, setChosen] = useState<Chosen | null>(null);
   const local = chosen && chosen.basis === data ? chosen : null;
@@ -342,11 +360,11 @@ export default function Settings() {
   return (
     <section className="panel settings" aria-labelledby="settings-heading">
       <div className="row settings-heading">
-        <h2 id="settings-heading">Settings</h2>
+        <h2 id="settings-heading">{t("Settings")}</h2>
       </div>
       {searchParams.get("saved") && !actionData && !local ? (
         <p className="notice" role="status">
-          Settings saved.
+          {t("Settings saved.")}
         </p>
       ) : null}
       <SettingsForm

@@ -2,37 +2,52 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from "@rem
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
 import { useState } from "react";
+import { useTranslation } from "react-i18next";
 import { CHOICE_LABEL, CHOICES, COMMENT_LIMIT } from "~/consensus/ballot";
 import { describeRule, type Rule } from "~/consensus/rule";
 import { describeScale, ratingPoints, scaleOf, type Scale } from "~/consensus/scale";
 import { formatUtc } from "~/time";
 import { distributionStyles, groupNote } from "~/components/distribution";
 import { FeedbackPanel } from "~/components/feedback";
+import { useErrorText } from "~/components/form";
+import { OtherLanguages, useLangAttribute, useReading } from "~/components/statement-text";
+import { useLanguage } from "~/components/translations";
+import { namespaces, type Translate } from "~/i18n";
 import { parseBallotForm, type BallotDraft } from "~/server/ballot-form";
 import { ballotPage, castBallots, closedRounds, findOpenRound, withdrawBallot, type CastOutcome } from "~/server/ballots.server";
-import { Refusal } from "~/server/errors";
+import { Refusal } from "~/server/errors.server";
+import { currentLanguage, tr, translator } from "~/server/i18n.server";
 import { requireMember } from "~/server/permissions.server";
 import { getDb } from "@db/client.server";
 import styles from "~/styles/ballot.css";
 import { barStyles } from "~/components/vote-bar";
 import { readForm } from "~/server/forms.server";
 
+// The feedback beside a statement shows distribution.tsx's charts and verdicts (rules).
+export const handle = namespaces("panelist", "rules");
+
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }, barStyles, distributionStyles];
 
 const count = (value: string | null) => (value !== null && /^\d{1,6}$/.test(value) ? Number(value) : null);
 
-/** The notice after a whole-form save or a withdrawal, read from the redirect's query. */
+/** The notice after a whole-form save or a withdrawal, read from the redirect's query, in the request's language. */
 function noticeOf(url: URL): string | null {
   const saved = count(url.searchParams.get("saved"));
   const changed = count(url.searchParams.get("changed"));
   const withdrawn = count(url.searchParams.get("withdrawn"));
   const parts: string[] = [];
-  if (withdrawn !== null) parts.push(`Your answer on statement ${withdrawn} was withdrawn: it counts as no response.`);
+  if (withdrawn !== null) {
+    parts.push(
+      tr("Your answer on statement {{number}} was withdrawn: it counts as no response.", { number: withdrawn }, "panelist"),
+    );
+  }
   if (saved !== null && saved > 0) {
     parts.push(
       changed === 0
-        ? "Your answers are saved; nothing had changed since your last save."
-        : `Your answers are saved${changed === null ? "" : ` (${changed} of ${saved} changed)`}.`,
+        ? tr("Your answers are saved; nothing had changed since your last save.", undefined, "panelist")
+        : changed === null
+          ? tr("Your answers are saved.", undefined, "panelist")
+          : tr("Your answers are saved ({{changed}} of {{saved}} changed).", { changed, saved }, "panelist"),
     );
   }
   return parts.length ? parts.join(" ") : null;
@@ -45,12 +60,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   // With no round open, the latest closed one is shown read-only with the panelist's own answers.
   const round = findOpenRound(db, guideline.id) ?? closedRounds(db, guideline.id)[0];
   if (!round) return { slug: guideline.slug, ballot: null, ruleText: null, groupNote: null, notice };
-  const page = ballotPage(db, { round, membershipId: membership.id, anonymity: guideline.anonymity });
+  const page = ballotPage(db, { round, membershipId: membership.id, anonymity: guideline.anonymity, languages: guideline });
   return {
     slug: guideline.slug,
     ballot: page,
-    ruleText: describeRule(page.rule),
-    groupNote: groupNote(page.rule, guideline.anonymity),
+    ruleText: describeRule(page.rule, undefined, translator(currentLanguage(), "rules")),
+    groupNote: groupNote(page.rule, guideline.anonymity, translator(currentLanguage(), "rules")),
     notice,
   };
 }
@@ -64,8 +79,6 @@ type ActionData =
       /** What was typed for each statement that was not saved, to show it again. */
       drafts: Record<string, BallotDraft>;
     };
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 function failure(
   status: number,
@@ -87,7 +100,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const db = getDb();
   // Answers are read on the open round's scale (castBallots checks them again against the round it saves in).
   const open = findOpenRound(db, guideline.id);
-  const form = parseBallotForm(await readForm(request), scaleOf(open ? open.scaleSnapshot : guideline.scale));
+  const form = parseBallotForm(
+    await readForm(request),
+    scaleOf(open ? open.scaleSnapshot : guideline.scale),
+    translator(currentLanguage(), "rules"),
+  );
   if (!form.ok) return failure(400, form.formErrors, {}, form.drafts);
   // One statement saves on its own, all or nothing.
   if (form.intent === "item" && Object.keys(form.fieldErrors).length) return failure(400, [], form.fieldErrors, form.drafts);
@@ -100,17 +117,18 @@ export async function action({ request, params }: ActionFunctionArgs) {
           ? castBallots(tx, { guideline, membership, ballots: form.ballots })
           : { saved: 0, changed: 0, refused: [] };
         const refused = cast.refused[0];
-        if (form.intent === "item" && refused) throw new Refusal(refused.message, refused.status);
+        if (form.intent === "item" && refused) throw new Refusal(refused.key, refused.status, refused.values);
         return { ...cast, withdrawn };
       },
       { behavior: "immediate" },
     );
   } catch (error) {
-    if (error instanceof Refusal) return failure(error.status, [error.message], form.fieldErrors, form.drafts);
+    if (error instanceof Refusal) return failure(error.status, [error.text()], form.fieldErrors, form.drafts);
     throw error;
   }
   const fieldErrors = { ...form.fieldErrors };
-  for (const refused of outcome.refused) (fieldErrors[`choice.${refused.roundItemId}`] ??= []).push(refused.message);
+  for (const refused of outcome.refused)
+    (fieldErrors[`choice.${refused.roundItemId}`] ??= []).push(tr(refused.key, refused.values));
   const unsaved = new Set(Object.keys(fieldErrors).map((field) => field.slice(field.indexOf(".") + 1)));
   const drafts = Object.fromEntries(Object.entries(form.drafts).filter(([id]) => unsaved.has(id)));
 
@@ -132,9 +150,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return redirect(`/g/${guideline.slug}/vote?${query}`, 303);
   }
   const summary = [
-    outcome.withdrawn === null ? "" : `Your answer on statement ${outcome.withdrawn} was withdrawn.`,
-    outcome.saved > 0 ? `${plural(outcome.saved, "answer")} saved;` : "Nothing was saved:",
-    `${plural(unsaved.size, "statement")} not saved — see ${unsaved.size === 1 ? "it" : "them"} marked below, as you typed ${unsaved.size === 1 ? "it" : "them"}.`,
+    outcome.withdrawn === null
+      ? ""
+      : tr("Your answer on statement {{number}} was withdrawn.", { number: outcome.withdrawn }, "panelist"),
+    outcome.saved > 0
+      ? tr("{{count}} answers saved;", { count: outcome.saved }, "panelist")
+      : tr("Nothing was saved:", undefined, "panelist"),
+    tr("{{count}} statements not saved — see them marked below, as you typed them.", { count: unsaved.size }, "panelist"),
   ];
   return failure(400, [summary.filter(Boolean).join(" ")], fieldErrors, drafts);
 }
@@ -147,6 +169,7 @@ const formValue = (answer: string | number | null): string | null => (answer ===
 
 /** What the statement's status line says: saving, refused, or typed but not saved yet. */
 function saveState(input: {
+  t: Translate;
   saving: boolean;
   refused: string[] | undefined;
   choice: string | null;
@@ -155,18 +178,18 @@ function saveState(input: {
   scale: Scale;
   justSaved: boolean;
 }): string {
-  const { choice, comment, item } = input;
-  if (input.saving) return "Saving…";
+  const { t, choice, comment, item } = input;
+  if (input.saving) return t("Saving…");
   if (input.refused?.length) return input.refused.join(" ");
   if (!choice && comment.trim()) {
     return input.scale.kind === "rating"
-      ? "Not saved yet: choose a rating to save this comment."
-      : "Not saved yet: choose agree, disagree or abstain to save this comment.";
+      ? t("Not saved yet: choose a rating to save this comment.")
+      : t("Not saved yet: choose agree, disagree or abstain to save this comment.");
   }
   if (choice !== formValue(item.answer) || comment.trim() !== (item.comment ?? "")) {
-    return "Not saved yet: your comment saves when you leave the box.";
+    return t("Not saved yet: your comment saves when you leave the box.");
   }
-  return input.justSaved ? "Saved" : "";
+  return input.justSaved ? t("Saved") : "";
 }
 
 type ChoiceProps = {
@@ -180,8 +203,9 @@ type ChoiceProps = {
 
 /** Agree / disagree / abstain: three large radio buttons. */
 function AgreementChoices({ itemId, number, choice, disabled, onChoose }: ChoiceProps) {
+  const { t } = useTranslation("panelist");
   return (
-    <div className="choices" role="radiogroup" aria-label={`Your vote on statement ${number}`}>
+    <div className="choices" role="radiogroup" aria-label={t("Your vote on statement {{number}}", { number })}>
       {CHOICES.map((value) => (
         <label key={value} className={`choice choice-${value}`}>
           <input
@@ -192,7 +216,8 @@ function AgreementChoices({ itemId, number, choice, disabled, onChoose }: Choice
             disabled={disabled}
             onChange={() => onChoose(value)}
           />
-          <span>{CHOICE_LABEL[value]}</span>
+          {/* CHOICE_LABEL's names are the keys "Agree", "Disagree" and "Abstain" (vote-bar.tsx). */}
+          <span>{t(CHOICE_LABEL[value])}</span>
         </label>
       ))}
     </div>
@@ -212,6 +237,8 @@ function RatingChoices({
   disabled,
   onChoose,
 }: ChoiceProps & { scale: Extract<Scale, { kind: "rating" }> }) {
+  const { t } = useTranslation("panelist");
+  const { t: rulesT } = useTranslation("rules");
   const hintId = `scale-${itemId}`;
   const { low, high } = scale.labels ?? {};
   const radio = (value: string) => (
@@ -227,12 +254,12 @@ function RatingChoices({
   return (
     <>
       <p className="rating-hint" id={hintId}>
-        {describeScale(scale)}
+        {describeScale(scale, rulesT)}
       </p>
       <div
         className="rating-choices"
         role="radiogroup"
-        aria-label={`Your rating of statement ${number}`}
+        aria-label={t("Your rating of statement {{number}}", { number })}
         aria-describedby={hintId}
       >
         <div className="rating-points">
@@ -258,7 +285,7 @@ function RatingChoices({
         {scale.unable ? (
           <label className="choice choice-unable">
             {radio("unable")}
-            <span>Unable to score</span>
+            <span>{t("Unable to score")}</span>
           </label>
         ) : null}
       </div>
@@ -272,6 +299,7 @@ function RatingChoices({
  */
 function BallotStatement({
   item,
+  language,
   scale,
   rule,
   groupNote,
@@ -280,6 +308,8 @@ function BallotStatement({
   readOnly,
 }: {
   item: Item;
+  /** The guideline's authoritative language, the one `item.text` is in. */
+  language: string;
   scale: Scale;
   rule: Rule;
   groupNote: string | null;
@@ -287,6 +317,8 @@ function BallotStatement({
   draft: BallotDraft | undefined;
   readOnly: boolean;
 }) {
+  const { t } = useTranslation("panelist");
+  const errorText = useErrorText();
   const fetcher = useFetcher<ActionData>();
   const [choice, setChoice] = useState(draft ? draft.choice : formValue(item.answer));
   const [comment, setComment] = useState(draft ? draft.comment : (item.comment ?? ""));
@@ -295,6 +327,8 @@ function BallotStatement({
   const choiceErrors = fetcherErrors?.fieldErrors[`choice.${item.roundItemId}`] ?? errors[`choice.${item.roundItemId}`];
   const commentErrors = fetcherErrors?.fieldErrors[`comment.${item.roundItemId}`] ?? errors[`comment.${item.roundItemId}`];
   const legendId = `statement-${item.roundItemId}`;
+  const reading = useReading(item, language);
+  const lang = useLangAttribute(reading.first.language);
 
   function save(next: { choice: string | null; comment: string }) {
     if (!next.choice) return;
@@ -309,11 +343,14 @@ function BallotStatement({
     return (
       <li className="ballot-item ballot-item-recused">
         <h3 className="ballot-heading">
-          Statement {item.number} <span className="muted">· {item.section}</span>
+          {t("Statement {{number}}", { number: item.number })} <span className="muted">· {item.section}</span>
         </h3>
-        <p className="statement-text">{item.text}</p>
+        <p className="statement-text" lang={lang}>
+          {reading.first.text}
+        </p>
+        <OtherLanguages others={reading.others} />
         <p className="notice notice-locked">
-          You are recused from this statement (conflict of interest): your vote is not collected on it.
+          {t("You are recused from this statement (conflict of interest): your vote is not collected on it.")}
         </p>
       </li>
     );
@@ -333,21 +370,22 @@ function BallotStatement({
     <li className="ballot-item">
       <fieldset aria-labelledby={legendId} aria-describedby={`${legendId}-text`}>
         <h3 className="ballot-heading" id={legendId}>
-          Statement {item.number} <span className="muted">· {item.section}</span>
-          {item.revised ? <span className="badge">revised</span> : null}
+          {t("Statement {{number}}", { number: item.number })} <span className="muted">· {item.section}</span>
+          {item.revised ? <span className="badge">{t("revised")}</span> : null}
         </h3>
-        <p className="statement-text" id={`${legendId}-text`}>
-          {item.text}
+        <p className="statement-text" id={`${legendId}-text`} lang={lang}>
+          {reading.first.text}
         </p>
-        {item.rationale ? (
+        <OtherLanguages others={reading.others} withRationale />
+        {reading.first.rationale ? (
           <div className="ballot-rationale">
-            <h4>Rationale</h4>
-            <p>{item.rationale}</p>
+            <h4>{t("Rationale")}</h4>
+            <p lang={lang}>{reading.first.rationale}</p>
           </div>
         ) : null}
         {item.references ? (
           <details>
-            <summary>References</summary>
+            <summary>{t("References")}</summary>
             <p className="references">{item.references}</p>
           </details>
         ) : null}
@@ -358,13 +396,13 @@ function BallotStatement({
             changeNote={item.revised ? item.changeNote : null}
             rule={rule}
             groupNote={groupNote}
-            subject={`Statement ${item.number}`}
+            subject={t("Statement {{number}}", { number: item.number })}
           />
         ) : null}
         {scale.kind === "rating" ? <RatingChoices scale={scale} {...choices} /> : <AgreementChoices {...choices} />}
-        {choiceErrors ? <p className="field-error">{choiceErrors.join(" ")}</p> : null}
+        {choiceErrors ? <p className="field-error">{choiceErrors.map(errorText).join(" ")}</p> : null}
         <div className="field">
-          <label htmlFor={`comment-${item.roundItemId}`}>Comment (optional, anonymous to other panelists)</label>
+          <label htmlFor={`comment-${item.roundItemId}`}>{t("Comment (optional, anonymous to other panelists)")}</label>
           <textarea
             id={`comment-${item.roundItemId}`}
             name={`comment.${item.roundItemId}`}
@@ -378,13 +416,14 @@ function BallotStatement({
             }}
             aria-invalid={commentErrors ? true : undefined}
           />
-          {commentErrors ? <p className="field-error">{commentErrors.join(" ")}</p> : null}
+          {commentErrors ? <p className="field-error">{commentErrors.map(errorText).join(" ")}</p> : null}
         </div>
         <div className="row save-row">
           <p className="save-state" aria-live="polite">
             {saveState({
+              t,
               saving,
-              refused: fetcherErrors?.formErrors,
+              refused: fetcherErrors?.formErrors.map(errorText),
               choice,
               comment,
               item,
@@ -405,7 +444,7 @@ function BallotStatement({
                 fetcher.submit({ intent: "item", withdraw: item.roundItemId }, { method: "post" });
               }}
             >
-              Withdraw my answer
+              {t("Withdraw my answer")}
             </button>
           ) : null}
         </div>
@@ -418,14 +457,19 @@ export default function Vote() {
   const { slug, ballot, ruleText, groupNote, notice } = useLoaderData<typeof loader>();
   const actionData = useActionData<ActionData>();
   const navigation = useNavigation();
+  const { t } = useTranslation("panelist");
+  const { t: rulesT } = useTranslation("rules");
+  const errorText = useErrorText();
+  const language = useLanguage();
   if (!ballot) {
     return (
       <section className="panel">
-        <h2>No round has opened yet</h2>
-        <p>There is nothing to vote on right now. You will receive an e-mail when the first round opens.</p>
+        <h2>{t("No round has opened yet")}</h2>
+        <p>{t("There is nothing to vote on right now. You will receive an e-mail when the first round opens.")}</p>
       </section>
     );
   }
+  const number = ballot.round.number;
   const closed = ballot.round.status === "closed";
   const votable = ballot.items.filter((i) => !i.recused);
   const answered = votable.filter((i) => i.answer !== null).length;
@@ -433,63 +477,70 @@ export default function Vote() {
   return (
     <section className="stack">
       <div className="panel ballot-intro">
-        <h2>Round {ballot.round.number} ballot</h2>
+        <h2>{t("Round {{number}} ballot", { number })}</h2>
         {closed ? (
           <p className="notice notice-locked" role="status">
-            Round {ballot.round.number} closed{ballot.round.closedAt ? ` on ${formatUtc(ballot.round.closedAt)}` : ""}: ballots
-            can no longer change. Your answers are shown below;{" "}
-            <Link to={`/g/${slug}/results/${ballot.round.number}`}>see the group&apos;s results</Link>.
+            {ballot.round.closedAt
+              ? t("Round {{number}} closed on {{date}}: ballots can no longer change. Your answers are shown below;", {
+                  number,
+                  date: formatUtc(ballot.round.closedAt, false, language),
+                })
+              : t("Round {{number}} closed: ballots can no longer change. Your answers are shown below;", { number })}{" "}
+            <Link to={`/g/${slug}/results/${number}`}>{t("see the group's results")}</Link>
+            {t(".")}
           </p>
         ) : (
           <p>
             {ballot.round.closesAt ? (
               <>
-                Closes <strong>{formatUtc(ballot.round.closesAt)}</strong>. You can change your answers until then.
+                {t("Closes")} <strong>{formatUtc(ballot.round.closesAt, false, language)}</strong>
+                {t(". You can change your answers until then.")}
               </>
             ) : (
-              <>No deadline set: you can change your answers until the secretary closes the round.</>
+              <>{t("No deadline set: you can change your answers until the secretary closes the round.")}</>
             )}
           </p>
         )}
         {ballot.scale.kind === "rating" ? (
           <p className="rule-summary">
-            <strong>Scale:</strong> {describeScale(ballot.scale)}.
+            <strong>{t("Scale:")}</strong> {describeScale(ballot.scale, rulesT)}
+            {t(".")}
           </p>
         ) : null}
         <p className="rule-summary">
-          <strong>Adoption rule:</strong> {ruleText}
+          <strong>{t("Adoption rule:")}</strong> {ruleText}
         </p>
         <p>
-          <strong>
-            {answered} of {votable.length} answered
-          </strong>
+          <strong>{t("{{answered}} of {{total}} answered", { answered, total: votable.length })}</strong>
         </p>
-        <progress max={votable.length} value={answered} aria-label="Statements answered">
-          {answered} of {votable.length}
+        <progress max={votable.length} value={answered} aria-label={t("Statements answered")}>
+          {t("{{answered}} of {{total}}", { answered, total: votable.length })}
         </progress>
         {!ballot.eligible && !closed ? (
           <p className="notice notice-locked">
-            You joined after this round opened, so you are not on its panel: you can read the statements and vote from the next
-            round.
+            {t(
+              "You joined after this round opened, so you are not on its panel: you can read the statements and vote from the next round.",
+            )}
           </p>
         ) : null}
       </div>
       {failed?.formErrors.length ? (
         <p className="form-error" role="alert">
-          {failed.formErrors.join(" ")}
+          {failed.formErrors.map(errorText).join(" ")}
         </p>
       ) : notice ? (
         <p className="notice" role="status">
           {notice}
         </p>
       ) : null}
-      <Form method="post" className="stack" aria-label={`Round ${ballot.round.number} ballot`}>
+      <Form method="post" className="stack" aria-label={t("Round {{number}} ballot", { number })}>
         <input type="hidden" name="intent" value="all" />
         <ol className="ballot-list">
           {ballot.items.map((item) => (
             <BallotStatement
               key={item.roundItemId}
               item={item}
+              language={ballot.language}
               scale={ballot.scale}
               rule={ballot.rule}
               groupNote={groupNote}
@@ -502,7 +553,7 @@ export default function Vote() {
         {ballot.eligible && !closed ? (
           <p>
             <button type="submit" className="button" disabled={navigation.state === "submitting"}>
-              Save all answers
+              {t("Save all answers")}
             </button>
           </p>
         ) : null}

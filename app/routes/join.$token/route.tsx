@@ -2,50 +2,65 @@ import { getFormProps, getInputProps, getTextareaProps, useForm } from "@conform
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useLocation } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { getDb } from "@db/client.server";
 import { Field, FormErrors } from "~/components/form";
 import type { Role } from "~/consensus/values";
+import { msg, namespaces } from "~/i18n";
 import { getUser, hashPassword, login } from "~/server/auth.server";
+import { tr } from "~/server/i18n.server";
 import { attempt, invalid, readForm } from "~/server/forms.server";
 import { acceptInvitation, hasAccount, invitationRefusal } from "~/server/joining.server";
 import { findInvitationByToken } from "~/server/panel.server";
 import { COMMON_PASSWORD, isCommonPassword } from "~/server/password-policy.server";
 
-export const meta: MetaFunction = () => [{ title: "Join a guideline · Delphi consensus" }];
+export const handle = namespaces("panelist");
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title ?? "Join a guideline · Delphi consensus" }];
 
 const Coi = z
-  .string({ error: "Declare your conflicts of interest, or write “None”" })
+  .string({ error: msg("Declare your conflicts of interest, or write “None”") })
   .trim()
-  .min(1, "Declare your conflicts of interest, or write “None”")
-  .max(4000, "At most 4000 characters");
+  .min(1, msg("Declare your conflicts of interest, or write “None”"))
+  .max(4000, msg("At most 4000 characters"));
 
 const NewAccountSchema = z.object({
   intent: z.literal("create"),
-  name: z.string({ error: "Enter your name" }).trim().min(1, "Enter your name").max(200, "At most 200 characters"),
+  name: z
+    .string({ error: msg("Enter your name") })
+    .trim()
+    .min(1, msg("Enter your name"))
+    .max(200, msg("At most 200 characters")),
   // NIST SP 800-63B: at least 8 characters, a generous maximum; the server also refuses common ones.
   password: z
-    .string({ error: "Choose a password" })
-    .min(8, "A password has at least 8 characters")
-    .max(128, "A password has at most 128 characters"),
+    .string({ error: msg("Choose a password") })
+    .min(8, msg("A password has at least 8 characters"))
+    .max(128, msg("A password has at most 128 characters")),
   coi: Coi,
 });
 
 const AcceptSchema = z.object({ intent: z.literal("accept"), coi: Coi });
 
-/** What joining means for each role: only panelists vote, so only they hear about their votes. */
+/** What joining means for each role: only panelists vote, so only they hear about their votes. Translation keys. */
 const ROLE_INTRO: Record<Role, { as: string; does: string }> = {
   panelist: {
-    as: "a panelist",
-    does: "You vote on the statements of each round. Your votes are anonymous to the other panelists; your declaration of interests is seen by the secretaries.",
+    as: msg("a panelist"),
+    does: msg(
+      "You vote on the statements of each round. Your votes are anonymous to the other panelists; your declaration of interests is seen by the secretaries.",
+    ),
   },
   observer: {
-    as: "an observer",
-    does: "You read the guideline's drafts and closed rounds; you do not vote. Your declaration of interests is seen by the secretaries.",
+    as: msg("an observer"),
+    does: msg(
+      "You read the guideline's drafts and closed rounds; you do not vote. Your declaration of interests is seen by the secretaries.",
+    ),
   },
   secretary: {
-    as: "a secretary",
-    does: "You run the process — the panel, the statements, the rounds and what is published — and do not vote. Your declaration of interests is seen by the other secretaries.",
+    as: msg("a secretary"),
+    does: msg(
+      "You run the process — the panel, the statements, the rounds and what is published — and do not vote. Your declaration of interests is seen by the other secretaries.",
+    ),
   },
 };
 
@@ -63,14 +78,17 @@ const ServerJoinSchema = JoinSchema.superRefine(
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const db = getDb();
+  const title = `${tr("Join a guideline", undefined, "panelist")} · ${tr("Delphi consensus", undefined, "common")}`;
   const found = findInvitationByToken(db, params.token ?? "");
   const refusal = invitationRefusal(found?.state ?? null);
   if (refusal || !found) {
-    return { state: "refused" as const, message: refusal, guideline: found?.guideline.title ?? null };
+    // The refusal is a key of the errors namespace, as when acceptInvitation refuses it.
+    return { state: "refused" as const, title, message: refusal && tr(refusal), guideline: found?.guideline.title ?? null };
   }
   const user = await getUser(request);
   return {
     state: "valid" as const,
+    title,
     guideline: found.guideline.title,
     email: found.invitation.email,
     role: found.invitation.role,
@@ -108,16 +126,24 @@ export default function Join() {
     shouldValidate: "onBlur",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: JoinSchema }),
   });
+  const { t } = useTranslation("panelist");
 
   if (data.state === "refused") {
     return (
       <section className="panel narrow">
-        <h1>This link cannot be used</h1>
+        <h1>{t("This link cannot be used")}</h1>
         <p role="alert">{data.message}</p>
         <p>
-          Ask the secretary of {data.guideline ? `“${data.guideline}”` : "your guideline"} to send you a new invitation: from the
-          panel page they can resend it, and the new link works for 14 days. If you already joined,{" "}
-          <Link to="/login">log in</Link>.
+          {data.guideline
+            ? t(
+                "Ask the secretary of “{{guideline}}” to send you a new invitation: from the panel page they can resend it, and the new link works for 14 days. If you already joined,",
+                { guideline: data.guideline },
+              )
+            : t(
+                "Ask the secretary of your guideline to send you a new invitation: from the panel page they can resend it, and the new link works for 14 days. If you already joined,",
+              )}{" "}
+          <Link to="/login">{t("log in")}</Link>
+          {t(".")}
         </p>
       </section>
     );
@@ -126,7 +152,7 @@ export default function Join() {
   const coiField = (
     <Field
       id={fields.coi.id}
-      label="Conflicts of interest (financial or not) relevant to this guideline — or “None”"
+      label={t("Conflicts of interest (financial or not) relevant to this guideline — or “None”")}
       errorId={fields.coi.errorId}
       errors={fields.coi.errors}
     >
@@ -137,22 +163,27 @@ export default function Join() {
 
   return (
     <section className="panel narrow">
-      <h1>Join “{data.guideline}”</h1>
+      <h1>{t("Join “{{guideline}}”", { guideline: data.guideline })}</h1>
       <p>
-        You are invited as <strong>{ROLE_INTRO[data.role].as}</strong>
+        {t("You are invited as")} <strong>{t(ROLE_INTRO[data.role].as)}</strong>
         {data.discipline || data.group
-          ? ` (${[data.discipline, data.group ? `stakeholder group: ${data.group}` : null].filter(Boolean).join("; ")})`
-          : ""}{" "}
-        with the address <strong>{data.email}</strong>. {ROLE_INTRO[data.role].does}
+          ? t(" ({{details}})", {
+              details: [data.discipline, data.group ? t("stakeholder group: {{group}}", { group: data.group }) : null]
+                .filter(Boolean)
+                .join(t("; ")),
+            })
+          : ""}
+        {t(" with the address")} <strong>{data.email}</strong>
+        {t(".")} {t(ROLE_INTRO[data.role].does)}
       </p>
       {wrongAccount ? (
         <p className="form-error" role="alert">
-          You are logged in as {data.signedInAs}. Log out first, then open this link again.
+          {t("You are logged in as {{email}}. Log out first, then open this link again.", { email: data.signedInAs })}
         </p>
       ) : data.hasAccount && !data.signedInAs ? (
         <p>
-          You already have an account. <Link to={`/login?redirectTo=${encodeURIComponent(location.pathname)}`}>Log in</Link> to
-          accept it.
+          {t("You already have an account.")}{" "}
+          <Link to={`/login?redirectTo=${encodeURIComponent(location.pathname)}`}>{t("Log in")}</Link> {t("to accept it.")}
         </p>
       ) : (
         <Form method="post" {...getFormProps(form)}>
@@ -162,12 +193,12 @@ export default function Join() {
           ) : (
             <>
               <input type="hidden" name="intent" value="create" />
-              <Field id={fields.name.id} label="Your name" errorId={fields.name.errorId} errors={fields.name.errors}>
+              <Field id={fields.name.id} label={t("Your name")} errorId={fields.name.errorId} errors={fields.name.errors}>
                 <input {...getInputProps(fields.name, { type: "text" })} autoComplete="name" />
               </Field>
               <Field
                 id={fields.password.id}
-                label="Choose a password (8 to 128 characters)"
+                label={t("Choose a password (8 to 128 characters)")}
                 errorId={fields.password.errorId}
                 errors={fields.password.errors}
               >
@@ -177,7 +208,7 @@ export default function Join() {
           )}
           {coiField}
           <button type="submit" className="button">
-            {data.hasAccount ? "Accept the invitation" : "Create my account and join"}
+            {data.hasAccount ? t("Accept the invitation") : t("Create my account and join")}
           </button>
         </Form>
       )}

@@ -3,20 +3,28 @@ import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useSearchParams } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { Field, FormErrors } from "~/components/form";
+import { msg, namespaces } from "~/i18n";
 import { getUser, login, safeRedirect, verifyLogin } from "~/server/auth.server";
+import { tr } from "~/server/i18n.server";
 import { beginAttempt } from "~/server/login-throttle.server";
 import { readForm } from "~/server/forms.server";
 
-export const meta: MetaFunction = () => [{ title: "Log in · Delphi consensus" }];
+export const handle = namespaces("panelist");
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title ?? "Log in · Delphi consensus" }];
 
 const LoginSchema = z.object({
-  email: z.string({ error: "Enter your email address" }).trim().pipe(z.email("Enter a valid email address")),
+  email: z
+    .string({ error: msg("Enter your email address") })
+    .trim()
+    .pipe(z.email(msg("Enter a valid email address"))),
   password: z
-    .string({ error: "Enter your password" })
-    .min(1, "Enter your password")
-    .max(128, "A password has at most 128 characters"),
+    .string({ error: msg("Enter your password") })
+    .min(1, msg("Enter your password"))
+    .max(128, msg("A password has at most 128 characters")),
   redirectTo: z.string().optional(),
 });
 
@@ -24,7 +32,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (await getUser(request)) {
     throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo")));
   }
-  return null;
+  return { title: `${tr("Log in", undefined, "panelist")} · ${tr("Delphi consensus", undefined, "common")}` };
 }
 
 // A page answering a throttled form post (no JavaScript) keeps the action's Retry-After.
@@ -45,7 +53,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const minutes = Math.ceil(wait / 60);
     return Response.json(
       submission.reply({
-        formErrors: [`Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`],
+        formErrors: [tr("Too many failed attempts. Try again in {{count}} minutes.", { count: minutes }, "panelist")],
         hideFields: ["password"],
       }),
       { status: 429, headers: { "Retry-After": String(wait) } },
@@ -53,9 +61,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const user = await verifyLogin(email, password);
   if (!user) {
-    return Response.json(submission.reply({ formErrors: ["Email or password is incorrect."], hideFields: ["password"] }), {
-      status: 401,
-    });
+    return Response.json(
+      submission.reply({ formErrors: [tr("Email or password is incorrect.", undefined, "panelist")], hideFields: ["password"] }),
+      { status: 401 },
+    );
   }
   attempt.succeeded();
   return login(request, user.id, safeRedirect(redirectTo));
@@ -71,25 +80,26 @@ export default function Login() {
     shouldValidate: "onBlur",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: LoginSchema }),
   });
+  const { t } = useTranslation("panelist");
   return (
     <section className="panel narrow">
-      <h1>Log in</h1>
+      <h1>{t("Log in")}</h1>
       {searchParams.get("reset") === "done" && !lastResult ? (
         <p className="notice" role="status">
-          Your new password is set and every earlier session has ended: log in with it.
+          {t("Your new password is set and every earlier session has ended: log in with it.")}
         </p>
       ) : null}
       <Form method="post" {...getFormProps(form)}>
         <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
         <FormErrors id={form.errorId} errors={form.errors} />
-        <Field id={fields.email.id} label="Email" errorId={fields.email.errorId} errors={fields.email.errors}>
+        <Field id={fields.email.id} label={t("Email")} errorId={fields.email.errorId} errors={fields.email.errors}>
           <input {...getInputProps(fields.email, { type: "email" })} autoComplete="email" />
         </Field>
-        <Field id={fields.password.id} label="Password" errorId={fields.password.errorId} errors={fields.password.errors}>
+        <Field id={fields.password.id} label={t("Password")} errorId={fields.password.errorId} errors={fields.password.errors}>
           <input {...getInputProps(fields.password, { type: "password" })} autoComplete="current-password" />
         </Field>
         <button type="submit" className="button">
-          Log in
+          {t("Log in")}
         </button>
       </Form>
     </section>

@@ -3,26 +3,32 @@ import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { getDb } from "@db/client.server";
 import { Field, FormErrors } from "~/components/form";
+import { msg, namespaces } from "~/i18n";
 import { findPasswordReset, resetPassword, resetRefusal } from "~/server/accounts.server";
 import { hashPassword } from "~/server/auth.server";
 import { attempt, invalid, readForm } from "~/server/forms.server";
+import { tr } from "~/server/i18n.server";
 import { COMMON_PASSWORD, isCommonPassword } from "~/server/password-policy.server";
 
+export const handle = namespaces("panelist");
+
+// English only for now: test/integration/admin-accounts.test.ts compares the loader's data whole, so it cannot carry a translated title.
 export const meta: MetaFunction = () => [{ title: "Set a new password · Delphi consensus" }];
 
 // The joining policy (NIST SP 800-63B): 8 to 128 characters; the server also refuses common ones.
 const ResetSchema = z
   .object({
     password: z
-      .string({ error: "Choose a password" })
-      .min(8, "A password has at least 8 characters")
-      .max(128, "A password has at most 128 characters"),
-    repeat: z.string({ error: "Type the password again" }),
+      .string({ error: msg("Choose a password") })
+      .min(8, msg("A password has at least 8 characters"))
+      .max(128, msg("A password has at most 128 characters")),
+    repeat: z.string({ error: msg("Type the password again") }),
   })
-  .refine((value) => value.password === value.repeat, { path: ["repeat"], message: "The two passwords differ" });
+  .refine((value) => value.password === value.repeat, { path: ["repeat"], message: msg("The two passwords differ") });
 
 /** The action's schema: the form's, plus the common-password list that stays on the server. */
 const ServerResetSchema = ResetSchema.superRefine(
@@ -41,7 +47,8 @@ export async function loader({ params }: LoaderFunctionArgs) {
   const found = findPasswordReset(getDb(), params.token ?? "");
   const refusal = resetRefusal(found?.state ?? null);
   if (refusal || !found) {
-    const message = refusal?.message ?? "This link cannot be used.";
+    // The refusal is a key of the errors namespace, as when resetPassword refuses it.
+    const message = refusal ? tr(refusal.message) : tr("This link cannot be used.", undefined, "panelist");
     return Response.json({ state: "refused", message } satisfies LoaderData, { status: refusal?.status ?? 404 });
   }
   return Response.json({ state: "valid", email: found.user.email } satisfies LoaderData);
@@ -53,7 +60,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   // A refused form never comes back with the passwords in it.
   const replies = { reply: (options = {}) => submission.reply({ ...options, hideFields: ["password", "repeat"] }) };
   const refusal = resetRefusal(findPasswordReset(getDb(), token)?.state ?? null);
-  if (refusal) return Response.json(replies.reply({ formErrors: [refusal.message] }), { status: refusal.status });
+  if (refusal) return Response.json(replies.reply({ formErrors: [tr(refusal.message)] }), { status: refusal.status });
   if (submission.status !== "success") return invalid(replies);
   const passwordHash = await hashPassword(submission.value.password);
   const reset = await attempt(replies, () => resetPassword(getDb(), { token, passwordHash }));
@@ -72,15 +79,17 @@ export default function Reset() {
     shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: ResetSchema }),
   });
+  const { t } = useTranslation("panelist");
 
   if (data.state === "refused") {
     return (
       <section className="panel narrow">
-        <h1>This link cannot be used</h1>
+        <h1>{t("This link cannot be used")}</h1>
         <p role="alert">{data.message}</p>
         <p>
-          Ask your administrator for a new password-reset link: it works once, for 24 hours. If you know your password,{" "}
-          <Link to="/login">log in</Link>.
+          {t("Ask your administrator for a new password-reset link: it works once, for 24 hours. If you know your password,")}{" "}
+          <Link to="/login">{t("log in")}</Link>
+          {t(".")}
         </p>
       </section>
     );
@@ -88,15 +97,16 @@ export default function Reset() {
 
   return (
     <section className="panel narrow">
-      <h1>Set a new password</h1>
+      <h1>{t("Set a new password")}</h1>
       <p>
-        For <strong>{data.email}</strong>. Once it is set, every session of the account ends and you log in with the new password.
+        {t("For")} <strong>{data.email}</strong>
+        {t(". Once it is set, every session of the account ends and you log in with the new password.")}
       </p>
       <Form method="post" {...getFormProps(form)}>
         <FormErrors id={form.errorId} errors={form.errors} />
         <Field
           id={fields.password.id}
-          label="New password (8 to 128 characters)"
+          label={t("New password (8 to 128 characters)")}
           errorId={fields.password.errorId}
           errors={fields.password.errors}
         >
@@ -104,14 +114,14 @@ export default function Reset() {
         </Field>
         <Field
           id={fields.repeat.id}
-          label="The same password again"
+          label={t("The same password again")}
           errorId={fields.repeat.errorId}
           errors={fields.repeat.errors}
         >
           <input {...getInputProps(fields.repeat, { type: "password" })} autoComplete="new-password" />
         </Field>
         <button type="submit" className="button">
-          Set the password
+          {t("Set the password")}
         </button>
       </Form>
     </section>
