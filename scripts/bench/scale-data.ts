@@ -6,7 +6,7 @@
  */
 import { and, asc, eq } from "drizzle-orm";
 import { openDatabase } from "@db/client.server";
-import { guidelines, memberships, rounds, users, type Choice } from "@db/schema";
+import { guidelines, memberships, rounds, statementTranslations, users, type Choice } from "@db/schema";
 import { closeRound } from "~/server/rounds.server";
 import { createRound, createStatement } from "../../test/support/factories";
 import { DEMO_ACCOUNTS, DEMO_SLUG, seedDemo } from "../seed-demo";
@@ -91,6 +91,17 @@ export async function buildScaleData(path: string, size: { panelists: number; st
             createdAt: castAt,
           }),
         );
+        // The demo reads its statements in Chinese too: a round opens only with their translations.
+        tx.insert(statementTranslations)
+          .values(
+            drafted.map((d, i) => ({
+              revisionId: d.revision.id,
+              language: "zh",
+              text: `基准陈述 ${i + 1}：此类表现的患者应接受参考治疗`,
+              updatedAt: castAt,
+            })),
+          )
+          .run();
         const number =
           1 +
           Math.max(
