@@ -1,13 +1,15 @@
 import * as build from "@remix-run/dev/server-build";
 import type { AppLoadContext } from "@remix-run/node";
 import express from "express";
+import { createServer } from "node:http";
 import type { Duplex } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { getDb } from "./db/client.server";
 import { isCrossSiteWrite } from "./app/server/cross-site";
 import { EnvError, env, servedOverHttps } from "./app/server/env.server";
 import { deliverOutbox } from "./app/server/mail.server";
-import { newNonce, securityHeaders } from "./app/server/security-headers";
+import { publishedVersions } from "./app/server/published-fast-path.server";
+import { dataSecurityHeaders, newNonce, securityHeaders } from "./app/server/security-headers";
 import { parseVersionParam, setResponse } from "./app/server/public-api.server";
 import { remixHandler } from "./app/server/remix-handler.server";
 import { declaredTooLarge, mayHaveBody, refuseBody } from "./app/server/request-body.server";
@@ -96,7 +98,12 @@ function start() {
     }),
   );
 
-  const server = app.listen(config.PORT, () => {
+  // A numbered version's JSON and CSV (and their 304s) are answered from memory before Express.
+  const published = publishedVersions(getDb, dataSecurityHeaders(servedOverHttps(config)));
+  const server = createServer((req, res) => {
+    if (!published(req, res)) app(req, res);
+  });
+  server.listen(config.PORT, () => {
     console.log(`Delphi consensus listening on http://localhost:${config.PORT} (database ${config.DATABASE_PATH})`);
     tick();
     setInterval(tick, 30_000).unref();

@@ -42,7 +42,7 @@ export function versionPath(slug: string, version: number | "latest", format: Wa
 }
 
 /** If-None-Match uses the weak comparison (RFC 9110 §13.1.2): W/"x" matches "x" and the other way round. */
-function matches(ifNoneMatch: string | null, etag: string): boolean {
+export function matches(ifNoneMatch: string | null | undefined, etag: string): boolean {
   if (!ifNoneMatch) return false;
   const opaque = etag.replace(/^W\//, "");
   return ifNoneMatch.split(",").some((tag) => {
@@ -51,7 +51,7 @@ function matches(ifNoneMatch: string | null, etag: string): boolean {
   });
 }
 
-type Representation = {
+export type Representation = {
   body: string | Uint8Array<ArrayBuffer>;
   etag: string;
   cacheControl: string;
@@ -59,10 +59,12 @@ type Representation = {
 };
 
 /** The representation, or 304 with the same validators and caching when the client has it. */
-export function serve(request: Request, { body, etag, cacheControl, headers }: Representation): Response {
-  const validators = { ...CORS, ETag: etag, "Cache-Control": cacheControl };
-  if (matches(request.headers.get("If-None-Match"), etag)) return new Response(null, { status: 304, headers: validators });
-  return new Response(body, { status: 200, headers: { ...validators, ...headers } });
+export function serve(request: Request, representation: Representation): Response {
+  const { ok, notModified } = representationHeaders(representation);
+  if (matches(request.headers.get("If-None-Match"), representation.etag)) {
+    return new Response(null, { status: 304, headers: notModified });
+  }
+  return new Response(representation.body, { status: 200, headers: ok });
 }
 
 function serveJson(request: Request, body: string, cacheControl: string, contentType = JSON_TYPE): Response {
@@ -161,24 +163,40 @@ function documentLanguage(request: Request): Language {
 export async function setResponse(db: Queryable, request: Request, slug: string, wanted: Wanted): Promise<Response> {
   const found = findVersion(db, slug, wanted.version);
   if (!found) return jsonError(404, missingVersionMessage(db, slug, wanted.version));
-  const hex = found.contentHash.replace(/^sha256:/, "");
-  const { format } = wanted;
-  const filename = `${slug}-v${found.version}.${format}`;
   // The Table 1 documents are written in a language; the data (JSON, CSV) is the same in all.
+  const { format } = wanted;
   const language = format === "md" || format === "docx" ? documentLanguage(request) : DEFAULT_LANGUAGE;
-  const suffix = language === DEFAULT_LANGUAGE ? "" : `.${language}`;
-  return serve(request, {
-    body:
-      format === "docx" ? await wordFile(found, language) : renderSet(found.body, format, translator(language, "publication")),
+  const body =
+    format === "docx" ? await wordFile(found, language) : renderSet(found.body, format, translator(language, "publication"));
+  return serve(request, setRepresentation(found, { slug, latest: wanted.version === "latest", format, language, body }));
+}
+
+/** A version's representation in one format (and, for the Table 1 documents, one language), its body made. */
+export function setRepresentation(
+  found: Pick<PublishedVersion, "version" | "contentHash">,
+  input: { slug: string; latest: boolean; format: Wanted["format"]; language: Language; body: Representation["body"] },
+): Representation {
+  const { format } = input;
+  const hex = found.contentHash.replace(/^sha256:/, "");
+  const suffix = input.language === DEFAULT_LANGUAGE ? "" : `.${input.language}`;
+  const filename = `${input.slug}-v${found.version}.${format}`;
+  return {
+    body: input.body,
     etag: format === "json" ? `"${hex}"` : format === "docx" ? `W/"${hex}${suffix}.docx"` : `"${hex}${suffix}.${format}"`,
-    cacheControl: wanted.version === "latest" ? CACHE_SHORT : CACHE_IMMUTABLE,
+    cacheControl: input.latest ? CACHE_SHORT : CACHE_IMMUTABLE,
     headers: {
       "Content-Type": TYPES[format],
       ...(format === "json"
         ? {}
         : { "Content-Disposition": `${format === "docx" ? "attachment" : "inline"}; filename="${filename}"` }),
     },
-  });
+  };
+}
+
+/** The headers of a representation's 200 and of its 304 (the validators and caching). */
+export function representationHeaders({ etag, cacheControl, headers }: Representation) {
+  const validators = { ...CORS, ETag: etag, "Cache-Control": cacheControl };
+  return { ok: { ...validators, ...headers }, notModified: validators };
 }
 
 /** The JSON Schema of a set, indented for people reading it. */

@@ -11,7 +11,22 @@ export function newNonce(): string {
  * forms post only here. HSTS only where the app is served over HTTPS.
  */
 export function securityHeaders(nonce: string, https: boolean): Record<string, string> {
-  const csp = [
+  return { ...hardening(https), "Content-Security-Policy": pageCsp(nonce) };
+}
+
+/**
+ * The headers of a data response made once for every request (a published version's JSON or CSV):
+ * no page, so nothing may load or run at all, and no nonce to vary.
+ */
+export function dataSecurityHeaders(https: boolean): Record<string, string> {
+  return {
+    ...hardening(https),
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+  };
+}
+
+function pageCsp(nonce: string): string {
+  return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}'`,
     "style-src 'self' 'unsafe-inline'",
@@ -23,8 +38,10 @@ export function securityHeaders(nonce: string, https: boolean): Record<string, s
     "base-uri 'none'",
     "object-src 'none'",
   ].join("; ");
+}
+
+function hardening(https: boolean): Record<string, string> {
   return {
-    "Content-Security-Policy": csp,
     "X-Content-Type-Options": "nosniff",
     // Invitation links carry a token in the path: never send it to another site.
     "Referrer-Policy": "same-origin",
