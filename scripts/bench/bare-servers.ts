@@ -9,7 +9,7 @@
  * after the commit. `full` commits each request on its own; `group` commits every request that
  * arrived in the same turn of the event loop in one transaction and answers them all after it.
  * `static` serves a file's bytes with an ETag, and 304 when If-None-Match has it; `cached-express`
- * and `cached-http` do the same from memory (proposals, not baselines).
+ * and `cached-http` do the same from memory (`cached-http` is the published-version baseline).
  * Listens on 127.0.0.1:$PORT and prints "listening" when ready.
  */
 import { createHash, randomBytes } from "node:crypto";
