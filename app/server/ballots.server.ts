@@ -48,6 +48,19 @@ export function findOpenRound(db: Queryable, guidelineId: string): Round | null 
   );
 }
 
+/**
+ * The scale ballots are read on: the open round's, else the guideline's. Only that column: the
+ * round's row holds its whole panel snapshot, which a ballot does not need.
+ */
+export function ballotScale(db: Queryable, guideline: { id: string; scale: unknown }): Scale {
+  const open = db
+    .select({ scaleSnapshot: rounds.scaleSnapshot })
+    .from(rounds)
+    .where(and(eq(rounds.guidelineId, guideline.id), eq(rounds.status, "open")))
+    .get();
+  return scaleOf(open ? open.scaleSnapshot : guideline.scale);
+}
+
 function isEligible(round: Round, membershipId: string): boolean {
   return round.panelSnapshot?.members.some((m) => m.membershipId === membershipId) ?? false;
 }

@@ -5,7 +5,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { CHOICE_LABEL, CHOICES, COMMENT_LIMIT } from "~/consensus/ballot";
 import { describeRule, type Rule } from "~/consensus/rule";
-import { describeScale, ratingPoints, scaleOf, type Scale } from "~/consensus/scale";
+import { describeScale, ratingPoints, type Scale } from "~/consensus/scale";
 import { formatUtc } from "~/time";
 import { distributionStyles, groupNote } from "~/components/distribution";
 import { FeedbackPanel } from "~/components/feedback";
@@ -14,7 +14,15 @@ import { OtherLanguages, useLangAttribute, useReading } from "~/components/state
 import { useLanguage } from "~/components/translations";
 import { namespaces, type Translate } from "~/i18n";
 import { parseBallotForm, type BallotDraft } from "~/server/ballot-form";
-import { ballotPage, castBallots, closedRounds, findOpenRound, withdrawBallot, type CastOutcome } from "~/server/ballots.server";
+import {
+  ballotPage,
+  ballotScale,
+  castBallots,
+  closedRounds,
+  findOpenRound,
+  withdrawBallot,
+  type CastOutcome,
+} from "~/server/ballots.server";
 import { Refusal } from "~/server/errors.server";
 import { currentLanguage, tr, translator } from "~/server/i18n.server";
 import { requireMember } from "~/server/permissions.server";
@@ -99,12 +107,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { guideline, membership } = await requireMember(request, params.slug, "panelist");
   const db = getDb();
   // Answers are read on the open round's scale (castBallots checks them again against the round it saves in).
-  const open = findOpenRound(db, guideline.id);
-  const form = parseBallotForm(
-    await readForm(request),
-    scaleOf(open ? open.scaleSnapshot : guideline.scale),
-    translator(currentLanguage(), "rules"),
-  );
+  const form = parseBallotForm(await readForm(request), ballotScale(db, guideline), translator(currentLanguage(), "rules"));
   if (!form.ok) return failure(400, form.formErrors, {}, form.drafts);
   // One statement saves on its own, all or nothing.
   if (form.intent === "item" && Object.keys(form.fieldErrors).length) return failure(400, [], form.fieldErrors, form.drafts);
