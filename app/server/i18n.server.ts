@@ -3,7 +3,7 @@
  * exports. The page's own text is translated by React (entry.server.tsx) with the same resources.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { createCookie } from "@remix-run/node";
+import { createCookie, type Cookie } from "@remix-run/node";
 import { eq } from "drizzle-orm";
 import i18next, { type TFunction } from "i18next";
 import { RemixI18Next } from "remix-i18next/server";
@@ -20,19 +20,27 @@ export const languageCookie = createCookie("lng", { path: "/", sameSite: "lax", 
 const translations = i18next.createInstance();
 void translations.init({ ...i18nOptions, ns: [...NAMESPACES], resources, initImmediate: false });
 
+const translators = new Map<string, TFunction>();
+
 /**
  * A translator fixed to one language, looking in `ns` first and then in every other namespace:
  * the server holds them all, so text built from several areas (a rule inside a mail) is found.
  */
 export function translator(language: Language, ns: Namespace = "errors"): TFunction {
-  return translations.getFixedT(language, [ns, ...NAMESPACES.filter((other) => other !== ns)]);
+  const key = `${language} ${ns}`;
+  let fixed = translators.get(key);
+  if (!fixed) {
+    fixed = translations.getFixedT(language, [ns, ...NAMESPACES.filter((other) => other !== ns)]);
+    translators.set(key, fixed);
+  }
+  return fixed;
 }
 
 /** The language a signed-in user saved, read without touching the session (auth renews it). */
-async function savedLanguage(request: Request, sessionCookieName: string): Promise<string | null> {
+async function savedLanguage(request: Request, session: Cookie): Promise<string | null> {
   const cookies = request.headers.get("Cookie");
-  if (!cookies?.includes(`${sessionCookieName}=`)) return null;
-  const token: unknown = await createCookie(sessionCookieName).parse(cookies);
+  if (!cookies?.includes(`${session.name}=`)) return null;
+  const token: unknown = await session.parse(cookies);
   if (typeof token !== "string" || !token) return null;
   const row = getDb()
     .select({ locale: users.locale })
@@ -43,17 +51,23 @@ async function savedLanguage(request: Request, sessionCookieName: string): Promi
   return row?.locale ?? null;
 }
 
-/** The account's saved language, else the visitor's cookie, else Accept-Language, else English. */
-export function languageDetector(sessionCookieName: string) {
-  return new RemixI18Next({
-    detection: {
-      supportedLanguages: [...LANGUAGES],
-      fallbackLanguage: DEFAULT_LANGUAGE,
-      cookie: languageCookie,
-      order: ["custom", "cookie", "header"],
-      findLocale: (request) => savedLanguage(request, sessionCookieName),
-    },
-  });
+/** The account's saved language, else the visitor's cookie, else Accept-Language, else English: one detector per session cookie. */
+const detectors = new WeakMap<Cookie, RemixI18Next>();
+function languageDetector(session: Cookie): RemixI18Next {
+  let detector = detectors.get(session);
+  if (!detector) {
+    detector = new RemixI18Next({
+      detection: {
+        supportedLanguages: [...LANGUAGES],
+        fallbackLanguage: DEFAULT_LANGUAGE,
+        cookie: languageCookie,
+        order: ["custom", "cookie", "header"],
+        findLocale: (request) => savedLanguage(request, session),
+      },
+    });
+    detectors.set(session, detector);
+  }
+  return detector;
 }
 
 const requestLanguage = new AsyncLocalStorage<Language>();
@@ -75,6 +89,6 @@ export function tr(key: string, values?: Record<string, unknown>, ns: Namespace 
 }
 
 /** The detected language, as one of ours. */
-export async function detectLanguage(request: Request, sessionCookieName: string): Promise<Language> {
-  return languageOf(await languageDetector(sessionCookieName).getLocale(request)) ?? DEFAULT_LANGUAGE;
+export async function detectLanguage(request: Request, session: Cookie): Promise<Language> {
+  return languageOf(await languageDetector(session).getLocale(request)) ?? DEFAULT_LANGUAGE;
 }

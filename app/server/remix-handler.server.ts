@@ -65,7 +65,7 @@ export function remixHandler(input: {
     try {
       const request = new Request(url.href, init);
       // Every loader, action and render of this request knows its language (i18n.server).
-      const language = await detectLanguage(request, sessionCookie().name);
+      const language = await detectLanguage(request, sessionCookie());
       await send(res, await withLanguage(language, () => handle(request, input.getLoadContext(req, res))));
     } catch (error) {
       next(error);
