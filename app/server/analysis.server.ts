@@ -37,14 +37,18 @@ export function recordRespondents(db: Queryable, round: Round): void {
     join statement_revisions rev on rev.statement_id = r.statement_id
     join round_items i on i.revision_id = rev.id
     where i.round_id = ${round.id}`);
-  const panel = new Set((round.panelSnapshot?.members ?? []).map((m) => m.membershipId));
+  // Each member of the panel who answered in the round and has no pseudonym yet: one look-up per
+  // member (ballots by member), not a scan of the round's ballots.
   const answered = db
-    .selectDistinct({ membershipId: ballots.membershipId })
-    .from(ballots)
-    .innerJoin(roundItems, eq(roundItems.id, ballots.roundItemId))
-    .leftJoin(respondentCodes, eq(respondentCodes.membershipId, ballots.membershipId))
-    .where(and(eq(roundItems.roundId, round.id), sql`${respondentCodes.code} is null`))
-    .all();
+    .all<{ membershipId: string }>(
+      sql`select json_extract(m.value, '$.membershipId') as membershipId
+      from json_each(${JSON.stringify(round.panelSnapshot ?? { members: [] })}, '$.members') m
+      where exists (
+          select 1 from ballots b join round_items i on i.id = b.round_item_id
+          where b.membership_id = json_extract(m.value, '$.membershipId') and i.round_id = ${round.id})
+        and not exists (select 1 from respondent_codes c where c.membership_id = json_extract(m.value, '$.membershipId'))`,
+    )
+    .map((row) => row.membershipId);
   const taken = new Set(
     db
       .select({ code: respondentCodes.code })
@@ -53,12 +57,17 @@ export function recordRespondents(db: Queryable, round: Round): void {
       .all()
       .map((r) => r.code),
   );
-  for (const { membershipId } of answered.filter((a) => panel.has(a.membershipId))) {
+  const given = answered.map((membershipId) => {
     let code = newCode();
     while (taken.has(code)) code = newCode();
     taken.add(code);
-    db.insert(respondentCodes).values({ membershipId, guidelineId: round.guidelineId, code }).run();
-  }
+    return { membershipId, guidelineId: round.guidelineId, code };
+  });
+  // In chunks well under SQLite's limit of bound parameters per statement.
+  for (let i = 0; i < given.length; i += 1000)
+    db.insert(respondentCodes)
+      .values(given.slice(i, i + 1000))
+      .run();
 }
 
 const answerOf = (row: { choice: string | null; rating: number | null }): Answer =>

@@ -41,19 +41,24 @@ const answerOf = (row: { choice: string | null; rating: number | null }): Answer
   row.rating !== null ? row.rating : (row.choice as Answer);
 
 /**
- * The tallies of every item of an open round, overall and per group: one GROUP BY over its
- * ballots (each ballot's group read from the panel snapshot the round opened with), recused
- * members taken off in JS (they are few).
+ * The tallies of every item of an open round, overall and per group. Each ballot's group is the
+ * one the panel snapshot gave its member when the round opened: the snapshot is put in a
+ * temporary table keyed by membership, and each item's ballots are counted by group and answer
+ * in one small GROUP BY (200 sorts of 10,000 ballots cost less than one sort of 2,000,000).
+ * Recused members are taken off in JS (they are few).
  */
 export function tallyRound(db: Queryable, round: Round): ({ roundItemId: string } & ItemTallies)[] {
   const scale = scaleOf(round.scaleSnapshot);
   const members = round.panelSnapshot?.members ?? [];
   const panelSizes = new Map<string, number>();
   const groupOf = new Map<string, string>();
+  const groupNames: string[] = [];
+  const groupIndex = new Map<string, number>();
   for (const member of members) {
     const group = groupOfMember(member);
     groupOf.set(member.membershipId, group);
     panelSizes.set(group, (panelSizes.get(group) ?? 0) + 1);
+    if (!groupIndex.has(group)) groupIndex.set(group, groupNames.push(group) - 1);
   }
   const items = db
     .select({ id: roundItems.id })
@@ -61,15 +66,28 @@ export function tallyRound(db: Queryable, round: Round): ({ roundItemId: string 
     .where(eq(roundItems.roundId, round.id))
     .orderBy(asc(roundItems.position))
     .all();
-  const counted = db.all<{ itemId: string; grp: string; choice: string | null; rating: number | null; n: number }>(sql`
-    with panel as materialized (
-      select json_extract(value, '$.membershipId') as id,
-        coalesce(json_extract(value, '$.group'), json_extract(value, '$.discipline'), 'Unspecified') as grp
-      from json_each(${JSON.stringify(round.panelSnapshot ?? { members: [] })}, '$.members'))
-    select b.round_item_id as itemId, panel.grp as grp, b.choice as choice, b.rating as rating, count(*) as n
-    from ballots b join panel on panel.id = b.membership_id
-    where b.round_item_id in (select id from round_items where round_id = ${round.id})
-    group by b.round_item_id, panel.grp, b.choice, b.rating`);
+  db.run(sql`create temp table if not exists tally_panel (membership_id text primary key, grp integer not null) without rowid`);
+  const counted = new Map<string, { group: string; answer: Answer; count: number }[]>();
+  try {
+    db.run(sql`delete from temp.tally_panel`);
+    db.run(sql`insert into temp.tally_panel (membership_id, grp)
+      select json_extract(value, '$[0]'), json_extract(value, '$[1]') from json_each(${JSON.stringify(
+        members.map((m) => [m.membershipId, groupIndex.get(groupOfMember(m))]),
+      )})`);
+    for (const { id } of items) {
+      const rows = db.all<{ grp: number; choice: string | null; rating: number | null; n: number }>(sql`
+        select p.grp as grp, b.choice as choice, b.rating as rating, count(*) as n
+        from ballots b join temp.tally_panel p on p.membership_id = b.membership_id
+        where b.round_item_id = ${id}
+        group by p.grp, b.choice, b.rating`);
+      counted.set(
+        id,
+        rows.map((row) => ({ group: groupNames[row.grp]!, answer: answerOf(row), count: row.n })),
+      );
+    }
+  } finally {
+    db.run(sql`delete from temp.tally_panel`);
+  }
   const recused = db
     .select({ itemId: roundItems.id, membershipId: sql<string>`r.membership_id`, choice: ballots.choice, rating: ballots.rating })
     .from(roundItems)
@@ -83,7 +101,7 @@ export function tallyRound(db: Queryable, round: Round): ({ roundItemId: string 
     ...tallyItem({
       scale,
       panel: panelSizes,
-      counts: counted.filter((c) => c.itemId === id).map((c) => ({ group: c.grp, answer: answerOf(c), count: c.n })),
+      counts: counted.get(id) ?? [],
       recused: recused
         .filter((r) => r.itemId === id && groupOf.has(r.membershipId))
         .map((r) => ({
