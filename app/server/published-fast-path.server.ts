@@ -18,7 +18,7 @@ type Prepared = { etag: string; body: Buffer; ok: OutgoingHttpHeaders; notModifi
 
 /**
  * The listener's first look at a request: true when it answered it. `headers` are added to
- * every answer (the security headers of a data response).
+ * every 200 (the security headers of a data response).
  */
 export function publishedVersions(db: () => Queryable, headers: Record<string, string>) {
   const prepared = new Map<string, Prepared>();
@@ -33,7 +33,9 @@ export function publishedVersions(db: () => Queryable, headers: Record<string, s
       etag: representation.etag,
       body,
       ok: { ...headers, ...ok, "Content-Length": body.byteLength },
-      notModified: { ...headers, ...notModified },
+      // A 304 carries what updates the cached 200 (RFC 9110 §15.4.5: its validators and caching,
+      // and CORS for a caller that revalidates itself); the security headers of a body it has not.
+      notModified,
     };
     prepared.set(url, entry);
     return entry;

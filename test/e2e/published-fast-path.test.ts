@@ -51,6 +51,9 @@ describe("a numbered version from memory", () => {
       expect(again.status, match).toBe(304);
       expect(again.headers.get("ETag")).toBe(etag);
       expect(again.headers.get("Cache-Control")).toBe("public, max-age=31536000, immutable");
+      expect(again.headers.get("Access-Control-Allow-Origin")).toBe("*");
+      // Only what updates the cached 200: its security headers stay with it.
+      expect(again.headers.get("Content-Security-Policy")).toBeNull();
       expect(await again.text()).toBe("");
     }
     expect((await api("1", { headers: { "If-None-Match": '"other"' } })).status).toBe(200);
