@@ -49,3 +49,23 @@ export function getDb(): DB {
 /** A transaction handle; functions that write take either it or the database. */
 export type Tx = Parameters<Parameters<DB["transaction"]>[0]>[0];
 export type Queryable = DB | Tx;
+
+/**
+ * A query built and compiled once per database handle, then run with `sql.placeholder` values:
+ * for hot paths such as the ballot action, where drizzle would otherwise build and
+ * better-sqlite3 compile every query anew. A statement prepared on the database runs inside any
+ * transaction open on its connection; a transaction handle gets its own, kept as long as it is.
+ * Columns with a `$defaultFn` (ids, timestamps) are computed when the query is built: a prepared
+ * insert passes them as placeholders.
+ */
+export function prepared<T>(build: (db: Queryable) => T): (db: Queryable) => T {
+  const cache = new WeakMap<Queryable, T>();
+  return (db) => {
+    let query = cache.get(db);
+    if (query === undefined) {
+      query = build(db);
+      cache.set(db, query);
+    }
+    return query;
+  };
+}

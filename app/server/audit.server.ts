@@ -1,5 +1,5 @@
-import { eq } from "drizzle-orm";
-import type { Queryable } from "@db/client.server";
+import { eq, sql } from "drizzle-orm";
+import { prepared, type Queryable } from "@db/client.server";
 import { auditEvents, auditHeads } from "@db/schema";
 import { chainOf, nextEvent, type ChainHead } from "~/consensus/audit-chain";
 
@@ -11,17 +11,48 @@ type AuditInput = {
   at?: Date;
 };
 
-/** The last event of a guideline's chain (the instance's for null), or undefined before its first. */
-export function chainHead(db: Queryable, guidelineId: string | null): ChainHead | undefined {
-  return db
+const headOf = prepared((db) =>
+  db
     .select()
     .from(auditHeads)
-    .where(eq(auditHeads.chain, chainOf(guidelineId)))
-    .get();
+    .where(eq(auditHeads.chain, sql.placeholder("chain")))
+    .prepare(),
+);
+
+const insertEvent = prepared((db) =>
+  db
+    .insert(auditEvents)
+    .values({
+      chain: sql.placeholder("chain"),
+      seq: sql.placeholder("seq"),
+      guidelineId: sql.placeholder("guidelineId"),
+      actorId: sql.placeholder("actorId"),
+      action: sql.placeholder("action"),
+      details: sql.placeholder("details"),
+      createdAt: sql.placeholder("createdAt"),
+      prevHash: sql.placeholder("prevHash"),
+      hash: sql.placeholder("hash"),
+    })
+    .prepare(),
+);
+
+const moveHead = prepared((db) =>
+  db
+    .insert(auditHeads)
+    .values({ chain: sql.placeholder("chain"), seq: sql.placeholder("seq"), hash: sql.placeholder("hash") })
+    .onConflictDoUpdate({
+      target: auditHeads.chain,
+      set: { seq: sql`excluded.seq`, hash: sql`excluded.hash` },
+    })
+    .prepare(),
+);
+
+/** The last event of a guideline's chain (the instance's for null), or undefined before its first. */
+export function chainHead(db: Queryable, guidelineId: string | null): ChainHead | undefined {
+  return headOf(db).get({ chain: chainOf(guidelineId) });
 }
 
 function append(db: Queryable, event: AuditInput): void {
-  const chain = chainOf(event.guidelineId);
   const head = chainHead(db, event.guidelineId);
   // Hashed as it will read back from the database: no undefined, Dates or NaN.
   const details = JSON.parse(JSON.stringify(event.details ?? {})) as Record<string, unknown>;
@@ -32,13 +63,8 @@ function append(db: Queryable, event: AuditInput): void {
     details,
     createdAt: event.at ?? new Date(),
   });
-  db.insert(auditEvents)
-    .values({ ...chained, details })
-    .run();
-  db.insert(auditHeads)
-    .values({ chain, seq: chained.seq, hash: chained.hash })
-    .onConflictDoUpdate({ target: auditHeads.chain, set: { seq: chained.seq, hash: chained.hash } })
-    .run();
+  insertEvent(db).run({ ...chained, details });
+  moveHead(db).run({ chain: chained.chain, seq: chained.seq, hash: chained.hash });
 }
 
 /**

@@ -1,7 +1,7 @@
 import { hash, verify } from "@node-rs/argon2";
 import { createCookie, redirect } from "@remix-run/node";
-import { eq } from "drizzle-orm";
-import { getDb, type Queryable } from "@db/client.server";
+import { eq, sql } from "drizzle-orm";
+import { getDb, prepared, type Queryable } from "@db/client.server";
 import { sessions, users } from "@db/schema";
 import { env, servedOverHttps } from "./env.server";
 import { tr } from "./i18n.server";
@@ -83,10 +83,8 @@ export function createSession(userId: string, now = new Date()): { token: string
  * The user behind a token, renewing the session's idle expiry; null when absent or expired, or
  * when the account was deactivated (its sessions were deleted then: this one is deleted too).
  */
-export function validateSessionToken(token: string, now = new Date()): User | null {
-  const db = getDb();
-  const id = hashToken(token);
-  const row = db
+const sessionById = prepared((db) =>
+  db
     .select({
       session: sessions,
       user: { id: users.id, email: users.email, name: users.name, isAdmin: users.isAdmin },
@@ -94,17 +92,30 @@ export function validateSessionToken(token: string, now = new Date()): User | nu
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.id, id))
-    .get();
+    .where(eq(sessions.id, sql.placeholder("id")))
+    .prepare(),
+);
+
+const renewSession = prepared((db) =>
+  db
+    .update(sessions)
+    // Milliseconds, as the column stores them: a placeholder in \`set\` bypasses the column's mapping.
+    .set({ expiresAt: sql<Date>`${sql.placeholder("expiresAt")}` })
+    .where(eq(sessions.id, sql.placeholder("id")))
+    .prepare(),
+);
+
+export function validateSessionToken(token: string, now = new Date()): User | null {
+  const db = getDb();
+  const id = hashToken(token);
+  const row = sessionById(db).get({ id });
   if (!row) return null;
   const check = checkSession(row.session, now, sessionPolicy());
   if (check.state === "expired" || row.deactivatedAt) {
     db.delete(sessions).where(eq(sessions.id, id)).run();
     return null;
   }
-  if (check.renewedExpiresAt) {
-    db.update(sessions).set({ expiresAt: check.renewedExpiresAt }).where(eq(sessions.id, id)).run();
-  }
+  if (check.renewedExpiresAt) renewSession(db).run({ id, expiresAt: check.renewedExpiresAt.getTime() });
   return row.user;
 }
 

@@ -10,8 +10,26 @@ function answerFrom(scale: Scale, value: string): unknown {
   return scale.kind === "rating" && /^\d{1,3}$/.test(value) ? Number(value) : value;
 }
 
+/** Each language's ballot schemas, by scale: built once, not on every ballot. */
+const schemas = new WeakMap<Translate, Map<string, ReturnType<typeof buildBallotSchema>>>();
+
 /** One statement of the form on the ballot's scale: a choice or rating that fits it (scale.ts answerProblem) and an optional comment. */
 function ballotSchema(scale: Scale, t: Translate) {
+  let byScale = schemas.get(t);
+  if (!byScale) {
+    byScale = new Map();
+    schemas.set(t, byScale);
+  }
+  const key = JSON.stringify(scale);
+  let schema = byScale.get(key);
+  if (!schema) {
+    schema = buildBallotSchema(scale, t);
+    byScale.set(key, schema);
+  }
+  return schema;
+}
+
+function buildBallotSchema(scale: Scale, t: Translate) {
   return z.object({
     roundItemId: z.string().min(1),
     choice: z.string({ error: answerProblem(scale, undefined) ?? undefined }).transform((value, ctx): Answer => {

@@ -1,5 +1,6 @@
-import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
-import type { Queryable } from "@db/client.server";
+import { and, asc, desc, eq, inArray, lt, sql } from "drizzle-orm";
+import { newId } from "@db/columns";
+import { prepared, type Queryable } from "@db/client.server";
 import {
   ballots,
   type guidelines,
@@ -48,16 +49,18 @@ export function findOpenRound(db: Queryable, guidelineId: string): Round | null 
   );
 }
 
-/**
- * The scale ballots are read on: the open round's, else the guideline's. Only that column: the
- * round's row holds its whole panel snapshot, which a ballot does not need.
- */
-export function ballotScale(db: Queryable, guideline: { id: string; scale: unknown }): Scale {
-  const open = db
-    .select({ scaleSnapshot: rounds.scaleSnapshot })
+/** The guideline's open round, as a ballot needs it: not its panel snapshot, which a ballot does not read. */
+const openRoundOf = prepared((db) =>
+  db
+    .select({ id: rounds.id, number: rounds.number, closesAt: rounds.closesAt, scaleSnapshot: rounds.scaleSnapshot })
     .from(rounds)
-    .where(and(eq(rounds.guidelineId, guideline.id), eq(rounds.status, "open")))
-    .get();
+    .where(and(eq(rounds.guidelineId, sql.placeholder("guidelineId")), eq(rounds.status, "open")))
+    .prepare(),
+);
+
+/** The scale ballots are read on: the open round's, else the guideline's. */
+export function ballotScale(db: Queryable, guideline: { id: string; scale: unknown }): Scale {
+  const open = openRoundOf(db).get({ guidelineId: guideline.id });
   return scaleOf(open ? open.scaleSnapshot : guideline.scale);
 }
 
@@ -94,11 +97,7 @@ function recusedStatements(db: Queryable, membershipId: string): Set<string> {
 function roundToVoteIn(db: Queryable, input: { guideline: Guideline; membership: Membership; now: Date }) {
   const { guideline, membership, now } = input;
   if (membership.role !== "panelist") throw new Refusal(msg("Only panelists vote."), 403);
-  const round = db
-    .select({ id: rounds.id, number: rounds.number, closesAt: rounds.closesAt, scaleSnapshot: rounds.scaleSnapshot })
-    .from(rounds)
-    .where(and(eq(rounds.guidelineId, guideline.id), eq(rounds.status, "open")))
-    .get();
+  const round = openRoundOf(db).get({ guidelineId: guideline.id });
   if (!round) throw new Refusal(msg("No round of this guideline is open for voting."), 409);
   if (round.closesAt && round.closesAt.getTime() <= now.getTime()) {
     throw new Refusal(msg("Round {{number}} closed at its deadline; ballots can no longer change."), 409, {
@@ -156,35 +155,21 @@ export function castBallots(
 ): CastOutcome {
   const now = input.now ?? new Date();
   const { guideline, membership } = input;
+  // Every query runs on `db`, whose prepared statements are kept, inside the transaction opened on its connection.
   return db.transaction(
-    (tx) => {
-      const round = roundToVoteIn(tx, { guideline, membership, now });
+    () => {
+      const round = roundToVoteIn(db, { guideline, membership, now });
       const scale = scaleOf(round.scaleSnapshot);
-      const ids = input.ballots.map((b) => b.roundItemId);
-      const items = tx
-        .select({
-          id: roundItems.id,
-          position: roundItems.position,
-          number: statements.position,
-          statementId: statementRevisions.statementId,
-        })
-        .from(roundItems)
-        .innerJoin(statementRevisions, eq(statementRevisions.id, roundItems.revisionId))
-        .innerJoin(statements, eq(statements.id, statementRevisions.statementId))
-        .where(and(eq(roundItems.roundId, round.id), inArray(roundItems.id, ids.length ? ids : [""])))
-        .all();
-      const byId = new Map(items.map((item) => [item.id, item]));
-      const recused = recusedStatements(tx, membership.id);
       const outcome: CastOutcome = { saved: 0, changed: 0, refused: [] };
       for (const ballot of input.ballots) {
-        const item = byId.get(ballot.roundItemId);
+        const item = ballotTarget(db).get({ item: ballot.roundItemId, round: round.id, member: membership.id });
         if (!item) {
           outcome.refused.push(
             refusedBallot(ballot.roundItemId, 404, msg("That statement is not in round {{number}}."), { number: round.number }),
           );
           continue;
         }
-        if (recused.has(item.statementId)) {
+        if (item.recused) {
           outcome.refused.push(
             refusedBallot(item.id, 403, msg("You are recused from statement {{number}}: your vote is not collected on it."), {
               number: item.number,
@@ -197,29 +182,18 @@ export function castBallots(
           outcome.refused.push(refusedBallot(item.id, 400, invalid));
           continue;
         }
-        const previous = tx
-          .select({ choice: ballots.choice, rating: ballots.rating, comment: ballots.comment })
-          .from(ballots)
-          .where(and(eq(ballots.roundItemId, item.id), eq(ballots.membershipId, membership.id)))
-          .get();
+        const previous = item.previous;
         outcome.saved++;
         if (previous && answerOf(previous) === ballot.answer && previous.comment === ballot.comment) continue;
-        const columns = columnsOf(ballot.answer);
-        tx.insert(ballots)
-          .values({
-            roundItemId: item.id,
-            ...columns,
-            comment: ballot.comment,
-            membershipId: membership.id,
-            createdAt: now,
-            updatedAt: now,
-          })
-          .onConflictDoUpdate({
-            target: [ballots.roundItemId, ballots.membershipId],
-            set: { ...columns, comment: ballot.comment, updatedAt: now },
-          })
-          .run();
-        recordAudit(tx, {
+        saveBallot(db).run({
+          id: newId(),
+          item: item.id,
+          member: membership.id,
+          ...columnsOf(ballot.answer),
+          comment: ballot.comment,
+          at: now,
+        });
+        recordAudit(db, {
           guidelineId: guideline.id,
           actorId: membership.userId,
           action: previous ? "ballot.changed" : "ballot.cast",
@@ -238,6 +212,57 @@ export function castBallots(
     { behavior: "immediate" },
   );
 }
+
+/**
+ * A statement of the open round as a member's ballot on it needs it, in one read: its place and
+ * number, whether the member is recused from it, and the member's saved ballot (null: none).
+ */
+const ballotTarget = prepared((db) =>
+  db
+    .select({
+      id: roundItems.id,
+      position: roundItems.position,
+      number: statements.position,
+      recused: sql<boolean>`${recusals.statementId} is not null`.mapWith(Boolean),
+      previous: { choice: ballots.choice, rating: ballots.rating, comment: ballots.comment, id: ballots.id },
+    })
+    .from(roundItems)
+    .innerJoin(statementRevisions, eq(statementRevisions.id, roundItems.revisionId))
+    .innerJoin(statements, eq(statements.id, statementRevisions.statementId))
+    .leftJoin(
+      recusals,
+      and(eq(recusals.statementId, statementRevisions.statementId), eq(recusals.membershipId, sql.placeholder("member"))),
+    )
+    .leftJoin(ballots, and(eq(ballots.roundItemId, roundItems.id), eq(ballots.membershipId, sql.placeholder("member"))))
+    .where(and(eq(roundItems.id, sql.placeholder("item")), eq(roundItems.roundId, sql.placeholder("round"))))
+    .prepare(),
+);
+
+/** Saves a member's ballot on an item, replacing the one saved before (`id` is used only for a new one). */
+const saveBallot = prepared((db) =>
+  db
+    .insert(ballots)
+    .values({
+      id: sql.placeholder("id"),
+      roundItemId: sql.placeholder("item"),
+      membershipId: sql.placeholder("member"),
+      choice: sql.placeholder("choice"),
+      rating: sql.placeholder("rating"),
+      comment: sql.placeholder("comment"),
+      createdAt: sql.placeholder("at"),
+      updatedAt: sql.placeholder("at"),
+    })
+    .onConflictDoUpdate({
+      target: [ballots.roundItemId, ballots.membershipId],
+      set: {
+        choice: sql`excluded.choice`,
+        rating: sql`excluded.rating`,
+        comment: sql`excluded.comment`,
+        updatedAt: sql`excluded.updated_at`,
+      },
+    })
+    .prepare(),
+);
 
 /**
  * Takes a panelist's ballot on one statement of the open round back to "no response" (choice

@@ -1,5 +1,5 @@
-import { and, eq, isNull } from "drizzle-orm";
-import { getDb } from "@db/client.server";
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { getDb, prepared } from "@db/client.server";
 import { guidelines, memberships, type Role } from "@db/schema";
 import { msg } from "~/i18n";
 import { requireUser, type User } from "./auth.server";
@@ -30,19 +30,31 @@ function roleList(roles: readonly Role[]): string {
  */
 export function requireRole(user: User, slug: string, roles: Role | readonly Role[]): GuidelineAccess {
   const allowed: readonly Role[] = typeof roles === "string" ? [roles] : roles;
-  const db = getDb();
-  const guideline = db.select().from(guidelines).where(eq(guidelines.slug, slug)).get();
-  if (!guideline) throw deny(404, tr('No guideline "{{slug}}".', { slug }));
-  const membership = db
-    .select()
-    .from(memberships)
-    .where(and(eq(memberships.guidelineId, guideline.id), eq(memberships.userId, user.id), isNull(memberships.removedAt)))
-    .get();
+  const access = guidelineAccess(getDb()).get({ slug, userId: user.id });
+  if (!access) throw deny(404, tr('No guideline "{{slug}}".', { slug }));
+  const { guideline, membership } = access;
   if (!membership || !allowed.includes(membership.role)) {
     throw deny(403, tr('This needs the {{roles}} role in "{{slug}}".', { roles: roleList(allowed), slug }));
   }
   return { guideline, membership };
 }
+
+/** A guideline by its slug and the user's current membership in it (null: none), in one read. */
+const guidelineAccess = prepared((db) =>
+  db
+    .select({ guideline: guidelines, membership: memberships })
+    .from(guidelines)
+    .leftJoin(
+      memberships,
+      and(
+        eq(memberships.guidelineId, guidelines.id),
+        eq(memberships.userId, sql.placeholder("userId")),
+        isNull(memberships.removedAt),
+      ),
+    )
+    .where(eq(guidelines.slug, sql.placeholder("slug")))
+    .prepare(),
+);
 
 /** The signed-in user and their membership in a guideline with one of the given roles (403/404 otherwise). */
 export async function requireMember(

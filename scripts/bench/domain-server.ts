@@ -6,10 +6,10 @@
  *
  *   NODE_ENV=production DATABASE_PATH=FILE node --import tsx scripts/bench/domain-server.ts each|group
  *
- * `each` commits every ballot in its own transaction, as the action does. `group` runs the
- * ballots that arrive in one turn of the event loop in one immediate transaction (each
- * `castBallots` in its own savepoint, so a refused ballot leaves the others alone) and answers
- * every one of them only after that commit: an acknowledged ballot is as durable as before.
+ * `each` commits every ballot in its own transaction. `group` saves them as the action does,
+ * with the app's group commit (group-commit.server.ts): the ballots that arrive in one turn of
+ * the event loop in one immediate transaction, each in its own savepoint, each answered only
+ * after that commit.
  * It runs the sources (through tsx), where the real action runs build/index.js.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -18,6 +18,7 @@ import { parseBallotForm } from "~/server/ballot-form";
 import { AGREEMENT } from "~/consensus/scale";
 import { castBallots } from "~/server/ballots.server";
 import { Refusal } from "~/server/errors.server";
+import { commitTogether } from "~/server/group-commit.server";
 import { requireMember } from "~/server/permissions.server";
 
 type Outcome = { status: number; body: unknown };
@@ -45,33 +46,24 @@ function outcomeOf(cast: () => { saved: number }): Outcome {
     return { status: 200, body: { ok: true, saved: cast().saved } };
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
-    return { status: error.status, body: { ok: false, formErrors: [error.message], fieldErrors: {} } };
+    return refused(error);
   }
 }
+
+const refused = (error: Refusal): Outcome => ({
+  status: error.status,
+  body: { ok: false, formErrors: [error.message], fieldErrors: {} },
+});
 
 function commitEach(job: Job) {
   job.answer(outcomeOf(job.cast));
 }
 
-let pending: Job[] = [];
-
 function commitGroup(job: Job) {
-  if (pending.length === 0) setImmediate(flush);
-  pending.push(job);
-}
-
-function flush() {
-  const batch = pending;
-  pending = [];
-  let outcomes: Outcome[];
-  try {
-    outcomes = getDb()
-      .$client.transaction(() => batch.map((job) => outcomeOf(job.cast)))
-      .immediate();
-  } catch (error) {
-    outcomes = batch.map(() => ({ status: 500, body: { error: String(error) } }));
-  }
-  batch.forEach((job, i) => job.answer(outcomes[i]!));
+  commitTogether(getDb(), job.cast).then(
+    (cast) => job.answer({ status: 200, body: { ok: true, saved: cast.saved } }),
+    (error: unknown) => job.answer(error instanceof Refusal ? refused(error) : { status: 500, body: { error: String(error) } }),
+  );
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, commit: (job: Job) => void) {

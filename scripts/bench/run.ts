@@ -73,17 +73,17 @@ const BALLOT_STEPS = {
   validateSessionToken: "session: look-up (and renewal write when due)",
   requireRole: "permission: guideline and membership",
   parseBallotForm: "zod: the ballot form",
-  castBallots: "the transaction: open round, items, recusals, upsert, audit, commit",
-  findOpenRound: "…reading the open round (with its 10,000-member panel snapshot, when it reads `select *`)",
+  flush: "group commit: the turn's ballots in one transaction, each in a savepoint, one COMMIT",
+  castBallots: "…one ballot: open round, the statement with recusal and saved ballot, upsert, audit",
   recordAudit: "…the chained audit event",
-  sqliteTransaction: "better-sqlite3: BEGIN … COMMIT (the fsync)",
-  prepare: "better-sqlite3: compiling SQL (drizzle prepares every query anew)",
+  sqliteTransaction: "better-sqlite3: BEGIN … COMMIT and the savepoints (the fsync)",
+  prepare: "better-sqlite3: compiling SQL (the ballot path's statements are prepared once)",
 };
 const PUBLISHED_STEPS = {
   newNonce: "security headers: the CSP nonce",
   stat: "express.static: stat of a file under public/ that is not there",
-  setResponse: "the answer: the version (from memory), ETag comparison",
-  createRemixRequest: "Remix (not on this path since the versions route in server.ts)",
+  answer: "the fast path: the version's representation from memory, ETag comparison",
+  createRemixRequest: "Remix (not on this path: the version is answered before Express)",
 };
 const bareMember = (m: number) => `m${String(m).padStart(15, "0")}`;
 const bareItem = (i: number) => `i${String(i).padStart(15, "0")}`;

@@ -24,6 +24,7 @@ import {
   type CastOutcome,
 } from "~/server/ballots.server";
 import { Refusal } from "~/server/errors.server";
+import { commitTogether } from "~/server/group-commit.server";
 import { currentLanguage, tr, translator } from "~/server/i18n.server";
 import { requireMember } from "~/server/permissions.server";
 import { getDb } from "@db/client.server";
@@ -113,18 +114,16 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (form.intent === "item" && Object.keys(form.fieldErrors).length) return failure(400, [], form.fieldErrors, form.drafts);
   let outcome: CastOutcome & { withdrawn: number | null };
   try {
-    outcome = db.transaction(
-      (tx) => {
-        const withdrawn = form.withdraw ? withdrawBallot(tx, { guideline, membership, roundItemId: form.withdraw }).number : null;
-        const cast = form.ballots.length
-          ? castBallots(tx, { guideline, membership, ballots: form.ballots })
-          : { saved: 0, changed: 0, refused: [] };
-        const refused = cast.refused[0];
-        if (form.intent === "item" && refused) throw new Refusal(refused.key, refused.status, refused.values);
-        return { ...cast, withdrawn };
-      },
-      { behavior: "immediate" },
-    );
+    // Saved with the other ballots of this turn of the event loop in one commit, and answered only after it.
+    outcome = await commitTogether(db, () => {
+      const withdrawn = form.withdraw ? withdrawBallot(db, { guideline, membership, roundItemId: form.withdraw }).number : null;
+      const cast = form.ballots.length
+        ? castBallots(db, { guideline, membership, ballots: form.ballots })
+        : { saved: 0, changed: 0, refused: [] };
+      const refused = cast.refused[0];
+      if (form.intent === "item" && refused) throw new Refusal(refused.key, refused.status, refused.values);
+      return { ...cast, withdrawn };
+    });
   } catch (error) {
     if (error instanceof Refusal) return failure(error.status, [error.text()], form.fieldErrors, form.drafts);
     throw error;
