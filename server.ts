@@ -45,7 +45,7 @@ function start() {
   app.disable("x-powered-by");
   // Before anything else: a body announced over the limit is refused unread.
   app.use((req, res, next) => {
-    if (mayHaveBody(req.method) && declaredTooLarge(req.headers)) return refuseBody(res);
+    if (mayHaveBody(req.method) && declaredTooLarge(req.headers)) return refuseBody(req, res);
     next();
   });
   app.use((_req, res, next) => {

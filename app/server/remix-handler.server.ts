@@ -49,7 +49,7 @@ export function remixHandler(input: {
       return;
     }
     const body = mayHaveBody(req.method) ? await readBody(req) : undefined;
-    if (body === "too large") return refuseBody(res);
+    if (body === "too large") return refuseBody(req, res);
     if (body === null) return;
     const controller = new AbortController();
     // Abort loaders and actions once no response can be written (closed before finishing).

@@ -22,19 +22,35 @@ export function declaredTooLarge(headers: IncomingHttpHeaders, limit = BODY_LIMI
   return !/^\d+$/.test(declared) || Number(declared) > limit;
 }
 
+/** How much of a refused body is read and dropped so that the client gets the 413 (see refuseBody). */
+const DRAIN_LIMIT = 8 * BODY_LIMIT;
+
 /**
- * Answers 413 and closes the connection, so the rest of the body is never read.
+ * Answers 413. The rest of the body is read and dropped, up to DRAIN_LIMIT, without going
+ * anywhere: closing a socket with unread data resets the connection, and the client would lose
+ * the answer while still sending. A body announced (or grown) past that limit closes the
+ * connection instead.
  */
-export function refuseBody(res: ServerResponse, limit = BODY_LIMIT): void {
+export function refuseBody(req: Readable & { headers: IncomingHttpHeaders }, res: ServerResponse, limit = BODY_LIMIT): void {
   if (res.headersSent) {
     res.destroy();
     return;
+  }
+  const declared = req.headers["content-length"];
+  const drain = declared === undefined || (/^\d+$/.test(declared) && Number(declared) <= DRAIN_LIMIT);
+  if (drain) {
+    let drained = 0;
+    req.on("data", (chunk: Buffer) => {
+      drained += chunk.length;
+      if (drained > DRAIN_LIMIT) req.destroy();
+    });
+    req.resume();
   }
   const body = JSON.stringify({ error: `The request body is larger than ${limit / (1024 * 1024)} MiB.` });
   res.writeHead(413, {
     "Content-Type": "application/json; charset=utf-8",
     "Content-Length": Buffer.byteLength(body),
-    Connection: "close",
+    ...(drain ? {} : { Connection: "close" }),
   });
   res.end(body);
 }
