@@ -284,6 +284,10 @@ export const ballots = sqliteTable(
   (t) => [
     uniqueIndex("ballots_item_member_unique").on(t.roundItemId, t.membershipId),
     index("ballots_member_idx").on(t.membershipId),
+    // The few ballots with a comment, so that reading a round's comments does not read all its ballots.
+    index("ballots_commented_idx")
+      .on(t.roundItemId)
+      .where(sql`trim(coalesce(${t.comment}, '')) <> ''`),
     check("ballots_choice", inList("choice", BALLOT_CHOICES)),
     check(
       "ballots_answer",
@@ -330,6 +334,21 @@ export const respondentCodes = sqliteTable(
     code: text("code").notNull(),
   },
   (t) => [uniqueIndex("respondent_codes_guideline_code_unique").on(t.guidelineId, t.code)],
+);
+
+/**
+ * How many ballots each member has in each round, kept by triggers on `ballots` (migration 0010)
+ * so that a round's progress reads one row per member instead of counting its ballots: derived
+ * data, without foreign keys, never written by the application.
+ */
+export const roundResponses = sqliteTable(
+  "round_responses",
+  {
+    roundId: text("round_id").notNull(),
+    membershipId: text("membership_id").notNull(),
+    ballots: integer("ballots").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.roundId, t.membershipId] })],
 );
 
 /**

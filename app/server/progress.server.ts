@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Queryable } from "@db/client.server";
-import { ballots, type guidelines, memberships, roundItems, roundResults, rounds, users } from "@db/schema";
+import { ballots, type guidelines, memberships, roundItems, roundResponses, roundResults, rounds, users } from "@db/schema";
 import { timeLeft } from "~/time";
 import { seesRunningCounts } from "~/consensus/anonymity";
 import { describeRule, RuleSchema } from "~/consensus/rule";
@@ -42,77 +42,74 @@ export function deadlinePassed(closesAt: Date | null, now: Date): boolean {
   return closesAt !== null && closesAt.getTime() <= now.getTime();
 }
 
-/** How far each member of an online round's panel snapshot has answered. */
+/**
+ * Each member of an online round's panel snapshot with how far they have answered, as a SQL
+ * relation `progress`: ballots read from `round_responses` (one row per member, kept by triggers)
+ * less those on statements the member is now recused from, which do not count.
+ */
+function progressRelation(round: Round) {
+  return sql`
+    with snapshot as (
+      select json_extract(value, '$.membershipId') as membership_id, json_extract(value, '$.discipline') as discipline,
+        key as place
+      from json_each(${JSON.stringify(round.panelSnapshot ?? { members: [] })}, '$.members')),
+    recused as (
+      select r.membership_id as membership_id, count(*) as statements,
+        sum(exists (select 1 from ballots b where b.round_item_id = i.id and b.membership_id = r.membership_id)) as voted
+      from recusals r
+      join statement_revisions rev on rev.statement_id = r.statement_id
+      join round_items i on i.revision_id = rev.id
+      where i.round_id = ${round.id}
+      group by r.membership_id),
+    progress as (
+      select s.membership_id as membershipId, s.discipline as discipline, s.place as place,
+        coalesce(rr.ballots, 0) - coalesce(rc.voted, 0) as answered,
+        (select count(*) from round_items where round_id = ${round.id}) - coalesce(rc.statements, 0) as items,
+        m.id is not null as found, u.name as name, u.email as email, m.removed_at as removedAt, m.role as role,
+        u.deactivated_at as deactivatedAt
+      from snapshot s
+      left join round_responses rr on rr.round_id = ${round.id} and rr.membership_id = s.membership_id
+      left join recused rc on rc.membership_id = s.membership_id
+      left join memberships m on m.id = s.membership_id
+      left join users u on u.id = m.user_id)`;
+}
+
+type ProgressRow = {
+  membershipId: string;
+  discipline: string | null;
+  answered: number;
+  items: number;
+  found: number;
+  name: string | null;
+  email: string | null;
+  removedAt: number | null;
+  role: string | null;
+  deactivatedAt: number | null;
+};
+
+function memberOf(row: ProgressRow): MemberProgress {
+  const present = row.found === 1;
+  return {
+    membershipId: row.membershipId,
+    name: row.name ?? tr("Unknown member"),
+    email: row.email ?? "",
+    discipline: row.discipline,
+    answered: row.answered,
+    items: row.items,
+    removed: !present || row.removedAt !== null,
+    canVote: present && row.removedAt === null && row.role === "panelist" && row.deactivatedAt === null,
+  };
+}
+
+/** How far each member of an online round's panel snapshot has answered, in the snapshot's order. */
 export function memberProgress(db: Queryable, round: Round): MemberProgress[] {
-  const snapshot = round.panelSnapshot?.members ?? [];
-  if (snapshot.length === 0) return [];
-  const items =
-    db
-      .select({ n: sql<number>`count(*)` })
-      .from(roundItems)
-      .where(eq(roundItems.roundId, round.id))
-      .get()?.n ?? 0;
-  const recused = new Map(
-    db
-      .all<{ membershipId: string; n: number }>(
-        sql`
-        select r.membership_id as membershipId, count(*) as n
-        from recusals r
-        join statement_revisions rev on rev.statement_id = r.statement_id
-        join round_items i on i.revision_id = rev.id
-        where i.round_id = ${round.id}
-        group by r.membership_id`,
-      )
-      .map((row) => [row.membershipId, row.n]),
-  );
-  const answered = new Map(
-    db
-      .all<{ membershipId: string; n: number }>(
-        sql`
-        select b.membership_id as membershipId, count(*) as n
-        from ballots b
-        join round_items i on i.id = b.round_item_id
-        join statement_revisions rev on rev.id = i.revision_id
-        where i.round_id = ${round.id}
-          and not exists (select 1 from recusals r where r.membership_id = b.membership_id and r.statement_id = rev.statement_id)
-        group by b.membership_id`,
-      )
-      .map((row) => [row.membershipId, row.n]),
-  );
-  const people = new Map(
-    db
-      .select({
-        membershipId: memberships.id,
-        name: users.name,
-        email: users.email,
-        removedAt: memberships.removedAt,
-        role: memberships.role,
-        deactivatedAt: users.deactivatedAt,
-      })
-      .from(memberships)
-      .innerJoin(users, eq(users.id, memberships.userId))
-      .where(
-        inArray(
-          memberships.id,
-          snapshot.map((m) => m.membershipId),
-        ),
-      )
-      .all()
-      .map((row) => [row.membershipId, row]),
-  );
-  return snapshot.map((member) => {
-    const person = people.get(member.membershipId);
-    return {
-      membershipId: member.membershipId,
-      name: person?.name ?? tr("Unknown member"),
-      email: person?.email ?? "",
-      discipline: member.discipline,
-      answered: answered.get(member.membershipId) ?? 0,
-      items: items - (recused.get(member.membershipId) ?? 0),
-      removed: !person || person.removedAt !== null,
-      canVote: !!person && person.removedAt === null && person.role === "panelist" && person.deactivatedAt === null,
-    };
-  });
+  return db.all<ProgressRow>(sql`${progressRelation(round)} select * from progress order by place`).map(memberOf);
+}
+
+/** One member's progress in a round; undefined when not on its panel. */
+function progressOf(db: Queryable, round: Round, membershipId: string): MemberProgress | undefined {
+  const row = db.get<ProgressRow>(sql`${progressRelation(round)} select * from progress where membershipId = ${membershipId}`);
+  return row ? memberOf(row) : undefined;
 }
 
 const isComplete = (m: MemberProgress) => m.answered >= m.items;
@@ -127,40 +124,65 @@ export function remindable(db: Queryable, round: Round): MemberProgress[] {
 }
 
 export type ResponseRate = { eligible: number; responded: number; complete: number };
+
+/** Members shown per page of those who have not answered everything. */
+const WAITING_PAGE = 50;
+
 export type RoundProgress = ResponseRate & {
   disciplines: (ResponseRate & { discipline: string })[];
-  /** Members who have not answered everything, non-responders first; only for secretaries. */
+  /**
+   * Members who have not answered everything, non-responders first, then by name: one page of
+   * them (`WAITING_PAGE`), only for secretaries.
+   */
   waiting: MemberProgress[] | null;
+  /** Which page of them that is, of how many (at least 1), of how many members each. */
+  waitingPage: { page: number; pages: number; size: number };
 };
 
-function rateOf(members: MemberProgress[]): ResponseRate {
-  return {
-    eligible: members.length,
-    responded: members.filter((m) => m.answered > 0).length,
-    complete: members.filter(isComplete).length,
-  };
+/** Response rates by discipline, counted by the database. */
+function ratesByDiscipline(db: Queryable, round: Round): (ResponseRate & { discipline: string | null })[] {
+  return db.all<ResponseRate & { discipline: string | null }>(sql`${progressRelation(round)}
+    select discipline, count(*) as eligible, coalesce(sum(answered > 0), 0) as responded,
+      coalesce(sum(answered >= items), 0) as complete
+    from progress group by discipline`);
+}
+
+const total = (rates: ResponseRate[]): ResponseRate => ({
+  eligible: rates.reduce((n, r) => n + r.eligible, 0),
+  responded: rates.reduce((n, r) => n + r.responded, 0),
+  complete: rates.reduce((n, r) => n + r.complete, 0),
+});
+
+/** An online round's response rate: who answered at least one statement and who answered all of theirs. */
+export function responseRate(db: Queryable, round: Round): ResponseRate {
+  return total(ratesByDiscipline(db, round));
 }
 
 /**
- * An open round's response rate overall and per discipline: who answered at least one statement
- * and who answered all of theirs. Names and e-mails only when asked for (secretaries remind).
+ * An open round's response rate overall and per discipline, counted by the database. Names and
+ * e-mails of those who have not answered everything only when asked for (secretaries remind),
+ * one page at a time (`page` from 1; beyond the last, the last).
  */
-export function roundProgress(db: Queryable, round: Round, options: { names: boolean }): RoundProgress {
-  const members = memberProgress(db, round);
-  const byDiscipline = new Map<string, MemberProgress[]>();
-  for (const member of members) {
-    const key = discipline(member.discipline);
-    byDiscipline.set(key, [...(byDiscipline.get(key) ?? []), member]);
-  }
-  const waiting = members
-    .filter((m) => !isComplete(m))
-    .sort((a, b) => Number(a.answered > 0) - Number(b.answered > 0) || a.name.localeCompare(b.name));
+export function roundProgress(db: Queryable, round: Round, options: { names: boolean; page?: number }): RoundProgress {
+  const rates = ratesByDiscipline(db, round);
+  const overall = total(rates);
+  const pages = Math.max(1, Math.ceil((overall.eligible - overall.complete) / WAITING_PAGE));
+  const page = Math.min(Math.max(1, Math.floor(options.page ?? 1)), pages);
   return {
-    ...rateOf(members),
-    disciplines: [...byDiscipline]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([name, group]) => ({ discipline: name, ...rateOf(group) })),
-    waiting: options.names ? waiting : null,
+    ...overall,
+    disciplines: rates
+      .map(({ discipline: name, ...rate }) => ({ discipline: discipline(name), ...rate }))
+      .sort((a, b) => a.discipline.localeCompare(b.discipline)),
+    waiting: options.names
+      ? db
+          .all<ProgressRow>(
+            sql`${progressRelation(round)} select * from progress where answered < items
+              order by answered > 0, name collate nocase, membershipId
+              limit ${WAITING_PAGE} offset ${(page - 1) * WAITING_PAGE}`,
+          )
+          .map(memberOf)
+      : null,
+    waitingPage: { page, pages, size: WAITING_PAGE },
   };
 }
 
@@ -171,11 +193,10 @@ export function roundProgress(db: Queryable, round: Round, options: { names: boo
 function respondedByRound(db: Queryable, roundIds: string[]): Map<string, number> {
   if (roundIds.length === 0) return new Map();
   const online = db
-    .select({ roundId: roundItems.roundId, n: sql<number>`count(distinct ${ballots.membershipId})` })
-    .from(ballots)
-    .innerJoin(roundItems, eq(roundItems.id, ballots.roundItemId))
-    .where(inArray(roundItems.roundId, roundIds))
-    .groupBy(roundItems.roundId)
+    .select({ roundId: roundResponses.roundId, n: sql<number>`count(*)` })
+    .from(roundResponses)
+    .where(and(inArray(roundResponses.roundId, roundIds), sql`${roundResponses.ballots} > 0`))
+    .groupBy(roundResponses.roundId)
     .all();
   const imported = db
     .select({
@@ -249,7 +270,7 @@ const ruleOf = (round: Round) =>
  */
 export function roundWorkspace(
   db: Queryable,
-  input: { guideline: Guideline; membership: Membership; number: number; now?: Date },
+  input: { guideline: Guideline; membership: Membership; number: number; now?: Date; waitingPage?: number },
 ) {
   const now = input.now ?? new Date();
   const { guideline } = input;
@@ -283,7 +304,7 @@ export function roundWorkspace(
         status: "open" as const,
         rule: ruleOf(round),
         items: roundItemsOf(db, round),
-        progress: roundProgress(db, round, { names: secretary }),
+        progress: roundProgress(db, round, { names: secretary, page: input.waitingPage }),
         counts: running ? tallyRound(db, round) : null,
         scale: scaleOf(round.scaleSnapshot),
         choices: running ? individualChoices(db, round) : null,
@@ -334,7 +355,7 @@ export function guidelineOverview(
   const left = open?.closesAt ? timeLeft(open.closesAt, now, translator(currentLanguage(), "common")) : null;
 
   if (membership.role === "panelist") {
-    const own = open ? memberProgress(db, open).find((m) => m.membershipId === membership.id) : undefined;
+    const own = open ? progressOf(db, open, membership.id) : undefined;
     return {
       description: guideline.description,
       role: "panelist",
@@ -371,7 +392,7 @@ export function guidelineOverview(
           items: openRow!.items,
           closesAt: open.closesAt,
           timeLeft: left,
-          ...rateOf(memberProgress(db, open)),
+          ...responseRate(db, open),
         }
       : null,
     draft: draft ? { number: draft.number, items: draft.items, closesAt: draft.closesAt } : null,

@@ -1,7 +1,7 @@
 import { and, count, eq } from "drizzle-orm";
 import { describe, expect, test } from "vitest";
 import { getDb } from "@db/client.server";
-import { auditEvents, ballots, guidelines, recusals } from "@db/schema";
+import { auditEvents, ballots, guidelines, recusals, roundResponses } from "@db/schema";
 import { action as voteAction, loader as voteLoader } from "~/routes/g.$slug.vote/route";
 import { loader as resultsLoader } from "~/routes/g.$slug.results.$number/route";
 import { closeRound } from "~/server/rounds.server";
@@ -32,6 +32,29 @@ const load = (slug: string, cookie: string) =>
   respond(() => voteLoader({ request: getRequest(`/g/${slug}/vote`, { cookie }), params: { slug }, context: {} }));
 
 describe("casting ballots", () => {
+  test("round_responses counts each member's ballots in the round as they are cast, changed and withdrawn", async () => {
+    const { db, g, round, items, slug, cookies } = await openGuideline();
+    const counted = () =>
+      db
+        .select({ member: roundResponses.membershipId, ballots: roundResponses.ballots })
+        .from(roundResponses)
+        .where(eq(roundResponses.roundId, round.id))
+        .all()
+        .sort((a, b) => a.member.localeCompare(b.member));
+    const [first, second] = items as [(typeof items)[0], (typeof items)[0]];
+    await vote(slug, cookies[0]!, { intent: "all", [`choice.${first.id}`]: "agree", [`choice.${second.id}`]: "agree" });
+    await vote(slug, cookies[1]!, { intent: "item", [`choice.${first.id}`]: "disagree" });
+    await vote(slug, cookies[1]!, { intent: "item", [`choice.${first.id}`]: "abstain" });
+    expect(counted()).toEqual(
+      [
+        { member: g.panel[0]!.id, ballots: 2 },
+        { member: g.panel[1]!.id, ballots: 1 },
+      ].sort((a, b) => a.member.localeCompare(b.member)),
+    );
+    await vote(slug, cookies[0]!, { intent: "item", withdraw: second.id });
+    expect(counted().find((c) => c.member === g.panel[0]!.id)?.ballots).toBe(1);
+  });
+
   test("saves the whole ballot, then replaces one answer in place (still one row per statement)", async () => {
     const { db, g, items, slug, cookies } = await openGuideline();
     const [first, second] = items as [(typeof items)[0], (typeof items)[0]];

@@ -36,6 +36,7 @@ describe("the database", () => {
       "respondent_codes",
       "round_items",
       "round_recusals",
+      "round_responses",
       "round_results",
       "rounds",
       "sessions",

@@ -615,6 +615,7 @@ type OpenData = {
       complete: number;
       disciplines: { discipline: string; eligible: number; responded: number; complete: number }[];
       waiting: { name: string; email: string; discipline: string; answered: number; items: number }[] | null;
+      waitingPage: { page: number; pages: number; size: number };
     };
     counts: { roundItemId: string; tally: { agree: number; disagree: number; abstain: number; eligible: number } }[] | null;
     choices: { itemId: string; choices: { name: string; choice: string }[] }[] | null;
@@ -670,6 +671,39 @@ describe("an open round", () => {
     expect(observer.round.progress).toMatchObject({ eligible: 6, responded: 3, complete: 2, waiting: null });
     expect(observerHtml).not.toContain("Panelist 2");
     expect(observerHtml).not.toContain("<form");
+  });
+
+  test("lists those who have not answered everything 50 to a page, counted by the database, with links that work without JavaScript", async () => {
+    const w = await openRoundOne({ panelSize: 120 });
+    // 10 answer everything, 30 answer one statement, 80 nothing: 110 waiting, non-responders first.
+    for (let m = 0; m < 40; m++) {
+      for (let i = 0; i < (m < 10 ? 3 : 1); i++)
+        castBallot(w.db, { roundItemId: w.items[i]!.id, membershipId: w.panel[m]!.id, choice: "agree" });
+    }
+    const pageOf = async (search: string) => {
+      const response = await loadRound(w.slug, 1, w.secretaryCookie, search);
+      return { html: await render(RoundPage, response.clone()), data: (await response.json()) as OpenData };
+    };
+    const first = await pageOf("");
+    expect(first.data.round.progress).toMatchObject({ eligible: 120, responded: 40, complete: 10 });
+    expect(first.data.round.progress.waiting).toHaveLength(50);
+    expect(first.data.round.progress.waiting!.every((m) => m.answered === 0)).toBe(true);
+    expect(first.html).toContain("110 members have not answered everything, non-responders first; 50 per page.");
+    expect(first.html).toContain("Page 1 of 3");
+    expect(first.html).toContain(`href="?waiting=2#waiting-title"`);
+
+    const last = await pageOf("?waiting=3");
+    expect(last.data.round.progress.waiting!.map((m) => m.answered)).toEqual(Array(10).fill(1));
+    expect(last.html).toContain("Page 3 of 3");
+    expect(last.html).toContain(`href="?waiting=2#waiting-title"`);
+    expect(last.html).not.toContain("?waiting=4");
+    // Every member on exactly one page; a page past the last shows the last.
+    const second = await pageOf("?waiting=2");
+    const names = [first, second, last].flatMap((p) => p.data.round.progress.waiting!.map((m) => m.name));
+    expect(new Set(names).size).toBe(110);
+    expect((await pageOf("?waiting=99")).data.round.progress.waiting!.map((m) => m.name)).toEqual(
+      last.data.round.progress.waiting!.map((m) => m.name),
+    );
   });
 
   test("reminds every panelist who has not answered all their statements, with the deadline and the link to vote", async () => {

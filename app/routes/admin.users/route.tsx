@@ -16,6 +16,7 @@ import { attempt, invalid, readForm } from "~/server/forms.server";
 import { tr } from "~/server/i18n.server";
 import { deliverOutbox } from "~/server/mail.server";
 import styles from "~/styles/admin.css";
+import { Pager } from "~/components/pager";
 import { UserTable } from "./user-table";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
@@ -171,13 +172,7 @@ export default function Users() {
           ) : null}
         </p>
         {data.users.length > 0 ? <UserTable users={data.users} me={data.me} /> : null}
-        {data.pageCount > 1 ? (
-          <nav aria-label={t("Pages of accounts")} className="row pager">
-            {data.page > 1 ? <Link to={pageLink(data.q, data.page - 1)}>{t("Previous page")}</Link> : null}
-            <span>{t("Page {{page}} of {{pages}}", { page: data.page, pages: data.pageCount })}</span>
-            {data.page < data.pageCount ? <Link to={pageLink(data.q, data.page + 1)}>{t("Next page")}</Link> : null}
-          </nav>
-        ) : null}
+        <Pager label={t("Pages of accounts")} page={data.page} pages={data.pageCount} href={(page) => pageLink(data.q, page)} />
       </section>
     </div>
   );

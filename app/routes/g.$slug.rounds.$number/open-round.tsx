@@ -1,4 +1,5 @@
 import { useTranslation } from "react-i18next";
+import { Pager } from "~/components/pager";
 import { ProgressBar } from "~/components/progress-bar";
 import { Distribution, noResponseOf } from "~/components/distribution";
 import { ChoiceList } from "./choice-list";
@@ -33,11 +34,16 @@ function ResponseRates({ progress }: { progress: Open["progress"] }) {
 
 function Waiting({
   waiting,
+  waitingPage,
+  left,
   reminded,
   recent,
   canManage,
 }: {
   waiting: NonNullable<Open["progress"]["waiting"]>;
+  waitingPage: Open["progress"]["waitingPage"];
+  /** How many have not answered everything, on every page. */
+  left: number;
   reminded: number | null;
   recent: Reminders["recent"];
   canManage: boolean;
@@ -55,6 +61,14 @@ function Waiting({
         <p>{t("Every panelist has answered all their statements.")}</p>
       ) : (
         <>
+          {waitingPage.pages > 1 ? (
+            <p>
+              {t("{{left}} members have not answered everything, non-responders first; {{shown}} per page.", {
+                left,
+                shown: waitingPage.size,
+              })}
+            </p>
+          ) : null}
           <table className="data-table">
             <thead>
               <tr>
@@ -82,6 +96,12 @@ function Waiting({
               ))}
             </tbody>
           </table>
+          <Pager
+            label={t("Pages of members who have not answered everything")}
+            page={waitingPage.page}
+            pages={waitingPage.pages}
+            href={(page) => `?waiting=${page}#waiting-title`}
+          />
           {canManage ? <RemindForm recent={recent} /> : null}
         </>
       )}
@@ -124,7 +144,14 @@ export function OpenRound({
     <>
       <ResponseRates progress={round.progress} />
       {round.progress.waiting ? (
-        <Waiting waiting={round.progress.waiting} reminded={reminded} recent={reminders.recent} canManage={canManage} />
+        <Waiting
+          waiting={round.progress.waiting}
+          waitingPage={round.progress.waitingPage}
+          left={round.progress.eligible - round.progress.complete}
+          reminded={reminded}
+          recent={reminders.recent}
+          canManage={canManage}
+        />
       ) : null}
       <section className="panel" aria-labelledby="reminders-title">
         <h3 id="reminders-title">{t("Reminders")}</h3>

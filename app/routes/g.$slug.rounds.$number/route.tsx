@@ -87,7 +87,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       canManage,
       reminded: Number(search.get("reminded")) || null,
       confirming: search.get("confirm") === "open",
-      round: forPage(roundWorkspace(db, { guideline, membership, number }), guideline.anonymity),
+      round: forPage(
+        roundWorkspace(db, { guideline, membership, number, waitingPage: Number(search.get("waiting")) || 1 }),
+        guideline.anonymity,
+      ),
       reminders: roundReminders(db, { guideline, number, names: canManage }),
       linksToLocal: canManage && !env().PUBLIC_URL,
     };
