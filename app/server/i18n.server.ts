@@ -4,10 +4,10 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createCookie, type Cookie } from "@remix-run/node";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import i18next, { type TFunction } from "i18next";
 import { RemixI18Next } from "remix-i18next/server";
-import { getDb } from "@db/client.server";
+import { getDb, prepared } from "@db/client.server";
 import { sessions, users } from "@db/schema";
 import { DEFAULT_LANGUAGE, i18nOptions, languageOf, LANGUAGES, NAMESPACES, type Language, type Namespace } from "~/i18n";
 import { resources } from "~/locales/resources.server";
@@ -42,14 +42,17 @@ async function savedLanguage(request: Request, session: Cookie): Promise<string 
   if (!cookies?.includes(`${session.name}=`)) return null;
   const token: unknown = await session.parse(cookies);
   if (typeof token !== "string" || !token) return null;
-  const row = getDb()
+  return localeOfSession(getDb()).get({ id: hashToken(token) })?.locale ?? null;
+}
+
+const localeOfSession = prepared((db) =>
+  db
     .select({ locale: users.locale })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.id, hashToken(token)))
-    .get();
-  return row?.locale ?? null;
-}
+    .where(eq(sessions.id, sql.placeholder("id")))
+    .prepare(),
+);
 
 /** The account's saved language, else the visitor's cookie, else Accept-Language, else English: one detector per session cookie. */
 const detectors = new WeakMap<Cookie, RemixI18Next>();
