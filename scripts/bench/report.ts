@@ -22,7 +22,7 @@ export type Results = {
     domain: { each: Compared; group: Compared };
     checks: string[];
   };
-  close: { ballots: number; groupByS: number; closeS: number; closeRuns: number[]; checks: string[] };
+  close: { ballots: number; groupByS: number; byGroupS: number; closeS: number; closeRuns: number[]; checks: string[] };
   published: {
     bytes: number;
     app200: Compared;
@@ -33,7 +33,7 @@ export type Results = {
     memory: { ok: Compared; notModified: Compared };
   };
   memory: MemoryPhase[];
-  pages: { label: string; status: number; ms: number; bytes: number }[];
+  pages: { label: string; path: string; status: number; ms: number; runs: number[]; bytes: number }[];
   profiles: ProfileRun[];
 };
 
@@ -53,6 +53,13 @@ const statuses = (m: Measured) =>
     .join(", ");
 
 const MEMORY_TARGET_MB = 250;
+
+/** Issue 15's page targets (median of five requests, body read to the end). */
+const PAGE_TARGETS: { label: string; ms: number; kib?: number }[] = [
+  { label: "Round page of the secretary (open round)", ms: 300, kib: 100 },
+  { label: "Round page of the secretary (closed round)", ms: 300, kib: 100 },
+  { label: "Ballot page of a panelist (open round)", ms: 150 },
+];
 
 function peakMemory(results: Results): number {
   return Math.max(...results.memory.map((p) => p.peakSoFarMb));
@@ -75,6 +82,14 @@ function summaryTable(r: Results): string[] {
     `| GET a published version (${int(published.bytes)} bytes), 200 | ${load(published.app200)} | the same bytes from memory, bare node:http: ${load(published.memory.ok)} | ${ratio(ok200)} | ≥ 0.7 | ${verdict(ok200 >= 0.7)} |`,
     `| Same with If-None-Match, 304 | ${load(published.app304)} | from memory, 304: ${load(published.memory.notModified)} | ${ratio(ok304)} | ≥ 0.7 | ${verdict(ok304 >= 0.7)} |`,
     `| Server memory at that scale (peak resident, VmHWM) | ${int(peak)} MB | — | — | < ${MEMORY_TARGET_MB} MB | ${verdict(peak < MEMORY_TARGET_MB)} |`,
+    ...PAGE_TARGETS.flatMap(({ label, ms: limit, kib }) => {
+      const page = r.pages.find((p) => p.label === label);
+      if (!page) return [];
+      const size = page.bytes / 1024;
+      const met = page.status === 200 && page.ms < limit && (kib === undefined || size < kib);
+      const target = `< ${limit} ms${kib === undefined ? "" : ` and < ${kib} KiB`}`;
+      return [`| ${label}, at that scale | ${int(page.ms)} ms · ${int(size)} KiB | — | — | ${target} | ${verdict(met)} |`];
+    }),
   ];
 }
 
@@ -146,7 +161,11 @@ export function renderResults(r: Results): string {
     "",
     `- Baseline: \`select round_item_id, sum(choice = 'agree'), sum(choice = 'disagree'), sum(choice = 'abstain') from ballots ` +
       `where round_item_id in (the round's items) group by round_item_id\`, median of 3 after one warm-up run: ${close.groupByS.toFixed(2)} s.`,
-    `- \`closeRound\` (tally, verdicts, frozen results, statuses, audit, one immediate transaction with synchronous=FULL): ` +
+    `- Second line: the same counts per stakeholder group, which closing freezes too (each ballot's group is its member's ` +
+      "in the round's panel snapshot): the snapshot in a temporary table keyed by membership and one " +
+      "`select grp, choice, rating, count(*) … group by` per item, the fastest raw SQL found for it, median of 3: " +
+      `${close.byGroupS.toFixed(2)} s; \`closeRound\` at ${ratio(close.byGroupS / close.closeS)} of it.`,
+    `- \`closeRound\` (tally, verdicts, frozen results, statuses, pseudonyms, audit, one immediate transaction with synchronous=FULL): ` +
       `${close.closeRuns.map((t) => `${t.toFixed(2)} s`).join(", ")} (twice rolled back inside an outer transaction, then for real); median ${close.closeS.toFixed(2)} s.`,
     ...close.checks.map((c) => `- Check: ${c}`),
     "",
@@ -180,9 +199,12 @@ export function renderResults(r: Results): string {
     "|---|---|---|---|",
     ...r.memory.map((p) => `| ${p.label} | ${int(p.highestMb)} MB | ${int(p.endMb)} MB | ${int(p.peakSoFarMb)} MB |`),
     "",
-    "| Page | Status | Time | Size |",
+    "| Page | Status | Time: median (each of five) | Size |",
     "|---|---|---|---|",
-    ...r.pages.map((p) => `| ${p.label} | ${p.status} | ${int(p.ms)} ms | ${int(p.bytes / 1024)} KiB |`),
+    ...r.pages.map(
+      (p) =>
+        `| ${p.label} \`${p.path}\` | ${p.status} | ${int(p.ms)} ms (${p.runs.map(int).join(" / ")}) | ${int(p.bytes / 1024)} KiB |`,
+    ),
     "",
     "#### Servers",
     "",
