@@ -3,6 +3,7 @@ import type { AppLoadContext } from "@remix-run/node";
 import express from "express";
 import { createServer } from "node:http";
 import type { Duplex } from "node:stream";
+import { setFlagsFromString } from "node:v8";
 import { fileURLToPath } from "node:url";
 import { getDb } from "./db/client.server";
 import { isCrossSiteWrite } from "./app/server/cross-site";
@@ -35,6 +36,15 @@ function tick() {
     console.error("Sending scheduled reminders failed:", error);
   }
 }
+
+/**
+ * V8 lets the old generation grow to about four times what was live after the last full GC
+ * when collecting is cheap, and a burst of ballots promotes many short-lived request objects:
+ * at 1,000 ballots a second the process held 310 MB for 60 MB of live objects. Growing it by
+ * half at most keeps it near 190 MB at the same throughput (issue 15's bench). Read at every
+ * full GC, so setting it here, before the first request, applies to however the server starts.
+ */
+setFlagsFromString("--heap-growing-percent=50");
 
 function start() {
   const config = env();
