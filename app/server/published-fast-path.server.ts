@@ -43,10 +43,10 @@ export function publishedVersions(db: () => Queryable, headers: Record<string, s
 
   return function answer(req: IncomingMessage, res: ServerResponse): boolean {
     if ((req.method !== "GET" && req.method !== "HEAD") || !req.url) return false;
-    const match = PATH.exec(req.url);
-    if (!match) return false;
     let entry = prepared.get(req.url);
     if (!entry) {
+      const match = PATH.exec(req.url);
+      if (!match) return false;
       try {
         entry = prepare(req.url, match[1]!, Number(match[2]), match[3] ? "csv" : "json") ?? undefined;
       } catch (error) {
@@ -55,7 +55,8 @@ export function publishedVersions(db: () => Queryable, headers: Record<string, s
       }
     }
     if (!entry) return false;
-    if (matches(req.headers["if-none-match"], entry.etag)) {
+    const ifNoneMatch = req.headers["if-none-match"];
+    if (ifNoneMatch === entry.etag || matches(ifNoneMatch, entry.etag)) {
       res.writeHead(304, entry.notModified).end();
     } else {
       res.writeHead(200, entry.ok).end(req.method === "HEAD" ? undefined : entry.body);
