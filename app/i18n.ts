@@ -74,3 +74,13 @@ export function namespaces(...ns: Namespace[]): { i18n: Namespace[] } {
 
 /** A translate function as pure modules take it: i18next's `t`, or `english` by default. */
 export type Translate = (key: string, values?: Record<string, unknown>) => string;
+
+/**
+ * What a browser needs of a namespace's translations. The keys are the English text, so in
+ * English only the entries that differ from their key (the plural forms) are needed: i18next
+ * answers a missing key with the key itself, interpolated.
+ */
+export function neededTranslations(language: Language, entries: Record<string, string>): Record<string, string> {
+  if (language !== DEFAULT_LANGUAGE) return entries;
+  return Object.fromEntries(Object.entries(entries).filter(([key, value]) => key !== value));
+}

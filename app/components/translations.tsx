@@ -2,17 +2,29 @@ import { Form, useLocation } from "@remix-run/react";
 import { Fragment, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useNonce } from "./nonce";
-import { DEFAULT_LANGUAGE, isLanguage, LANGUAGE_NAMES, LANGUAGE_TAGS, LANGUAGES, type Language } from "~/i18n";
+import {
+  DEFAULT_LANGUAGE,
+  isLanguage,
+  LANGUAGE_NAMES,
+  LANGUAGE_TAGS,
+  LANGUAGES,
+  neededTranslations,
+  type Language,
+} from "~/i18n";
 
 const BOOT_ID = "i18n-boot";
 
 type Boot = { language: Language; resources: Record<string, Record<string, string>> };
 
-/** The page's language and its loaded namespaces, as inert JSON the browser reads before hydrating. */
+/** The page's language and what it needs of its loaded namespaces, as inert JSON the browser reads before hydrating. */
 export function BootTranslations() {
   const { i18n } = useTranslation();
   const language = useLanguage();
-  const boot: Boot = { language, resources: (i18n.store?.data[language] as Boot["resources"] | undefined) ?? {} };
+  const loaded = (i18n.store?.data[language] as Boot["resources"] | undefined) ?? {};
+  const resources = Object.fromEntries(
+    Object.entries(loaded).map(([namespace, entries]) => [namespace, neededTranslations(language, entries)]),
+  );
+  const boot: Boot = { language, resources };
   // "<" is escaped so no translation can close the script element.
   const json = JSON.stringify(boot).replace(/</g, "\\u003c");
   // Inert, but nonced like every inline script, so the policy holds without an exception.

@@ -1,6 +1,6 @@
 /** One namespace's translations, for a page the browser reaches without reloading. */
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { isLanguage, NAMESPACES, type Namespace } from "~/i18n";
+import { isLanguage, NAMESPACES, neededTranslations, type Namespace } from "~/i18n";
 import { resources } from "~/locales/resources.server";
 
 export function loader({ params }: LoaderFunctionArgs) {
@@ -8,7 +8,7 @@ export function loader({ params }: LoaderFunctionArgs) {
   if (!isLanguage(language) || !(NAMESPACES as readonly string[]).includes(namespace ?? "")) {
     return Response.json({ error: "No such language or namespace." }, { status: 404 });
   }
-  return Response.json(resources[language][namespace as Namespace], {
+  return Response.json(neededTranslations(language, resources[language][namespace as Namespace]), {
     headers: { "Cache-Control": "public, max-age=300" },
   });
 }
