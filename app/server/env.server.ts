@@ -38,6 +38,12 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
   /** The operator's RSA public key (a PEM file) that backups downloaded from /admin are sealed to; without it they are refused. */
   BACKUP_PUBLIC_KEY: z.string().trim().refine(isPublicKeyFile, "must be the path of a readable PEM public key (RSA)").optional(),
+  /** How much the server logs (app/server/log.server.ts): one JSON line per request at info. */
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+      error: "must be one of fatal, error, warn, info, debug, trace, silent",
+    })
+    .default("info"),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
