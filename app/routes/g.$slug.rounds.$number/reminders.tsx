@@ -45,7 +45,9 @@ export function RemindForm({ recent }: { recent: Reminders["recent"] }) {
         <button type="submit" className="button button-secondary">
           {t("Remind non-responders")}
         </button>
-        <span className="muted">{t("E-mails each member above (except removed ones) the deadline and the link to vote.")}</span>
+        <span className="muted">
+          {t("E-mails every member listed here, on every page (except removed ones), the deadline and the link to vote.")}
+        </span>
       </p>
     </IntentForm>
   );
