@@ -8,11 +8,14 @@ import { fileURLToPath } from "node:url";
 import { getDb } from "./db/client.server";
 import { isCrossSiteWrite } from "./app/server/cross-site";
 import { EnvError, env, servedOverHttps } from "./app/server/env.server";
+import { healthChecks } from "./app/server/health.server";
+import { flushLog, log } from "./app/server/log.server";
 import { deliverOutbox } from "./app/server/mail.server";
 import { publishedVersions } from "./app/server/published-fast-path.server";
 import { dataSecurityHeaders, newNonce, securityHeaders } from "./app/server/security-headers";
 import { parseVersionParam, setResponse } from "./app/server/public-api.server";
 import { remixHandler } from "./app/server/remix-handler.server";
+import { requestLogging } from "./app/server/request-log.server";
 import { declaredTooLarge, mayHaveBody, refuseBody } from "./app/server/request-body.server";
 import { freezeLegacyVerdicts } from "./app/server/results.server";
 import { sendDueReminders } from "./app/server/reminders.server";
@@ -24,16 +27,18 @@ import { closeOverdueRounds } from "./app/server/rounds.server";
  */
 function tick() {
   try {
-    for (const id of closeOverdueRounds(getDb())) console.log(`Round ${id} closed at its deadline.`);
+    for (const id of closeOverdueRounds(getDb())) log().info({ round: id }, "round closed at its deadline");
   } catch (error) {
-    console.error("Closing overdue rounds failed:", error);
+    log().error({ err: error }, "closing overdue rounds failed");
   }
   try {
     const sent = sendDueReminders(getDb());
-    for (const s of sent) console.log(`Round ${s.roundId}: reminder ${s.hoursBefore} h before the deadline to ${s.recipients}.`);
+    for (const s of sent) {
+      log().info({ round: s.roundId, hoursBefore: s.hoursBefore, recipients: s.recipients }, "scheduled reminder queued");
+    }
     if (sent.some((s) => s.recipients > 0)) void deliverOutbox();
   } catch (error) {
-    console.error("Sending scheduled reminders failed:", error);
+    log().error({ err: error }, "sending scheduled reminders failed");
   }
 }
 
@@ -49,7 +54,7 @@ setFlagsFromString("--heap-growing-percent=50");
 function start() {
   const config = env();
   const legacy = freezeLegacyVerdicts(getDb());
-  if (legacy) console.log(`Froze the verdicts of ${legacy} round results closed before verdicts were frozen whole.`);
+  if (legacy) log().info({ results: legacy }, "froze the verdicts of round results closed before verdicts were frozen whole");
 
   const app = express();
   app.disable("x-powered-by");
@@ -108,13 +113,18 @@ function start() {
     }),
   );
 
-  // A numbered version's JSON and CSV (and their 304s) are answered from memory before Express.
+  // Health checks, then a numbered version's JSON and CSV (and their 304s), are answered before
+  // Express; every request is logged, whoever answers it.
+  const health = healthChecks(getDb, { databasePath: config.DATABASE_PATH, outboxLimit: config.OUTBOX_BACKLOG });
   const published = publishedVersions(getDb, dataSecurityHeaders(servedOverHttps(config)));
+  const logged = requestLogging(build.routes);
   const server = createServer((req, res) => {
-    if (!published(req, res)) app(req, res);
+    logged(req, res, () => {
+      if (!health(req, res) && !published(req, res)) app(req, res);
+    });
   });
   server.listen(config.PORT, () => {
-    console.log(`Delphi consensus listening on http://localhost:${config.PORT} (database ${config.DATABASE_PATH})`);
+    log().info({ port: config.PORT }, `Delphi consensus listening on http://localhost:${config.PORT}`);
     tick();
     setInterval(tick, 30_000).unref();
   });
@@ -129,7 +139,7 @@ function start() {
         `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   });
-  const stop = () => server.close(() => process.exit(0));
+  const stop = () => server.close(() => flushLog(() => process.exit(0)));
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
 }

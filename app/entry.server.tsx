@@ -10,8 +10,18 @@ import { NonceProvider } from "~/components/nonce";
 import { ALWAYS_LOADED, i18nOptions, type Namespace } from "~/i18n";
 import { resources } from "~/locales/resources.server";
 import { currentLanguage } from "~/server/i18n.server";
+import { log } from "~/server/log.server";
 
 export const ABORT_DELAY = 5_000;
+
+/**
+ * An error a loader or action threw (or a render failed with), as one log line with the request's
+ * id: never the request's URL, which can hold a token. A request the client gave up on is not one.
+ */
+export function handleError(error: unknown, { request }: { request: Request }): void {
+  if (request.signal.aborted) return;
+  log().error({ err: error }, "request failed");
+}
 
 /**
  * Remix's default entry arms `setTimeout(abort, 5000)` per render and never clears it, so every
@@ -82,7 +92,7 @@ export default async function handleRequest(
         onError(error: unknown) {
           responseStatusCode = 500;
           // Errors while streaming after the shell are logged; those before it are handled by onShellError.
-          if (shellRendered) console.error(error);
+          if (shellRendered) log().error({ err: error }, "rendering a page failed");
         },
       },
     );

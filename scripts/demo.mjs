@@ -19,6 +19,7 @@ const port = process.env.PORT || "3000";
 const env = { ...process.env, DATABASE_PATH: database };
 
 ensureInstalled();
+const { default: pretty } = await import("pino-pretty");
 run("npm", ["run", "-s", "build"]);
 
 if (database === DEMO_DATABASE && existsSync(database) && statSync(database).size > 0) {
@@ -28,9 +29,11 @@ if (database === DEMO_DATABASE && existsSync(database) && statSync(database).siz
   run("npm", ["run", "-s", "cli", "--", "demo:seed"], { env });
 }
 
+// The server logs JSON lines (for machines); here they are printed for people, by pino-pretty.
 const server = spawn(process.execPath, ["build/index.js"], {
-  stdio: "inherit",
+  stdio: ["inherit", "pipe", "inherit"],
   env: { ...env, NODE_ENV: "production", PORT: port, PUBLIC_URL: process.env.PUBLIC_URL || `http://localhost:${port}` },
 });
+server.stdout.pipe(pretty({ colorize: process.stdout.isTTY, singleLine: true, ignore: "pid,hostname,service" }));
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
 server.on("exit", (code) => process.exit(code ?? 0));

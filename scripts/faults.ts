@@ -93,7 +93,7 @@ export async function launchServer(databasePath: string): Promise<Server> {
   const started = performance.now();
   const child = spawn(process.execPath, [SERVER], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: "test", PORT: String(port), DATABASE_PATH: databasePath },
+    env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "info", PORT: String(port), DATABASE_PATH: databasePath },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

@@ -5,6 +5,7 @@ import { getDb, prepared, type Queryable } from "@db/client.server";
 import { sessions, users } from "@db/schema";
 import { env, servedOverHttps } from "./env.server";
 import { tr } from "./i18n.server";
+import { noteUser } from "./log.server";
 import { checkSession, generateSessionToken, hashToken, newSessionTimes, type SessionPolicy } from "./session-token";
 
 /** OWASP's argon2id parameters (Password Storage Cheat Sheet): 19 MiB, 2 passes, 1 lane. */
@@ -116,6 +117,7 @@ export function validateSessionToken(token: string, now = new Date()): User | nu
     return null;
   }
   if (check.renewedExpiresAt) renewSession(db).run({ id, expiresAt: check.renewedExpiresAt.getTime() });
+  noteUser(row.user.id);
   return row.user;
 }
 

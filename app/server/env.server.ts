@@ -38,6 +38,12 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
   /** The operator's RSA public key (a PEM file) that backups downloaded from /admin are sealed to; without it they are refused. */
   BACKUP_PUBLIC_KEY: z.string().trim().refine(isPublicKeyFile, "must be the path of a readable PEM public key (RSA)").optional(),
+  /** /readyz turns unready when this many mails or more wait in the outbox. */
+  OUTBOX_BACKLOG: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    .default(100),
   /** How much the server logs (app/server/log.server.ts): one JSON line per request at info. */
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {

@@ -8,6 +8,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Queryable } from "@db/client.server";
 import { renderSet } from "~/consensus/table1";
+import { log, noteRoute } from "./log.server";
 import { findPublished } from "./publications.server";
 import { matches, representationHeaders, setRepresentation } from "./public-api.server";
 
@@ -51,10 +52,11 @@ export function publishedVersions(db: () => Queryable, headers: Record<string, s
         entry = prepare(req.url, match[1]!, Number(match[2]), match[3] ? "csv" : "json") ?? undefined;
       } catch (error) {
         // Express answers it then, and reports what went wrong as for any other request.
-        console.error("Preparing a published version failed:", error);
+        log().error({ err: error }, "preparing a published version failed");
       }
     }
     if (!entry) return false;
+    noteRoute("published version (before Express)");
     const ifNoneMatch = req.headers["if-none-match"];
     if (ifNoneMatch === entry.etag || matches(ifNoneMatch, entry.etag)) {
       res.writeHead(304, entry.notModified).end();

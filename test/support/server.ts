@@ -46,24 +46,34 @@ export async function startServer(
 
   const port = await freePort();
   const child = spawn(process.execPath, ["build/index.js"], {
-    env: { ...process.env, NODE_ENV: "test", PORT: String(port), DATABASE_PATH: databasePath, ...options.env },
+    env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "info", PORT: String(port), DATABASE_PATH: databasePath, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));
   child.stderr.on("data", (chunk) => (output += chunk));
+  // Started when it says so, or (at a LOG_LEVEL that leaves that line out) when /healthz answers.
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`The server did not start:\n${output}`)), 30_000);
-    child.stdout.on("data", () => {
-      if (output.includes("listening on")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once("exit", (code) => {
+    let settled = false;
+    const settle = (error?: Error) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      reject(new Error(`The server exited with ${code}:\n${output}`));
+      clearInterval(poll);
+      if (error) reject(error);
+      else resolve();
+    };
+    const timer = setTimeout(() => settle(new Error(`The server did not start:\n${output}`)), 30_000);
+    const poll = setInterval(() => {
+      fetch(`http://localhost:${port}/healthz`).then(
+        (response) => response.ok && settle(),
+        () => undefined,
+      );
+    }, 200);
+    child.stdout.on("data", () => {
+      if (output.includes("listening on")) settle();
     });
+    child.once("exit", (code) => settle(new Error(`The server exited with ${code}:\n${output}`)));
   });
   return {
     url: `http://localhost:${port}`,

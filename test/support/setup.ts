@@ -13,6 +13,8 @@ const database = join(dir, "test.sqlite");
 copyFileSync(inject("templateDatabase"), database);
 process.env.DATABASE_PATH = database;
 process.env.NODE_ENV = "test";
+// Functions called in-process log nothing; servers the tests start log as usual (server.ts sets it).
+process.env.LOG_LEVEL = "silent";
 
 // An unexpected console.error is a failure, not noise.
 vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => {

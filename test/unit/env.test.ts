@@ -14,6 +14,8 @@ describe("environment", () => {
       SESSION_IDLE_HOURS: 72,
       SESSION_MAX_DAYS: 14,
       MAIL_FROM: "Delphi consensus <no-reply@localhost>",
+      OUTBOX_BACKLOG: 100,
+      LOG_LEVEL: "info",
     });
   });
 
@@ -28,6 +30,16 @@ describe("environment", () => {
       expect(message).toContain("SMTP_URL:");
       expect(message).toContain("NODE_ENV:");
     }
+  });
+
+  test("LOG_LEVEL is one of pino's levels and OUTBOX_BACKLOG a whole number from 1, each named when wrong", () => {
+    expect(parseEnv({})).toMatchObject({ LOG_LEVEL: "info", OUTBOX_BACKLOG: 100 });
+    expect(parseEnv({ LOG_LEVEL: "debug", OUTBOX_BACKLOG: "5" })).toMatchObject({ LOG_LEVEL: "debug", OUTBOX_BACKLOG: 5 });
+    expect(() => parseEnv({ LOG_LEVEL: "loud" })).toThrow(
+      "LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent",
+    );
+    expect(() => parseEnv({ OUTBOX_BACKLOG: "0" })).toThrow("OUTBOX_BACKLOG: must be at least 1");
+    expect(() => parseEnv({ OUTBOX_BACKLOG: "2.5" })).toThrow("OUTBOX_BACKLOG: must be a whole number");
   });
 
   test("an idle timeout longer than the absolute one is refused", () => {
