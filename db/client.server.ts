@@ -9,7 +9,7 @@ import * as schema from "./schema";
 export type DB = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
 /** The committed migrations, found from this module whether it runs from source or from build/. */
-function migrationsFolder(): string {
+export function migrationsFolder(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const candidate = join(dir, "db", "migrations");
