@@ -14,7 +14,7 @@ import { backupDatabase, backupPassed, describeBackup, syncToDisk, utcStamp } fr
 import type { Env } from "./env.server";
 import { log } from "./log.server";
 
-export type BackupScheduleConfig = Pick<Env, "BACKUP_DIR" | "BACKUP_EVERY_HOURS" | "BACKUP_KEEP">;
+type BackupScheduleConfig = Pick<Env, "BACKUP_DIR" | "BACKUP_EVERY_HOURS" | "BACKUP_KEEP">;
 
 /** "delphi-2026-12-01T230000Z.sqlite": taken then, in UTC; the names sort by time. */
 const BACKUP = /^delphi-(\d{4}-\d{2}-\d{2})T(\d{2})(\d{2})(\d{2})Z\.sqlite$/;
@@ -27,7 +27,7 @@ const LONGEST_WAIT = 2 ** 31 - 1;
 export const backupName = (at: Date) => `delphi-${utcStamp(at)}.sqlite`;
 
 /** The scheduled backups in `dir`, newest first, with when each was taken (ms since the epoch). */
-export function scheduledBackups(dir: string): { name: string; at: number }[] {
+function scheduledBackups(dir: string): { name: string; at: number }[] {
   return readdirSync(dir)
     .flatMap((name) => {
       const match = BACKUP.exec(name);

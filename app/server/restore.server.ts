@@ -10,7 +10,7 @@ import Database from "better-sqlite3";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import { migrationsFolder } from "@db/client.server";
 import { backupPassed, checkBackup, describeBackup, syncToDisk, utcStamp, type Backup } from "./backup.server";
-import { pidFile, runningServer } from "./running.server";
+import { DatabaseInUse, pidFile, recordRunning } from "./running.server";
 
 /** A restore refused before anything was changed. */
 export class RestoreRefused extends Error {
@@ -19,7 +19,7 @@ export class RestoreRefused extends Error {
   }
 }
 
-export type Restored = {
+type Restored = {
   /** The backup's checks, under the name it was given. */
   backup: Backup;
   /** How many of this version's migrations the backup had (the server applies the rest when it starts). */
@@ -103,22 +103,25 @@ export function restoreDatabase(input: { file: string; database: string; now?: D
       `${input.file} has a write-ahead log beside it (${input.file}-wal): it is a database in use, not a backup. Take a backup of it with \`backup FILE\`.`,
     );
   }
-  const server = runningServer(database);
-  if (server !== undefined) {
+  // Held until the restore is done: no server starts on the file meanwhile.
+  let release: () => void;
+  try {
+    mkdirSync(dirname(database), { recursive: true });
+    release = recordRunning(database);
+  } catch (error) {
+    if (!(error instanceof DatabaseInUse)) throw error;
     throw new RestoreRefused(
-      `A server (process ${server}) runs on ${database}, as ${pidFile(database)} says: stop it before restoring.`,
+      `A server (process ${error.pid}) runs on ${database}, as ${pidFile(database)} says: stop it before restoring.`,
     );
   }
-  const orphan = LOGS.find((suffix) => !existsSync(database) && existsSync(`${database}${suffix}`));
-  if (orphan) throw new RestoreRefused(`${database}${orphan} is there without its database: move it away first.`);
-  if (existsSync(kept)) throw new RestoreRefused(`${kept} already exists: wait a second and try again.`);
-
   // Next to the database, so the final rename stays on one file system; what an interrupted restore left there is replaced.
   const incoming = `${database}.restoring`;
-  mkdirSync(dirname(database), { recursive: true });
-  removeWithCompanions(incoming);
-  copyFileSync(source, incoming);
   try {
+    const orphan = LOGS.find((suffix) => !existsSync(database) && existsSync(`${database}${suffix}`));
+    if (orphan) throw new RestoreRefused(`${database}${orphan} is there without its database: move it away first.`);
+    if (existsSync(kept)) throw new RestoreRefused(`${kept} already exists: wait a second and try again.`);
+    removeWithCompanions(incoming);
+    copyFileSync(source, incoming);
     const checked = inspect(input.file, incoming);
     syncToDisk(incoming);
     const old = existsSync(database) ? keepAside(database, kept) : undefined;
@@ -127,5 +130,6 @@ export function restoreDatabase(input: { file: string; database: string; now?: D
     return old ? { ...checked, kept: old } : checked;
   } finally {
     removeWithCompanions(incoming);
+    release();
   }
 }

@@ -1,6 +1,7 @@
 /**
- * Which server runs on a database: `<DATABASE_PATH>.pid` holds its process id while it runs, so
- * `restore` never replaces a file under a live server, nor a second server opens the same file.
+ * Which process runs on a database: `<DATABASE_PATH>.pid` holds the server's process id while it
+ * runs (or a restore's while it replaces the file), so `restore` never replaces a file under a
+ * live server, nor a server opens a file being restored or served by another.
  * A file left by a server that died (SIGKILL, power loss) names a process that is gone and
  * counts for nothing.
  */
@@ -29,26 +30,30 @@ function recordedPid(file: string): number | undefined {
   }
 }
 
-/** The process id of the live server recorded on `database`, if any. */
-export function runningServer(database: string): number | undefined {
+/** The process id of the live process recorded on `database`, if any. */
+function runningOn(database: string): number | undefined {
   const pid = recordedPid(pidFile(database));
   return pid !== undefined && isAlive(pid) ? pid : undefined;
 }
 
 export class DatabaseInUse extends Error {
-  constructor(database: string, pid: number | undefined) {
-    super(`A server (process ${pid ?? "starting"}) already runs on ${resolve(database)}, as ${pidFile(database)} says.`);
+  constructor(
+    database: string,
+    readonly pid: number | undefined,
+  ) {
+    super(`Process ${pid ?? "(starting)"} already runs on ${resolve(database)}, as ${pidFile(database)} says.`);
   }
 }
 
 /**
- * Records this process as the server on `database` until it exits (process.exit, as the
- * SIGTERM and SIGINT handlers call, or a crash); refuses when a live server already is. The file
- * is created exclusively, so of two servers starting at once one is refused.
+ * Records this process as the one running on `database` (the server, or a restore) until it
+ * releases it or exits (process.exit, as the server's SIGTERM and SIGINT handlers call, or a
+ * crash); refuses when a live process already does. The file is created exclusively, so of two
+ * processes starting at once one is refused.
  */
-export function recordRunning(database: string): void {
+export function recordRunning(database: string): () => void {
   const file = pidFile(database);
-  const other = runningServer(database);
+  const other = runningOn(database);
   if (other !== undefined) throw new DatabaseInUse(database, other);
   rmSync(file, { force: true });
   try {
@@ -57,7 +62,10 @@ export function recordRunning(database: string): void {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") throw new DatabaseInUse(database, recordedPid(file));
     throw error;
   }
-  process.once("exit", () => {
+  const release = () => {
     if (recordedPid(file) === process.pid) rmSync(file, { force: true });
-  });
+    process.off("exit", release);
+  };
+  process.once("exit", release);
+  return release;
 }

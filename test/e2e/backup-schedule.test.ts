@@ -101,7 +101,7 @@ describe("scheduled backups and the restore drill, on the built server", () => {
 
     // A second server on the same database is refused at start, and leaves the first one's record alone.
     await expect(startServer({ database })).rejects.toThrow(
-      `A server (process ${server.process.pid}) already runs on ${database}, as ${database}.pid says.`,
+      `Process ${server.process.pid} already runs on ${database}, as ${database}.pid says.`,
     );
     expect(readFileSync(`${database}.pid`, "utf8")).toBe(`${server.process.pid}\n`);
 
