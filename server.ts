@@ -6,6 +6,7 @@ import type { Duplex } from "node:stream";
 import { setFlagsFromString } from "node:v8";
 import { fileURLToPath } from "node:url";
 import { getDb } from "./db/client.server";
+import { startBackupSchedule } from "./app/server/backup-schedule.server";
 import { isCrossSiteWrite } from "./app/server/cross-site";
 import { EnvError, env, servedOverHttps } from "./app/server/env.server";
 import { healthChecks } from "./app/server/health.server";
@@ -18,6 +19,7 @@ import { remixHandler } from "./app/server/remix-handler.server";
 import { requestLogging } from "./app/server/request-log.server";
 import { declaredTooLarge, mayHaveBody, refuseBody } from "./app/server/request-body.server";
 import { freezeLegacyVerdicts } from "./app/server/results.server";
+import { recordRunning } from "./app/server/running.server";
 import { sendDueReminders } from "./app/server/reminders.server";
 import { closeOverdueRounds } from "./app/server/rounds.server";
 
@@ -53,6 +55,8 @@ setFlagsFromString("--heap-growing-percent=50");
 
 function start() {
   const config = env();
+  recordRunning(config.DATABASE_PATH);
+  startBackupSchedule(getDb(), config);
   const legacy = freezeLegacyVerdicts(getDb());
   if (legacy) log().info({ results: legacy }, "froze the verdicts of round results closed before verdicts were frozen whole");
 

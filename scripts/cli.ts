@@ -14,6 +14,7 @@ import { openSealedBackup } from "~/server/backup-crypto.server";
 import { backupDatabase, backupPassed, describeBackup } from "~/server/backup.server";
 import { env, EnvError } from "~/server/env.server";
 import { Refusal } from "~/server/errors.server";
+import { restoreDatabase, RestoreRefused } from "~/server/restore.server";
 import { ImportRefused, importRecord } from "~/server/imports.server";
 import { methodsReportDoc, renderReport } from "~/server/methods-report.server";
 import { findPublished, publish } from "~/server/publications.server";
@@ -215,6 +216,25 @@ const commands: Record<string, Command> = {
       console.log(`Opened ${sealed} into ${file}; check it with DATABASE_PATH=${file} npm run -s cli -- audit:verify.`);
     },
   },
+  restore: {
+    usage: "restore BACKUP",
+    summary: "replace the database by a checked BACKUP while no server runs on it, keeping the old one beside it",
+    async run(args) {
+      const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+      const [file, ...extra] = positionals;
+      if (!file || extra.length > 0) throw new UsageError("usage: restore BACKUP");
+      const database = env().DATABASE_PATH;
+      const { backup, migrations, kept } = restoreDatabase({ file, database });
+      const { had, known } = migrations;
+      console.log(`Backup ${file} checked: integrity ok, audit ok (${auditSize(backup.audit)}), ${had} of ${known} migrations.`);
+      console.log(
+        kept
+          ? `Old database kept at ${kept.file}${kept.wal ? ` (with its write-ahead log ${kept.file}-wal)` : ""}.`
+          : `There was no database at ${database} before.`,
+      );
+      console.log(`Restored ${file} onto ${database}.`);
+    },
+  },
   "demo:seed": {
     usage: "demo:seed",
     summary: "seed the IMT demo into an empty database, in one transaction (any row already there: refused)",
@@ -273,6 +293,7 @@ async function main(argv: string[]): Promise<number> {
     if (
       error instanceof UsageError ||
       error instanceof Refusal ||
+      error instanceof RestoreRefused ||
       error instanceof EnvError ||
       error instanceof DemoRefused ||
       (error instanceof TypeError && "code" in error)

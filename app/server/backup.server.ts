@@ -1,4 +1,4 @@
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, unlinkSync } from "node:fs";
+import { closeSync, fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KeyLike } from "node:crypto";
@@ -16,6 +16,22 @@ export type Backup = { file: string; bytes: number; integrity: string[]; audit: 
 // while the server keeps writing (WAL), and no restart each time another connection commits.
 const ALL_PAGES = 0x7fffffff;
 
+/** "2026-12-01T230000Z": a moment in UTC to the second, for file names that sort by time. */
+export function utcStamp(at: Date): string {
+  const iso = at.toISOString();
+  return `${iso.slice(0, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
+}
+
+/** Flushes a file (or a directory, after a rename in it) to the disk. */
+export function syncToDisk(path: string): void {
+  const fd = openSync(path, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Creates `file` empty, atomically refusing one that exists. */
 function claim(file: string): void {
   try {
@@ -28,16 +44,21 @@ function claim(file: string): void {
   }
 }
 
-/** The copy's own checks: SQLite's integrity check and the audit chains. One self-contained file. */
-function check(file: string): Omit<Backup, "bytes"> {
-  const copy = new Database(file);
+/**
+ * A copy's own checks: SQLite's integrity check and the audit chains, leaving one self-contained
+ * file (no write-ahead log). Opens the file for writing: give it a copy, never the original.
+ */
+export function checkBackup(file: string): Backup {
+  const copy = new Database(file, { fileMustExist: true });
+  let checked: Omit<Backup, "bytes">;
   try {
     copy.pragma("journal_mode = DELETE");
     const integrity = copy.pragma("integrity_check", { simple: false }) as { integrity_check: string }[];
-    return { file, integrity: integrity.map((row) => row.integrity_check), audit: verifyAudit(copy) };
+    checked = { file, integrity: integrity.map((row) => row.integrity_check), audit: verifyAudit(copy) };
   } finally {
     copy.close();
   }
+  return { ...checked, bytes: statSync(file).size };
 }
 
 /**
@@ -52,8 +73,7 @@ export async function backupDatabase(source: Database.Database, file: string): P
     unlinkSync(file);
     throw error;
   }
-  const checked = check(file);
-  return { ...checked, bytes: statSync(file).size };
+  return checkBackup(file);
 }
 
 const integrityOk = (backup: Backup) => backup.integrity.length === 1 && backup.integrity[0] === "ok";

@@ -1,11 +1,21 @@
 import { createPublicKey } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { z } from "zod";
 
 /** Whether `path` holds an RSA public key in PEM: checked at start, so a download never meets a missing key. */
 function isPublicKeyFile(path: string): boolean {
   try {
     return createPublicKey(readFileSync(path, "utf8")).asymmetricKeyType === "rsa";
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `path` is a directory this process may write backups into: checked at start, not at the first backup. */
+function isWritableDirectory(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return statSync(path).isDirectory();
   } catch {
     return false;
   }
@@ -44,6 +54,16 @@ const EnvSchema = z.object({
     .int("must be a whole number")
     .min(1, "must be at least 1")
     .default(100),
+  /** Where the server keeps its scheduled backups (app/server/backup-schedule.server.ts); with BACKUP_EVERY_HOURS. */
+  BACKUP_DIR: z.string().trim().refine(isWritableDirectory, "must be an existing directory the server may write to").optional(),
+  /** How often the server takes a backup into BACKUP_DIR; fractions of an hour too. */
+  BACKUP_EVERY_HOURS: z.coerce.number({ error: "must be a number" }).positive("must be greater than 0").optional(),
+  /** How many of the newest scheduled backups are kept. */
+  BACKUP_KEEP: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    .default(7),
   /** How much the server logs (app/server/log.server.ts): one JSON line per request at info. */
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
@@ -66,6 +86,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   }
   if (result.data.SESSION_IDLE_HOURS > result.data.SESSION_MAX_DAYS * 24) {
     throw new EnvError("Invalid environment:\n  SESSION_IDLE_HOURS: must not exceed SESSION_MAX_DAYS × 24");
+  }
+  if ((result.data.BACKUP_DIR === undefined) !== (result.data.BACKUP_EVERY_HOURS === undefined)) {
+    throw new EnvError("Invalid environment:\n  BACKUP_DIR, BACKUP_EVERY_HOURS: scheduled backups need both (or neither)");
   }
   return result.data;
 }

@@ -4,7 +4,7 @@
  * says (no Docker daemon here: the same command with the same environment).
  */
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -200,6 +200,8 @@ describe("the container recipe", () => {
 
     // The same command and environment, with /data in a temporary directory.
     const data = mkdtempSync(join(tmpdir(), "delphi-container-"));
+    // What the image's RUN makes under /data (a bind-mounted /data needs it too: README).
+    mkdirSync(join(data, "backups"));
     const port = String(await freePort());
     const env = {
       PATH: process.env.PATH ?? "",
@@ -215,6 +217,10 @@ describe("the container recipe", () => {
       for (let i = 0; i < 200 && !output.includes("listening on"); i++) await new Promise((r) => setTimeout(r, 100));
       expect(output).toContain("listening on");
       expect((await readyz(`http://localhost:${port}`)).status).toBe(200);
+      // Its first scheduled backup, taken at start into /data/backups.
+      for (let i = 0; i < 100 && readdirSync(join(data, "backups")).length === 0; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(readdirSync(join(data, "backups"))).toEqual([expect.stringMatching(/^delphi-.*\.sqlite$/)]);
       const [check, ...checkArgs] = stage.healthcheck;
       const healthy = spawnSync(check === "node" ? process.execPath : check!, checkArgs, { env, timeout: 10_000 });
       expect(healthy.status).toBe(0);

@@ -15,6 +15,7 @@ describe("environment", () => {
       SESSION_MAX_DAYS: 14,
       MAIL_FROM: "Delphi consensus <no-reply@localhost>",
       OUTBOX_BACKLOG: 100,
+      BACKUP_KEEP: 7,
       LOG_LEVEL: "info",
     });
   });
@@ -63,6 +64,37 @@ describe("environment", () => {
       expect(() => parseEnv({ BACKUP_PUBLIC_KEY: bad })).toThrow(
         "BACKUP_PUBLIC_KEY: must be the path of a readable PEM public key (RSA)",
       );
+    }
+  });
+
+  test("scheduled backups: BACKUP_DIR an existing directory, BACKUP_EVERY_HOURS a positive number, BACKUP_KEEP a whole number from 1, the first two together", () => {
+    const dir = mkdtempSync(join(tmpdir(), "delphi-env-"));
+    expect(parseEnv({ BACKUP_DIR: dir, BACKUP_EVERY_HOURS: "0.0005", BACKUP_KEEP: "3" })).toMatchObject({
+      BACKUP_DIR: dir,
+      BACKUP_EVERY_HOURS: 0.0005,
+      BACKUP_KEEP: 3,
+    });
+    expect(parseEnv({ BACKUP_DIR: dir, BACKUP_EVERY_HOURS: "24" }).BACKUP_KEEP).toBe(7);
+    const file = join(dir, "a-file");
+    writeFileSync(file, "");
+    const refusals: [Record<string, string>, string][] = [
+      [{ BACKUP_DIR: dir, BACKUP_EVERY_HOURS: "daily" }, "BACKUP_EVERY_HOURS: must be a number"],
+      [{ BACKUP_DIR: dir, BACKUP_EVERY_HOURS: "0" }, "BACKUP_EVERY_HOURS: must be greater than 0"],
+      [{ BACKUP_DIR: dir, BACKUP_EVERY_HOURS: "-2" }, "BACKUP_EVERY_HOURS: must be greater than 0"],
+      [{ BACKUP_DIR: dir, BACKUP_EVERY_HOURS: "24", BACKUP_KEEP: "2.5" }, "BACKUP_KEEP: must be a whole number"],
+      [{ BACKUP_DIR: dir, BACKUP_EVERY_HOURS: "24", BACKUP_KEEP: "0" }, "BACKUP_KEEP: must be at least 1"],
+      [{ BACKUP_DIR: dir, BACKUP_EVERY_HOURS: "24", BACKUP_KEEP: "all" }, "BACKUP_KEEP: must be a number"],
+      [
+        { BACKUP_DIR: join(dir, "missing"), BACKUP_EVERY_HOURS: "24" },
+        "BACKUP_DIR: must be an existing directory the server may write to",
+      ],
+      [{ BACKUP_DIR: file, BACKUP_EVERY_HOURS: "24" }, "BACKUP_DIR: must be an existing directory the server may write to"],
+      [{ BACKUP_DIR: dir }, "BACKUP_DIR, BACKUP_EVERY_HOURS: scheduled backups need both (or neither)"],
+      [{ BACKUP_EVERY_HOURS: "24" }, "BACKUP_DIR, BACKUP_EVERY_HOURS: scheduled backups need both (or neither)"],
+    ];
+    for (const [source, message] of refusals) {
+      expect(() => parseEnv(source)).toThrow(EnvError);
+      expect(() => parseEnv(source)).toThrow(`Invalid environment:\n  ${message}`);
     }
   });
 });
