@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { getDb } from "./db/client.server";
 import { isCrossSiteWrite } from "./app/server/cross-site";
 import { EnvError, env, servedOverHttps } from "./app/server/env.server";
-import { deliverOutbox } from "./app/server/mail.server";
+import { deliverOutbox, startMailDelivery } from "./app/server/mail.server";
 import { publishedVersions } from "./app/server/published-fast-path.server";
 import { dataSecurityHeaders, newNonce, securityHeaders } from "./app/server/security-headers";
 import { parseVersionParam, setResponse } from "./app/server/public-api.server";
@@ -50,6 +50,7 @@ function start() {
   const config = env();
   const legacy = freezeLegacyVerdicts(getDb());
   if (legacy) console.log(`Froze the verdicts of ${legacy} round results closed before verdicts were frozen whole.`);
+  startMailDelivery();
 
   const app = express();
   app.disable("x-powered-by");
