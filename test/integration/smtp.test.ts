@@ -21,12 +21,11 @@ import { partTypes, startSmtp, type SmtpServer } from "../support/smtp";
 const port = await freePort();
 process.env.SMTP_URL = `smtp://127.0.0.1:${port}`;
 
-const page = vi.hoisted(() => ({ loaderData: undefined as unknown, actionData: undefined as unknown, search: "" }));
+const page = vi.hoisted(() => ({ loaderData: undefined as unknown, actionData: undefined as unknown }));
 vi.mock("@remix-run/react", async (original) => ({
   ...(await original<typeof RemixReact>()),
   useLoaderData: () => page.loaderData,
   useActionData: () => page.actionData,
-  useSearchParams: () => [new URLSearchParams(page.search)],
   Form: (props: ComponentProps<"form">) => createElement("form", props),
   Link: ({ to, ...props }: ComponentProps<"a"> & { to: string }) => createElement("a", { href: to, ...props }),
 }));
@@ -63,7 +62,6 @@ async function outboxPage(slug: string, cookie: string, search = "") {
   );
   page.loaderData = await response.json();
   page.actionData = undefined;
-  page.search = search;
   return {
     data: page.loaderData as { failed: number; mails: { id: string; failedAt: string | null }[] },
     html: renderToStaticMarkup(createElement(OutboxPage)),

@@ -1,7 +1,7 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { useActionData, useLoaderData } from "@remix-run/react";
 import { useRef, useState, useSyncExternalStore } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
@@ -43,6 +43,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     smtpConfigured: outbox.smtpConfigured,
     mails,
     failed: mails.filter((mail) => mail.failedAt).length,
+    /** Back from "Send again". */
+    resent: new URL(request.url).searchParams.get("done") === "resend",
     pendingLinks,
     title: tr("Outbox · Delphi consensus", undefined, "rounds"),
   };
@@ -127,9 +129,8 @@ function CopyAllLinks({ lines }: { lines: { to: string; link: string }[] }) {
 export type OutboxMail = ReturnType<typeof useLoaderData<typeof loader>>["mails"][number];
 
 export default function Outbox() {
-  const { mails, smtpConfigured, pendingLinks, failed } = useLoaderData<typeof loader>();
+  const { mails, smtpConfigured, pendingLinks, failed, resent } = useLoaderData<typeof loader>();
   const refused = useActionData<typeof action>();
-  const [search] = useSearchParams();
   const { t } = useTranslation("rounds");
   const refusals = Object.values(refused?.error ?? {}).flatMap((errors) => errors ?? []);
   return (
@@ -144,7 +145,7 @@ export default function Outbox() {
             )
           : t("SMTP is not configured: mails are kept here. Copy an invitation's link from its text and send it yourself.")}
       </p>
-      {search.get("done") === "resend" ? (
+      {resent ? (
         <p className="notice" role="status">
           {t("The mail is waiting to be sent again.")}
         </p>
