@@ -11,7 +11,7 @@ import { isCrossSiteWrite } from "./app/server/cross-site";
 import { EnvError, env, servedOverHttps } from "./app/server/env.server";
 import { healthChecks } from "./app/server/health.server";
 import { flushLog, log } from "./app/server/log.server";
-import { deliverOutbox } from "./app/server/mail.server";
+import { deliverOutbox, startMailDelivery } from "./app/server/mail.server";
 import { publishedVersions } from "./app/server/published-fast-path.server";
 import { dataSecurityHeaders, newNonce, securityHeaders } from "./app/server/security-headers";
 import { parseVersionParam, setResponse } from "./app/server/public-api.server";
@@ -59,6 +59,7 @@ function start() {
   startBackupSchedule(getDb(), config);
   const legacy = freezeLegacyVerdicts(getDb());
   if (legacy) log().info({ results: legacy }, "froze the verdicts of round results closed before verdicts were frozen whole");
+  startMailDelivery();
 
   const app = express();
   app.disable("x-powered-by");

@@ -460,8 +460,23 @@ export const outboxMails = sqliteTable(
     body: text("body").notNull(),
     createdAt: createdAt(),
     sentAt: timestamp("sent_at"),
+    /** SMTP attempts so far; a transient failure is retried at `nextAttemptAt`. */
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at"),
+    /** The last failure as the SMTP server or the connection reported it. */
+    lastError: text("last_error"),
+    /** Given up on: a permanent refusal, too many attempts, or a delivery a restart interrupted. */
+    failedAt: timestamp("failed_at"),
+    /** Claimed by a delivery before the SMTP call, so no mail is ever sent twice. */
+    sendingAt: timestamp("sending_at"),
   },
-  (t) => [index("outbox_mails_guideline_idx").on(t.guidelineId)],
+  (t) => [
+    index("outbox_mails_guideline_idx").on(t.guidelineId),
+    // What a delivery looks for: the mails still to send, however large the outbox grows.
+    index("outbox_mails_due_idx")
+      .on(t.nextAttemptAt)
+      .where(sql`${t.sentAt} is null and ${t.failedAt} is null`),
+  ],
 );
 
 /**

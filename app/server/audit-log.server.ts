@@ -153,6 +153,8 @@ const SENTENCES: Record<string, Describe> = {
     str(d, "email") ? t("resent the invitation to {{email}}", { email: str(d, "email") }) : undefined,
   "invitation.revoked": (d, t) =>
     str(d, "email") ? t("revoked the invitation to {{email}}", { email: str(d, "email") }) : undefined,
+  "mail.resent": (d, t) =>
+    str(d, "email") ? t("sent the failed mail to {{email}} again", { email: str(d, "email") }) : undefined,
   "member.joined": (d, t) => (str(d, "role") ? t("joined as {{role}}", { role: word(str(d, "role")!, t) }) : undefined),
   "member.removed": (d, t) =>
     str(d, "email") ? t("removed {{email}} from the guideline", { email: str(d, "email") }) : undefined,

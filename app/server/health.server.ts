@@ -3,7 +3,8 @@
  * JSON, nothing secret (no paths, no addresses, no counts of anything but mail waiting).
  * `GET /healthz`: the process answers. `GET /readyz`: it can do its work — the database is
  * writable (its file's permissions allow writing and a write transaction can begin), every
- * migration this code knows is applied, and the outbox is not backed up past OUTBOX_BACKLOG.
+ * migration this code knows is applied, and the mails still to send (not sent, not failed for
+ * good) are fewer than OUTBOX_BACKLOG.
  */
 import { accessSync, constants, statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -52,7 +53,8 @@ function migrationsApplied(db: DB): Check {
 }
 
 function outboxBelow(db: DB, limit: number): Check {
-  const waiting = db.get<{ n: number }>(sql`select count(*) as n from outbox_mails where sent_at is null`)?.n ?? 0;
+  const waiting =
+    db.get<{ n: number }>(sql`select count(*) as n from outbox_mails where sent_at is null and failed_at is null`)?.n ?? 0;
   return waiting < limit
     ? { ok: true, detail: `${waiting} waiting` }
     : { ok: false, detail: `${waiting} mails waiting (the limit is ${limit})` };

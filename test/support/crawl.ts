@@ -50,7 +50,7 @@ function samePlace(base: string, href: string): string | null {
 }
 
 function routeIds(html: string): string[] {
-  const context = /window\.__remixContext = (\{.*?\});/s.exec(html)?.[1];
+  const context = /window\.__remixContext = (\{.*?\});<\/script>/s.exec(html)?.[1];
   if (!context) return [];
   const data = JSON.parse(context) as { state?: { loaderData?: Record<string, unknown> } };
   return Object.keys(data.state?.loaderData ?? {});

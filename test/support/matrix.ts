@@ -416,6 +416,7 @@ export const MATRIX: Record<string, Entry> = {
   },
   "g.$slug.outbox/route.tsx": {
     GET: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "ok", admin: 403 },
+    POST: { anonymous: "login", otherPanelist: 403, panelist: 403, observer: 403, secretary: "allowed", admin: 403 },
   },
 };
 

@@ -89,7 +89,8 @@ export async function dataOf(response: Response): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch {
-    const context = /window\.__remixContext = (\{.*?\});/s.exec(text)?.[1];
+    // Up to the end of its script: a string in the data may hold "};", never "</script>" (escaped).
+    const context = /window\.__remixContext = (\{.*?\});<\/script>/s.exec(text)?.[1];
     if (!context) return null;
     const state = (JSON.parse(context) as { state?: { actionData?: Record<string, unknown>; errors?: Record<string, unknown> } })
       .state;

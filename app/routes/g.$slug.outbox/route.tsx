@@ -1,15 +1,21 @@
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
 import { useRef, useState, useSyncExternalStore } from "react";
 import { useTranslation } from "react-i18next";
+import { z } from "zod";
 import { getDb } from "@db/client.server";
 import { Time } from "~/components/time";
 import { msg, namespaces } from "~/i18n";
+import { attempt, invalid, readForm } from "~/server/forms.server";
 import { tr } from "~/server/i18n.server";
+import { deliverOutbox, INTERRUPTED, resendMail } from "~/server/mail.server";
 import { listOutbox } from "~/server/panel.server";
 import { requireMember } from "~/server/permissions.server";
 import { slots, withElements } from "~/components/translations";
 import styles from "~/styles/panel.css";
+import { Delivery } from "./delivery";
 
 export const handle = namespaces("rounds");
 
@@ -25,13 +31,43 @@ function linkIn(body: string): string | null {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { guideline } = await requireMember(request, params.slug, "secretary");
   const outbox = listOutbox(getDb(), { guidelineId: guideline.id });
+  // A delivery a restart interrupted is explained in the reader's language, not as stored.
+  const mails = outbox.mails.map((mail) => ({ ...mail, interrupted: mail.lastError === INTERRUPTED }));
   // Every mail not sent yet that carries a link: recipient and link, one a line, oldest first.
-  const pendingLinks = outbox.mails
+  const pendingLinks = mails
     .filter((mail) => !mail.sentAt)
     .map((mail) => ({ to: mail.to, link: linkIn(mail.body) }))
     .filter((line): line is { to: string; link: string } => line.link !== null)
     .reverse();
-  return { ...outbox, pendingLinks, title: tr("Outbox · Delphi consensus", undefined, "rounds") };
+  return {
+    smtpConfigured: outbox.smtpConfigured,
+    mails,
+    failed: mails.filter((mail) => mail.failedAt).length,
+    /** Back from "Send again". */
+    resent: new URL(request.url).searchParams.get("done") === "resend",
+    pendingLinks,
+    title: tr("Outbox · Delphi consensus", undefined, "rounds"),
+  };
+}
+
+const SendAgainSchema = z.object({
+  mailId: z
+    .string({ error: msg("Choose a mail.") })
+    .trim()
+    .min(1, msg("Choose a mail.")),
+});
+
+/** "Send again" for a failed mail: pending once more, then delivered like a new one. */
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { guideline, user } = await requireMember(request, params.slug, "secretary");
+  const submission = parseWithZod(await readForm(request), { schema: SendAgainSchema });
+  if (submission.status !== "success") return invalid(submission);
+  const result = await attempt(submission, () =>
+    resendMail(getDb(), { guidelineId: guideline.id, mailId: submission.value.mailId, actorId: user.id }),
+  );
+  if (result instanceof Response) return result;
+  void deliverOutbox();
+  return redirect(`/g/${encodeURIComponent(guideline.slug)}/outbox?done=resend`);
 }
 
 /** What each kind of mail is called; a kind not listed shows as stored. */
@@ -42,20 +78,6 @@ const MAIL_KIND = new Map([
   ["password-reset", msg("password-reset")],
   ["password-changed", msg("password-changed")],
 ]);
-
-type Mail = ReturnType<typeof useLoaderData<typeof loader>>["mails"][number];
-
-function Delivery({ mail, smtpConfigured }: { mail: Mail; smtpConfigured: boolean }) {
-  const { t } = useTranslation("rounds");
-  if (mail.sentAt) {
-    return (
-      <span className="badge badge-done">
-        {withElements(t("sent {{when}}", slots("when")), { when: <Time value={mail.sentAt} /> })}
-      </span>
-    );
-  }
-  return <span className="badge badge-todo">{smtpConfigured ? t("not sent yet") : t("kept here — SMTP is not configured")}</span>;
-}
 
 const noSubscription = () => () => {};
 const hasClipboard = () => navigator.clipboard !== undefined;
@@ -104,9 +126,13 @@ function CopyAllLinks({ lines }: { lines: { to: string; link: string }[] }) {
   );
 }
 
+export type OutboxMail = ReturnType<typeof useLoaderData<typeof loader>>["mails"][number];
+
 export default function Outbox() {
-  const { mails, smtpConfigured, pendingLinks } = useLoaderData<typeof loader>();
+  const { mails, smtpConfigured, pendingLinks, failed, resent } = useLoaderData<typeof loader>();
+  const refused = useActionData<typeof action>();
   const { t } = useTranslation("rounds");
+  const refusals = Object.values(refused?.error ?? {}).flatMap((errors) => errors ?? []);
   return (
     <section className="panel outbox" aria-labelledby="outbox-heading">
       <div className="row page-heading">
@@ -115,15 +141,32 @@ export default function Outbox() {
       <p className="notice" role="status">
         {smtpConfigured
           ? t(
-              "SMTP is configured: mails are sent as soon as they are written. Those not sent yet are retried with the next mail.",
+              "SMTP is configured: mails are sent as soon as they are written. One the mail server does not take is tried again later, waiting longer each time; one it refuses is marked failed.",
             )
           : t("SMTP is not configured: mails are kept here. Copy an invitation's link from its text and send it yourself.")}
       </p>
+      {resent ? (
+        <p className="notice" role="status">
+          {t("The mail is waiting to be sent again.")}
+        </p>
+      ) : null}
+      {refusals.length > 0 ? (
+        <p className="form-error" role="alert">
+          {refusals.join(" ")}
+        </p>
+      ) : null}
+      {failed > 0 ? (
+        <p className="notice notice-failed" role="status">
+          {t("{{count}} mails could not be delivered: they are marked failed below. Check the address, then send them again.", {
+            count: failed,
+          })}
+        </p>
+      ) : null}
       {pendingLinks.length > 0 ? <CopyAllLinks lines={pendingLinks} /> : null}
       {mails.length === 0 ? <p className="muted">{t("No mails yet.")}</p> : null}
       <ol className="card-list outbox-list">
         {mails.map((mail) => (
-          <li key={mail.id} className="card">
+          <li key={mail.id} className={mail.failedAt ? "card outbox-failed" : "card"}>
             <h3 className="outbox-subject">{mail.subject}</h3>
             <p className="meta">
               {withElements(t("To {{to}} · {{kind}} · written {{when}}", slots("to", "kind", "when")), {
@@ -132,9 +175,7 @@ export default function Outbox() {
                 when: <Time value={mail.createdAt} />,
               })}
             </p>
-            <p>
-              <Delivery mail={mail} smtpConfigured={smtpConfigured} />
-            </p>
+            <Delivery mail={mail} smtpConfigured={smtpConfigured} />
             <label htmlFor={`mail-${mail.id}`}>{t("Text of the mail to {{to}}", { to: mail.to })}</label>
             <textarea id={`mail-${mail.id}`} readOnly value={mail.body} rows={Math.min(14, mail.body.split("\n").length + 1)} />
           </li>
