@@ -8,26 +8,9 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { pino, type Logger } from "pino";
 import { env } from "./env.server";
 
-const REDACT = [
-  "password",
-  "token",
-  "cookie",
-  "authorization",
-  "choice",
-  "answer",
-  "comment",
-  "body",
-  "*.password",
-  "*.token",
-  "*.cookie",
-  "*.authorization",
-  "*.choice",
-  "*.answer",
-  "*.comment",
-  "*.body",
-  'headers["cookie"]',
-  'headers["authorization"]',
-];
+// Top-level names only: wildcard paths made redaction a sixth of the server's time at 20,000
+// requests a second (issue 15's bench), and callers log flat objects of chosen fields.
+const REDACT = ["password", "token", "cookie", "authorization", "choice", "answer", "comment", "body", "headers"];
 
 /** The request being handled (request-log.server.ts): every line logged meanwhile carries its id. */
 export type RequestState = { id: string; userId: string | null; route: string | null };
