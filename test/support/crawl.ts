@@ -6,6 +6,7 @@
  * are set aside, is a leak.
  */
 import { strFromU8, unzipSync } from "fflate";
+import { remixContextOf } from "./transport";
 
 export type Snapshot = Map<string, string>;
 
@@ -50,10 +51,7 @@ function samePlace(base: string, href: string): string | null {
 }
 
 function routeIds(html: string): string[] {
-  const context = /window\.__remixContext = (\{.*?\});<\/script>/s.exec(html)?.[1];
-  if (!context) return [];
-  const data = JSON.parse(context) as { state?: { loaderData?: Record<string, unknown> } };
-  return Object.keys(data.state?.loaderData ?? {});
+  return Object.keys(remixContextOf(html)?.state?.loaderData ?? {});
 }
 
 async function bodyOf(response: Response): Promise<string> {

@@ -80,6 +80,23 @@ export function locationOf(response: Response): string | null {
   return response.headers.get("Location") ?? response.headers.get("X-Remix-Redirect");
 }
 
+type RemixContext = {
+  state?: {
+    loaderData?: Record<string, unknown>;
+    actionData?: Record<string, unknown>;
+    errors?: Record<string, unknown>;
+  };
+};
+
+/**
+ * The state Remix embedded in a page (`window.__remixContext`), read up to the end of its script:
+ * a string in the data may hold "};", never "</script>" (escaped). Null when there is none.
+ */
+export function remixContextOf(html: string): RemixContext | null {
+  const context = /window\.__remixContext = (\{.*?\});<\/script>/s.exec(html)?.[1];
+  return context ? (JSON.parse(context) as RemixContext) : null;
+}
+
 /**
  * A response's data as JSON: the body itself, or for a page the action's data (else the route
  * errors) that Remix embedded in it; null when there is none.
@@ -89,11 +106,7 @@ export async function dataOf(response: Response): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch {
-    // Up to the end of its script: a string in the data may hold "};", never "</script>" (escaped).
-    const context = /window\.__remixContext = (\{.*?\});<\/script>/s.exec(text)?.[1];
-    if (!context) return null;
-    const state = (JSON.parse(context) as { state?: { actionData?: Record<string, unknown>; errors?: Record<string, unknown> } })
-      .state;
+    const state = remixContextOf(text)?.state;
     const found = Object.values(state?.actionData ?? {})[0] ?? Object.values(state?.errors ?? {})[0];
     return found ?? null;
   }
